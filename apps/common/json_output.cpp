@@ -1,0 +1,43 @@
+#include "json_output.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "exit_status.hpp"
+
+namespace nrapp {
+
+void JsonOutput::emit(const json& value) {
+    // replace: never throw on bytes that are not UTF-8; tools that carry raw
+    // bytes (TXT records...) encode them losslessly themselves.
+    std::string line = value.dump(pretty_ ? 2 : -1, ' ', false, json::error_handler_t::replace);
+    line += '\n';
+    errno = 0;
+    bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+    ok = (std::fflush(stdout) == 0) && ok;
+    if (ok) return;
+    if (errno == EPIPE) std::_Exit(exit_ok);
+    std::fprintf(stderr, "cannot write output: %s\n", std::strerror(errno));
+    std::_Exit(exit_local);
+}
+
+json error_json(const netreactor::Error& error) {
+    json e = json::object();
+    e["code"] = error.code();
+    e["message"] = error.message();
+    if (!error.operation().empty()) e["operation"] = error.operation();
+    return e;
+}
+
+void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context) {
+    json line = json::object();
+    line["error"] = error_json(error);
+    for (auto& [key, value] : context.items()) line[key] = value;
+    std::fprintf(stderr, "%s: %s\n", tool, error.describe().c_str());
+    out.emit(line);
+}
+
+}  // namespace nrapp

@@ -1,0 +1,34 @@
+// JSON Lines on stdout, the one output channel of every tool.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "netreactor/error.hpp"
+
+namespace nrapp {
+
+using json = nlohmann::ordered_json;
+
+// Writes one JSON value per line and flushes it, so a reader sees each event
+// as it happens. With `pretty`, values are indented for humans instead.
+class JsonOutput {
+public:
+    explicit JsonOutput(bool pretty = false) : pretty_(pretty) {}
+    void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
+
+    // If stdout is closed by the reader (EPIPE: `| head -1`), exits the process
+    // quietly with status 0: the reader has what it wanted. Any other write
+    // failure (ENOSPC...) is reported on stderr and exits with exit_local.
+    void emit(const json& value);
+
+private:
+    bool pretty_;
+};
+
+// {"code": "ECONNREFUSED", "message": "...", "operation": "connect"}
+json error_json(const netreactor::Error& error);
+
+// Prints {"error": {...}, <context>} on stdout and "TOOL: message" on stderr.
+void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context = json::object());
+
+}  // namespace nrapp

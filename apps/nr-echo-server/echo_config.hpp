@@ -1,0 +1,41 @@
+// What nr-echo-server was asked to do.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "netreactor/address.hpp"
+
+namespace echo {
+
+struct EchoConfig {
+    netreactor::SocketAddress address;
+    bool tcp = true;
+    bool udp = true;
+    int backlog = 511;
+    unsigned workers = 1;
+    std::size_t max_connections = 0;               // 0: no limit
+    std::chrono::milliseconds idle_timeout{0};     // 0: never
+    std::chrono::milliseconds drain_timeout{5000};
+    std::size_t high_water_mark = 1024 * 1024;
+    bool log_connections = false;
+};
+
+// Totals kept by one worker; summed for the shutdown event.
+struct EchoTotals {
+    std::uint64_t connections = 0;        // accepted
+    std::uint64_t rejected = 0;           // over --max-connections
+    std::uint64_t idle_closed = 0;        // closed by --idle-timeout
+    std::uint64_t errors = 0;             // connections that ended with an error
+    std::uint64_t accept_errors = 0;      // EMFILE and friends
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::uint64_t datagrams = 0;
+    std::uint64_t datagram_bytes = 0;
+    std::uint64_t forced_closed = 0;      // still open when the drain timed out
+
+    EchoTotals& operator+=(const EchoTotals& other);
+};
+
+}  // namespace echo

@@ -1,0 +1,125 @@
+// nr-echo-server: a TCP and UDP echo server on the netreactor loop.
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "echo_worker.hpp"
+#include "exit_status.hpp"
+#include "netreactor/loop.hpp"
+#include "netreactor/signal_watcher.hpp"
+#include "netreactor/timer.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-echo-server";
+
+nrapp::json listening_event(const char* proto, const netreactor::SocketAddress& address, unsigned workers) {
+    return {{"event", "listening"}, {"proto", proto}, {"address", address.ip()}, {"port", address.port()},
+            {"workers", workers}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+
+    CLI::App app{"Echo every byte back to TCP and UDP peers, many at once.", kTool};
+    nrapp::describe_tool(app,
+                         "  nr-echo-server                          # 127.0.0.1:9900, TCP and UDP\n"
+                         "  nr-echo-server --host :: --port 0       # dual stack, any free port\n"
+                         "  nr-echo-server --proto tcp --workers 2 --log-connections | jq .\n");
+    std::string host = "127.0.0.1";
+    unsigned port = 9900;
+    std::string proto = "tcp,udp";
+    double idle_timeout = 0;
+    double drain_timeout = 5;
+    bool pretty = false;
+    echo::EchoConfig config;
+    app.add_option("--host", host, "Address to listen on (:: for dual stack)")->capture_default_str();
+    app.add_option("--port", port, "Port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+    app.add_option("--proto", proto, "tcp, udp or tcp,udp")->capture_default_str()
+        ->check(CLI::IsMember({"tcp", "udp", "tcp,udp", "udp,tcp"}));
+    app.add_option("--backlog", config.backlog, "Listen backlog")->capture_default_str()->check(CLI::Range(1, 65535));
+    app.add_option("--workers", config.workers, "Loops on their own threads, sharing the port (SO_REUSEPORT)")
+        ->capture_default_str()->check(CLI::Range(1, 256));
+    app.add_option("--max-connections", config.max_connections, "Refuse connections beyond this many (0: no limit)")
+        ->capture_default_str();
+    app.add_option("--idle-timeout", idle_timeout, "Close a connection silent this long (seconds; 0: never)")
+        ->capture_default_str()->check(nrapp::non_negative_seconds());
+    app.add_option("--drain-timeout", drain_timeout, "On SIGINT/SIGTERM, wait this long for echoes to drain (seconds)")
+        ->capture_default_str()->check(nrapp::non_negative_seconds());
+    app.add_option("--high-water", config.high_water_mark, "Stop reading a peer whose unsent echo exceeds this (bytes)")
+        ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31));
+    app.add_flag("--log-connections", config.log_connections, "Print accepted/closed events");
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    config.tcp = proto.find("tcp") != std::string::npos;
+    config.udp = proto.find("udp") != std::string::npos;
+    config.idle_timeout = netreactor::seconds_to_ms(idle_timeout);
+    config.drain_timeout = netreactor::seconds_to_ms(drain_timeout);
+    auto address = netreactor::SocketAddress::parse(host, static_cast<std::uint16_t>(port));
+    if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + host);
+
+    std::vector<std::unique_ptr<echo::EchoWorker>> workers;
+    for (unsigned i = 0; i < config.workers; ++i) workers.push_back(std::make_unique<echo::EchoWorker>(config, out));
+    bool reuse_port = config.workers > 1;
+    try {
+        // The first worker fixes the port (a free one if 0 was asked); UDP
+        // takes the same number as TCP, and the other workers share both.
+        netreactor::SocketAddress tcp_address = *address;
+        netreactor::SocketAddress udp_address = *address;
+        workers[0]->bind(tcp_address, config.tcp ? netreactor::SocketAddress() : udp_address, reuse_port);
+        if (config.tcp) {
+            tcp_address = workers[0]->tcp_address();
+            udp_address.set_port(tcp_address.port());
+        }
+        if (config.tcp && config.udp) workers[0]->bind_udp(udp_address, reuse_port);
+        if (config.udp) udp_address = workers[0]->udp_address();
+        for (unsigned i = 1; i < config.workers; ++i) workers[i]->bind(tcp_address, udp_address, reuse_port);
+        if (config.tcp) out.emit(listening_event("tcp", tcp_address, config.workers));
+        if (config.udp) out.emit(listening_event("udp", udp_address, config.workers));
+    } catch (const netreactor::SystemError& e) {
+        nrapp::report_error(out, kTool, e.error(), {{"address", host}, {"port", port}});
+        return nrapp::exit_status_for(e.error());
+    }
+
+    // SIGHUP is treated like SIGTERM: a server that loses its terminal ends
+    // cleanly with its summary instead of dying silently.
+    std::string stop_signal;
+    auto on_stop = [&](int signum) {
+        if (stop_signal.empty()) stop_signal = sigabbrev_np(signum) ? std::string("SIG") + sigabbrev_np(signum) : "?";
+        for (auto& worker : workers) worker->request_drain();
+    };
+    netreactor::SignalWatcher sigint(workers[0]->loop(), SIGINT, on_stop);
+    netreactor::SignalWatcher sigterm(workers[0]->loop(), SIGTERM, on_stop);
+    netreactor::SignalWatcher sighup(workers[0]->loop(), SIGHUP, on_stop);
+
+    std::uint64_t started_ns = netreactor::monotonic_ns();
+    for (unsigned i = 1; i < config.workers; ++i) workers[i]->run_in_thread();
+    workers[0]->run();
+    echo::EchoTotals totals;
+    for (auto& worker : workers) {
+        worker->join();
+        totals += worker->totals();
+    }
+    out.emit({{"event", "shutdown"},
+              {"signal", stop_signal},
+              {"connections", totals.connections},
+              {"rejected", totals.rejected},
+              {"idle_closed", totals.idle_closed},
+              {"errors", totals.errors},
+              {"accept_errors", totals.accept_errors},
+              {"forced_closed", totals.forced_closed},
+              {"bytes_in", totals.bytes_in},
+              {"bytes_out", totals.bytes_out},
+              {"datagrams", totals.datagrams},
+              {"datagram_bytes", totals.datagram_bytes},
+              {"uptime_s", static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9}});
+    return nrapp::exit_ok;
+}

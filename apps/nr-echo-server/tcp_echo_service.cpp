@@ -1,0 +1,172 @@
+#include "tcp_echo_service.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace echo {
+
+using netreactor::TcpConnection;
+
+struct TcpEchoService::ConnectionLog {
+    std::string peer;
+    std::uint64_t accepted_ms;
+};
+
+EchoTotals& EchoTotals::operator+=(const EchoTotals& other) {
+    connections += other.connections;
+    rejected += other.rejected;
+    idle_closed += other.idle_closed;
+    errors += other.errors;
+    accept_errors += other.accept_errors;
+    bytes_in += other.bytes_in;
+    bytes_out += other.bytes_out;
+    datagrams += other.datagrams;
+    datagram_bytes += other.datagram_bytes;
+    forced_closed += other.forced_closed;
+    return *this;
+}
+
+namespace {
+
+std::size_t slot_index(const TcpConnection& conn) { return reinterpret_cast<std::uintptr_t>(conn.context()); }
+
+void set_slot_index(TcpConnection& conn, std::size_t index) {
+    conn.set_context(reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)));
+}
+
+}  // namespace
+
+TcpEchoService::TcpEchoService(netreactor::Loop& loop, const EchoConfig& config, EchoTotals& totals,
+                               nrapp::JsonOutput& out)
+    : loop_(loop), config_(config), totals_(totals), out_(out) {
+    if (config_.idle_timeout.count() > 0) {
+        auto period = std::max(std::chrono::milliseconds(10), std::min(config_.idle_timeout / 4, std::chrono::milliseconds(1000)));
+        idle_sweep_.emplace(loop_);
+        idle_sweep_->start(period, [this] { close_idle_connections(); }, period);
+    }
+}
+
+TcpEchoService::~TcpEchoService() = default;
+
+void TcpEchoService::listen(const netreactor::SocketAddress& address, bool reuse_port) {
+    netreactor::ListenOptions options;
+    options.backlog = config_.backlog;
+    options.reuse_port = reuse_port;
+    listener_ = std::make_unique<netreactor::TcpListener>(loop_, address, options, *this);
+}
+
+netreactor::SocketAddress TcpEchoService::local_address() const {
+    return listener_ ? listener_->local_address() : netreactor::SocketAddress();
+}
+
+void TcpEchoService::on_accept(std::unique_ptr<TcpConnection> conn) {
+    if (draining_ || (config_.max_connections > 0 && slots_.size() >= config_.max_connections)) {
+        totals_.rejected++;
+        conn->close();
+        return;
+    }
+    totals_.connections++;
+    conn->set_nodelay(true);
+    conn->set_high_water_mark(config_.high_water_mark);
+    set_slot_index(*conn, slots_.size());
+    Slot slot{std::move(conn), nullptr};
+    if (config_.log_connections) {
+        slot.log = std::make_unique<ConnectionLog>(ConnectionLog{slot.conn->peer_address().to_string(), loop_.now_ms()});
+        out_.emit({{"event", "accepted"}, {"peer", slot.log->peer}});
+    }
+    TcpConnection& started = *slot.conn;
+    slots_.push_back(std::move(slot));
+    started.start(*this);
+}
+
+void TcpEchoService::on_accept_error(const netreactor::Error& error) {
+    totals_.accept_errors++;
+    // EMFILE can repeat for every pending peer: report at most once a second.
+    std::uint64_t now = loop_.now_ms();
+    if (last_accept_error_report_ms_ != 0 && now - last_accept_error_report_ms_ < 1000) return;
+    last_accept_error_report_ms_ = now;
+    out_.emit({{"event", "accept_error"}, {"error", nrapp::error_json(error)}, {"count", totals_.accept_errors}});
+}
+
+void TcpEchoService::on_data(TcpConnection& conn, std::span<const char> data) { conn.write(data); }
+
+void TcpEchoService::on_high_water(TcpConnection& conn) {
+    // The peer sends faster than it reads: stop reading until it catches up.
+    conn.pause_reading();
+}
+
+void TcpEchoService::on_write_drained(TcpConnection& conn) {
+    if (!draining_) conn.resume_reading();
+}
+
+void TcpEchoService::on_closed(TcpConnection& conn, const netreactor::Error* error) {
+    if (error != nullptr) totals_.errors++;
+    remove(conn, error);
+}
+
+void TcpEchoService::remove(TcpConnection& conn, const netreactor::Error* error) {
+    totals_.bytes_in += conn.bytes_received();
+    totals_.bytes_out += conn.bytes_sent();
+    std::size_t index = slot_index(conn);
+    if (const ConnectionLog* log = slots_[index].log.get()) {
+        nrapp::json event = {{"event", "closed"},
+                             {"peer", log->peer},
+                             {"bytes_in", conn.bytes_received()},
+                             {"bytes_out", conn.bytes_sent()},
+                             {"duration_ms", loop_.now_ms() - log->accepted_ms}};
+        if (error != nullptr) event["error"] = nrapp::error_json(*error);
+        out_.emit(event);
+    }
+    if (index != slots_.size() - 1) {
+        std::swap(slots_[index], slots_.back());
+        set_slot_index(*slots_[index].conn, index);
+    }
+    slots_.pop_back();  // destroys `conn`
+    finish_drain_if_empty();
+}
+
+void TcpEchoService::close_idle_connections() {
+    std::uint64_t now = loop_.now_ms();
+    auto limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
+    for (std::size_t i = 0; i < slots_.size();) {
+        TcpConnection& conn = *slots_[i].conn;
+        if (now - conn.last_activity_ms() >= limit && conn.queued_bytes() == 0) {
+            totals_.idle_closed++;
+            conn.close();
+            remove(conn, nullptr);  // the last slot moved into i: look at it next
+        } else {
+            ++i;
+        }
+    }
+}
+
+void TcpEchoService::drain(std::function<void()> done) {
+    draining_ = true;
+    drain_done_ = std::move(done);
+    listener_.reset();
+    idle_sweep_.reset();
+    // close_gracefully never calls back synchronously, so the vector is stable.
+    for (auto& slot : slots_) slot.conn->close_gracefully();
+    if (config_.drain_timeout.count() > 0) {
+        drain_deadline_.emplace(loop_);
+        drain_deadline_->start(config_.drain_timeout, [this] {
+            while (!slots_.empty()) {
+                totals_.forced_closed++;
+                TcpConnection& conn = *slots_.back().conn;
+                conn.close();
+                remove(conn, nullptr);
+            }
+        });
+    }
+    finish_drain_if_empty();
+}
+
+void TcpEchoService::finish_drain_if_empty() {
+    if (!draining_ || !slots_.empty() || !drain_done_) return;
+    drain_deadline_.reset();
+    auto done = std::move(drain_done_);
+    drain_done_ = nullptr;
+    done();
+}
+
+}  // namespace echo

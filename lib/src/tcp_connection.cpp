@@ -1,0 +1,341 @@
+#include "netreactor/tcp_connection.hpp"
+
+#include "loop_impl.hpp"
+#include "tcp_connection_impl.hpp"
+
+namespace netreactor {
+
+namespace {
+
+// Capacity kept by an output queue after it drains; beyond it the buffers are
+// released so a connection that once had a burst does not keep the memory.
+constexpr std::size_t kRetainedOutputCapacity = 256 * 1024;
+
+TcpConnection::Impl* impl_of(uv_handle_t* handle) { return static_cast<TcpConnection::Impl*>(handle->data); }
+
+void on_handle_closed(uv_handle_t* handle) {
+    auto* c = impl_of(handle);
+    c->handle_closed = true;
+    if (c->owner == nullptr) {
+        delete c;
+        return;
+    }
+    if (c->notify_closed && c->handler != nullptr) {
+        c->notify_closed = false;
+        std::unique_ptr<Error> error = std::move(c->close_error);
+        // May destroy the owner, which then frees `c`: touch nothing after.
+        c->handler->on_closed(*c->owner, error.get());
+    }
+}
+
+void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+    auto* c = static_cast<TcpConnection::Impl*>(stream->data);
+    if (nread > 0) {
+        c->bytes_in += static_cast<std::uint64_t>(nread);
+        c->last_activity_ms = uv_now(stream->loop);
+        c->handler->on_data(*c->owner, std::span<const char>(buf->base, static_cast<std::size_t>(nread)));
+    } else if (nread == UV_EOF) {
+        c->eof_received = true;
+        c->update_reading();
+        c->handler->on_eof(*c->owner);
+    } else if (nread < 0) {
+        c->finish(std::make_unique<Error>(Error::from_uv(static_cast<int>(nread), "read")), true);
+    }
+}
+
+void on_write_done(uv_write_t* req, int status) {
+    auto* c = static_cast<TcpConnection::Impl*>(req->data);
+    OutputQueue& out = *c->output;
+    out.writing = false;
+    if (status == UV_ECANCELED) return;  // the handle is closing
+    if (status < 0) {
+        c->finish(std::make_unique<Error>(Error::from_uv(status, "write")), true);
+        return;
+    }
+    c->bytes_out += out.in_flight.size();
+    out.in_flight.clear();
+    if (!out.pending.empty()) {
+        c->start_write();
+    } else {
+        c->on_drained();
+    }
+}
+
+void on_shutdown_done(uv_shutdown_t* req, int status) {
+    auto* c = static_cast<TcpConnection::Impl*>(req->data);
+    if (status == UV_ECANCELED) return;
+    if (c->after_drain != TcpConnection::Impl::AfterDrain::close) return;
+    if (status < 0 && status != UV_ENOTCONN) {
+        c->finish(std::make_unique<Error>(Error::from_uv(status, "shutdown")), true);
+    } else {
+        c->finish(nullptr, true);
+    }
+}
+
+}  // namespace
+
+// ---- outgoing connections -------------------------------------------------
+
+// A connect request and its timeout timer. Lives until both the request's
+// callback has run and the timer is closed, whichever is last.
+struct ConnectAttempt {
+    uv_connect_t req{};
+    uv_timer_t timer{};
+    TcpConnection::Impl* conn = nullptr;
+    int outstanding = 1;  // the request; the timer adds one when armed
+
+    void release() {
+        if (--outstanding == 0) delete this;
+    }
+};
+
+void TcpConnection::Impl::end_connect_attempt() {
+    ConnectAttempt* attempt = connect_attempt;
+    if (attempt == nullptr) return;
+    connect_attempt = nullptr;
+    attempt->conn = nullptr;
+    if (attempt->timer.loop != nullptr) {
+        uv_close(reinterpret_cast<uv_handle_t*>(&attempt->timer),
+                 [](uv_handle_t* h) { static_cast<ConnectAttempt*>(h->data)->release(); });
+    }
+}
+
+std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAddress& peer,
+                                                      std::chrono::milliseconds timeout,
+                                                      ConnectionHandler& handler) {
+    auto* c = new Impl;
+    auto owner = std::unique_ptr<TcpConnection>(new TcpConnection(c));
+    c->owner = owner.get();
+    c->handler = &handler;
+    c->tcp.data = c;
+    uv_tcp_init(uv_loop_of(loop), &c->tcp);
+
+    auto* attempt = new ConnectAttempt;
+    attempt->req.data = attempt;
+    attempt->conn = c;
+    int rc = uv_tcp_connect(&attempt->req, &c->tcp, peer.sockaddr_ptr(), [](uv_connect_t* req, int status) {
+        auto* a = static_cast<ConnectAttempt*>(req->data);
+        Impl* conn = a->conn;
+        if (conn != nullptr) conn->end_connect_attempt();
+        a->release();
+        if (conn == nullptr || status == UV_ECANCELED) return;
+        if (status < 0) {
+            conn->finish(std::make_unique<Error>(Error::from_uv(status, "connect")), true);
+            return;
+        }
+        conn->on_established();
+        if (conn->owner != nullptr && conn->state == State::connected) conn->handler->on_connected(*conn->owner);
+    });
+    if (rc < 0) {
+        delete attempt;
+        c->finish(std::make_unique<Error>(Error::from_uv(rc, "connect")), true);
+        return owner;
+    }
+    c->connect_attempt = attempt;
+    if (timeout.count() > 0) {
+        uv_timer_init(uv_loop_of(loop), &attempt->timer);
+        attempt->timer.data = attempt;
+        attempt->outstanding++;
+        uv_timer_start(
+            &attempt->timer,
+            [](uv_timer_t* t) {
+                Impl* conn = static_cast<ConnectAttempt*>(t->data)->conn;
+                if (conn == nullptr) return;
+                conn->finish(std::make_unique<Error>("ETIMEDOUT", "connection timed out", "connect"), true);
+            },
+            static_cast<std::uint64_t>(timeout.count()), 0);
+    }
+    return owner;
+}
+
+// ---- state machine ----------------------------------------------------------
+
+void TcpConnection::Impl::on_established() {
+    state = State::connected;
+    last_activity_ms = uv_now(tcp.loop);
+    update_reading();
+}
+
+void TcpConnection::Impl::update_reading() {
+    bool want = read_wanted && state == State::connected && !eof_received && handler != nullptr;
+    if (want == reading) return;
+    if (want) {
+        int rc = uv_read_start(stream(), alloc_shared_read_buffer, on_read);
+        if (rc < 0) {
+            finish(std::make_unique<Error>(Error::from_uv(rc, "read_start")), true);
+            return;
+        }
+    } else {
+        uv_read_stop(stream());
+    }
+    reading = want;
+}
+
+void TcpConnection::Impl::enqueue(std::span<const char> data) {
+    if (!output) output = std::make_unique<OutputQueue>();
+    output->write_req.data = this;
+    output->pending.insert(output->pending.end(), data.begin(), data.end());
+    if (!output->writing) start_write();
+    if (state == State::closed) return;
+    if (!above_high_water && queued() > high_water) {
+        above_high_water = true;
+        if (owner != nullptr && handler != nullptr) handler->on_high_water(*owner);
+    }
+}
+
+void TcpConnection::Impl::start_write() {
+    OutputQueue& out = *output;
+    out.in_flight.swap(out.pending);
+    uv_buf_t buf = uv_buf_init(out.in_flight.data(), static_cast<unsigned>(out.in_flight.size()));
+    int rc = uv_write(&out.write_req, stream(), &buf, 1, on_write_done);
+    if (rc < 0) {
+        finish(std::make_unique<Error>(Error::from_uv(rc, "write")), true);
+        return;
+    }
+    out.writing = true;
+}
+
+void TcpConnection::Impl::on_drained() {
+    OutputQueue& out = *output;
+    if (out.in_flight.capacity() > kRetainedOutputCapacity) std::vector<char>().swap(out.in_flight);
+    if (out.pending.capacity() > kRetainedOutputCapacity) std::vector<char>().swap(out.pending);
+    above_high_water = false;
+    if (owner != nullptr && handler != nullptr) handler->on_write_drained(*owner);
+    if (state != State::closed && after_drain != AfterDrain::nothing && queued() == 0) begin_shutdown();
+}
+
+void TcpConnection::Impl::begin_shutdown() {
+    if (shutdown_started) return;
+    shutdown_started = true;
+    if (!output) output = std::make_unique<OutputQueue>();
+    output->shutdown_req.data = this;
+    int rc = uv_shutdown(&output->shutdown_req, stream(), on_shutdown_done);
+    if (rc < 0) {
+        if (after_drain == AfterDrain::close) {
+            finish(rc == UV_ENOTCONN ? nullptr : std::make_unique<Error>(Error::from_uv(rc, "shutdown")), true);
+        }
+    }
+}
+
+void TcpConnection::Impl::finish(std::unique_ptr<Error> error, bool notify) {
+    if (handle_closing) return;
+    handle_closing = true;
+    state = State::closed;
+    reading = false;
+    end_connect_attempt();
+    close_error = std::move(error);
+    notify_closed = notify;
+    uv_close(handle(), on_handle_closed);
+}
+
+// ---- public interface -------------------------------------------------------
+
+void ConnectionHandler::on_eof(TcpConnection& conn) { conn.close_gracefully(); }
+
+TcpConnection::~TcpConnection() {
+    Impl* c = impl_;
+    c->owner = nullptr;
+    c->handler = nullptr;
+    if (c->handle_closed) {
+        delete c;
+    } else if (!c->handle_closing) {
+        c->finish(nullptr, false);
+    }
+    // else: the close callback, still to come, frees it.
+}
+
+void TcpConnection::start(ConnectionHandler& handler) {
+    impl_->handler = &handler;
+    impl_->update_reading();
+}
+
+bool TcpConnection::write(std::span<const char> data) {
+    Impl& c = *impl_;
+    if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return false;
+    if (data.empty()) return true;
+    std::size_t taken = 0;
+    if (c.queued() == 0) {
+        // Fast path: the kernel usually takes everything; nothing is copied.
+        uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
+        int n = uv_try_write(c.stream(), &buf, 1);
+        if (n >= 0) {
+            taken = static_cast<std::size_t>(n);
+            c.bytes_out += taken;
+            if (taken == data.size()) return true;
+        } else if (n != UV_EAGAIN) {
+            c.finish(std::make_unique<Error>(Error::from_uv(n, "write")), true);
+            return false;
+        }
+    }
+    c.enqueue(data.subspan(taken));
+    return c.state != State::closed;
+}
+
+void TcpConnection::pause_reading() {
+    impl_->read_wanted = false;
+    impl_->update_reading();
+}
+
+void TcpConnection::resume_reading() {
+    impl_->read_wanted = true;
+    impl_->update_reading();
+}
+
+bool TcpConnection::reading() const noexcept { return impl_->reading; }
+
+void TcpConnection::shutdown_after_drain() {
+    Impl& c = *impl_;
+    if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return;
+    c.after_drain = Impl::AfterDrain::shutdown;
+    if (c.queued() == 0) c.begin_shutdown();
+}
+
+void TcpConnection::close_gracefully() {
+    Impl& c = *impl_;
+    if (c.state == State::closed || c.after_drain == Impl::AfterDrain::close) return;
+    if (c.state == State::connecting) {
+        c.finish(nullptr, true);
+        return;
+    }
+    bool shutdown_done = c.shutdown_started;
+    c.after_drain = Impl::AfterDrain::close;
+    c.state = State::closing;
+    c.update_reading();
+    if (shutdown_done) {
+        c.finish(nullptr, true);  // FIN already sent: nothing left to wait for
+    } else if (c.queued() == 0) {
+        c.begin_shutdown();
+    }
+}
+
+void TcpConnection::close() { impl_->finish(nullptr, false); }
+
+TcpConnection::State TcpConnection::state() const noexcept { return impl_->state; }
+std::size_t TcpConnection::queued_bytes() const noexcept { return impl_->queued(); }
+std::size_t TcpConnection::high_water_mark() const noexcept { return impl_->high_water; }
+void TcpConnection::set_high_water_mark(std::size_t bytes) noexcept {
+    impl_->high_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
+}
+std::uint64_t TcpConnection::bytes_received() const noexcept { return impl_->bytes_in; }
+std::uint64_t TcpConnection::bytes_sent() const noexcept { return impl_->bytes_out; }
+std::uint64_t TcpConnection::last_activity_ms() const noexcept { return impl_->last_activity_ms; }
+
+SocketAddress TcpConnection::peer_address() const {
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    if (impl_->handle_closing || uv_tcp_getpeername(&impl_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return {};
+    return SocketAddress(reinterpret_cast<sockaddr*>(&ss));
+}
+
+SocketAddress TcpConnection::local_address() const {
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    if (impl_->handle_closing || uv_tcp_getsockname(&impl_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return {};
+    return SocketAddress(reinterpret_cast<sockaddr*>(&ss));
+}
+
+void TcpConnection::set_nodelay(bool enable) {
+    if (!impl_->handle_closing) uv_tcp_nodelay(&impl_->tcp, enable ? 1 : 0);
+}
+
+}  // namespace netreactor

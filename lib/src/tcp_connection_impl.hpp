@@ -1,0 +1,70 @@
+// Internal: the state behind a TcpConnection, shared with TcpListener.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <vector>
+
+#include "netreactor/tcp_connection.hpp"
+
+namespace netreactor {
+
+// Allocated only once the kernel refuses bytes (or a shutdown is needed), so an
+// idle connection costs no output buffers. One write is in flight at a time:
+// `in_flight` is what libuv is sending, `pending` collects what arrives meanwhile;
+// they swap when the write completes, keeping their capacity (no allocation per
+// message in steady state).
+struct OutputQueue {
+    uv_write_t write_req{};
+    uv_shutdown_t shutdown_req{};
+    std::vector<char> in_flight;
+    std::vector<char> pending;
+    bool writing = false;
+};
+
+struct ConnectAttempt;
+
+struct TcpConnection::Impl {
+    enum class AfterDrain : std::uint8_t { nothing, shutdown, close };
+
+    uv_tcp_t tcp{};  // tcp.data points back here
+    TcpConnection* owner = nullptr;
+    ConnectionHandler* handler = nullptr;
+    std::unique_ptr<OutputQueue> output;
+    ConnectAttempt* connect_attempt = nullptr;
+    std::unique_ptr<Error> close_error;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::uint64_t last_activity_ms = 0;
+    std::uint32_t high_water = 4 * 1024 * 1024;
+    State state = State::connecting;
+    AfterDrain after_drain = AfterDrain::nothing;
+    bool read_wanted = true;
+    bool reading = false;
+    bool eof_received = false;
+    bool above_high_water = false;
+    bool shutdown_started = false;
+    bool handle_closing = false;
+    bool handle_closed = false;
+    bool notify_closed = false;
+
+    uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp); }
+    uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp); }
+    std::size_t queued() const noexcept {
+        return output ? output->in_flight.size() + output->pending.size() : 0;
+    }
+
+    // Called once the socket is connected (accepted or outgoing).
+    void on_established();
+    void update_reading();
+    void enqueue(std::span<const char> data);
+    void start_write();
+    void on_drained();
+    void begin_shutdown();
+    // Ends the connection: on_closed(error) follows if `notify`.
+    void finish(std::unique_ptr<Error> error, bool notify);
+    void end_connect_attempt();
+};
+
+}  // namespace netreactor

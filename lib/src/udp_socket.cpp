@@ -1,0 +1,140 @@
+#include "netreactor/udp_socket.hpp"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "loop_impl.hpp"
+#include "socket_options.hpp"
+
+namespace netreactor {
+
+struct UdpSocket::Impl {
+    uv_udp_t udp{};
+    UdpSocket* owner = nullptr;
+    UdpHandler* handler = nullptr;
+    bool connected = false;
+    std::uint64_t received = 0;
+    std::uint64_t sent = 0;
+    std::size_t queued = 0;
+};
+
+namespace {
+
+// The slow path only: a datagram the kernel would not take at once.
+struct QueuedDatagram {
+    uv_udp_send_t req{};
+    UdpSocket::Impl* socket = nullptr;
+    std::vector<char> bytes;
+};
+
+void close_udp(UdpSocket::Impl* impl) {
+    impl->owner = nullptr;
+    impl->handler = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&impl->udp),
+             [](uv_handle_t* h) { delete static_cast<UdpSocket::Impl*>(h->data); });
+}
+
+}  // namespace
+
+UdpSocket::UdpSocket(Loop& loop, UdpHandler& handler) : impl_(new Impl) {
+    impl_->udp.data = impl_;
+    impl_->owner = this;
+    impl_->handler = &handler;
+    uv_udp_init(uv_loop_of(loop), &impl_->udp);
+}
+
+UdpSocket::~UdpSocket() { close_udp(impl_); }
+
+void UdpSocket::bind(const SocketAddress& address, const UdpBindOptions& options) {
+    unsigned flags = options.ipv6_only ? UV_UDP_IPV6ONLY : 0;
+    if (options.reuse_port) {
+        // libuv 1.44 sets SO_REUSEPORT only on BSDs: make the socket ourselves.
+        int fd = open_reuse_port_socket(address.family(), SOCK_DGRAM);
+        if (fd < 0) throw SystemError(Error::from_uv(fd, "socket"));
+        if (int rc = uv_udp_open(&impl_->udp, fd); rc < 0) {
+            ::close(fd);
+            throw SystemError(Error::from_uv(rc, "socket"));
+        }
+    }
+    check_uv(uv_udp_bind(&impl_->udp, address.sockaddr_ptr(), flags), "bind");
+}
+
+void UdpSocket::connect(const SocketAddress& peer) {
+    check_uv(uv_udp_connect(&impl_->udp, peer.sockaddr_ptr()), "connect");
+    impl_->connected = true;
+}
+
+void UdpSocket::start_receiving() {
+    check_uv(uv_udp_recv_start(
+                 &impl_->udp, alloc_shared_read_buffer,
+                 [](uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from, unsigned flags) {
+                     auto* impl = static_cast<Impl*>(udp->data);
+                     if (impl->handler == nullptr) return;
+                     if (nread < 0) {
+                         impl->handler->on_error(*impl->owner, Error::from_uv(static_cast<int>(nread), "recv"));
+                         return;
+                     }
+                     if (from == nullptr) return;  // nothing more to read this round
+                     impl->received++;
+                     impl->handler->on_datagram(*impl->owner,
+                                                std::span<const char>(buf->base, static_cast<std::size_t>(nread)),
+                                                SocketAddress(from), (flags & UV_UDP_PARTIAL) != 0);
+                 }),
+             "recv_start");
+}
+
+void UdpSocket::stop_receiving() { uv_udp_recv_stop(&impl_->udp); }
+
+bool UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
+    const sockaddr* dest = impl_->connected ? nullptr : to.sockaddr_ptr();
+    uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
+    if (impl_->queued == 0) {
+        int n = uv_udp_try_send(&impl_->udp, &buf, 1, dest);
+        if (n >= 0) {
+            impl_->sent++;
+            return true;
+        }
+        if (n != UV_EAGAIN) {
+            if (impl_->handler != nullptr) impl_->handler->on_error(*this, Error::from_uv(n, "send"));
+            return false;
+        }
+    }
+    auto* q = new QueuedDatagram;
+    q->req.data = q;
+    q->socket = impl_;
+    q->bytes.assign(data.begin(), data.end());
+    buf = uv_buf_init(q->bytes.data(), static_cast<unsigned>(q->bytes.size()));
+    int rc = uv_udp_send(&q->req, &impl_->udp, &buf, 1, dest, [](uv_udp_send_t* req, int status) {
+        auto* datagram = static_cast<QueuedDatagram*>(req->data);
+        Impl* impl = datagram->socket;
+        delete datagram;
+        impl->queued--;
+        if (status == UV_ECANCELED) return;
+        if (status < 0) {
+            if (impl->handler != nullptr) impl->handler->on_error(*impl->owner, Error::from_uv(status, "send"));
+            return;
+        }
+        impl->sent++;
+    });
+    if (rc < 0) {
+        delete q;
+        if (impl_->handler != nullptr) impl_->handler->on_error(*this, Error::from_uv(rc, "send"));
+        return false;
+    }
+    impl_->queued++;
+    return true;
+}
+
+SocketAddress UdpSocket::local_address() const {
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    if (uv_udp_getsockname(&impl_->udp, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return {};
+    return SocketAddress(reinterpret_cast<sockaddr*>(&ss));
+}
+
+std::uint64_t UdpSocket::datagrams_received() const noexcept { return impl_->received; }
+std::uint64_t UdpSocket::datagrams_sent() const noexcept { return impl_->sent; }
+std::size_t UdpSocket::queued_datagrams() const noexcept { return impl_->queued; }
+
+}  // namespace netreactor
