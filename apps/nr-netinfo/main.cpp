@@ -1,0 +1,113 @@
+// nr-netinfo: facts about this host and about addresses, ports and integers,
+// straight from the C library and the kernel. One JSON line per answer.
+#include <string>
+#include <vector>
+
+#include "address_report.hpp"
+#include "byteorder.hpp"
+#include "cli.hpp"
+#include "exit_status.hpp"
+#include "host_info.hpp"
+#include "netreactor/loop.hpp"
+#include "service_lookup.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-netinfo";
+
+// Prints each input's entry; exit_failed when any of them is an error entry.
+template <typename Report>
+int print_each(nrapp::JsonOutput& out, const std::vector<std::string>& inputs, Report report) {
+    int status = nrapp::exit_ok;
+    for (const auto& input : inputs) {
+        nrapp::json entry = report(input);
+        if (netinfo::is_error_entry(entry)) status = nrapp::exit_failed;
+        out.emit(entry);
+    }
+    return status;
+}
+
+int print_host(nrapp::JsonOutput& out, bool lookup) {
+    nrapp::json report = {{"hostname", netinfo::local_host_name()}};
+    netinfo::HostAddresses resolved;
+    if (lookup) {
+        resolved = netinfo::resolve_with_libc(report["hostname"]);
+        report["canonical_name"] = resolved.canonical_name;
+        report["addresses"] = resolved.addresses;
+    }
+    try {
+        report["interfaces"] = netinfo::interfaces();
+    } catch (const netreactor::SystemError& e) {
+        nrapp::report_error(out, kTool, e.error(), report);
+        return nrapp::exit_local;
+    }
+    if (resolved.error) {
+        nrapp::report_error(out, kTool, *resolved.error, report);
+        return nrapp::exit_resolve;
+    }
+    out.emit(report);
+    return nrapp::exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+
+    CLI::App app{"Facts about this host, IPv4/IPv6 addresses, services and byte order, from the C library.", kTool};
+    nrapp::describe_tool(app,
+                         "  nr-netinfo host                          # host name, its addresses, interfaces\n"
+                         "  nr-netinfo ipv4 127.1 0x7f.1 192.168.0.1 # inet_aton forms, packed hex, flags\n"
+                         "  nr-netinfo ipv4 --strict 10.0.0.1        # inet_pton rules\n"
+                         "  nr-netinfo ip ::1 fe80::1%lo 10.1.2.3    # IPv6 and IPv4\n"
+                         "  nr-netinfo service 80/tcp 53/udp http domain/udp\n"
+                         "  nr-netinfo byteorder 1234 0xffff\n");
+    bool pretty = false;
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    CLI::App* host = app.add_subcommand("host", "Host name, the addresses it resolves to, every interface");
+    bool no_lookup = false;
+    host->add_flag("--no-lookup", no_lookup, "Do not resolve the host name (no NSS lookup at all)");
+    host->footer("Example:\n  nr-netinfo host --pretty\n"
+                 "The name is resolved with getaddrinfo(3), i.e. through NSS: /etc/hosts first on a usual\n"
+                 "system. A name missing from the hosts file may cause a DNS query; --no-lookup avoids it.");
+
+    std::vector<std::string> inputs;
+    CLI::App* ipv4 = app.add_subcommand("ipv4", "IPv4 addresses as inet_aton reads them: packed, integer, flags");
+    bool strict = false;
+    ipv4->add_option("ADDR", inputs, "Addresses (127.0.0.1, 127.1, 0x7f.1, 2130706433...)")->required();
+    ipv4->add_flag("--strict", strict, "Accept only what inet_pton accepts: four decimal parts");
+    ipv4->footer("Example:\n  nr-netinfo ipv4 127.0.0.1 192.168.0.1 127.1 0x7f.1");
+
+    CLI::App* ip = app.add_subcommand("ip", "IPv6 or IPv4 addresses as inet_pton reads them");
+    ip->add_option("ADDR", inputs, "Addresses (::1, fe80::1%eth0, ::ffff:10.0.0.1, 10.0.0.1...)")->required();
+    ip->footer("Example:\n  nr-netinfo ip ::1 2001:db8::1 fe80::1%lo 192.0.2.7");
+
+    CLI::App* service = app.add_subcommand("service", "Port to service name and name to port, from the services database");
+    service->add_option("SPEC", inputs, "PORT[/PROTO] or NAME[/PROTO]")->required();
+    service->footer("Example:\n  nr-netinfo service 80/tcp 25/tcp 53/udp http domain/udp");
+
+    CLI::App* byteorder = app.add_subcommand("byteorder", "htonl/ntohl/htons/ntohs of integers, and the host's endianness");
+    std::string width = "both";
+    byteorder->add_option("N", inputs, "Integers, decimal or 0x hex, 0..4294967295")->required();
+    byteorder->add_option("--width", width, "Which forms: 32 (htonl/ntohl), 16 (htons/ntohs) or both")
+        ->capture_default_str()->check(CLI::IsMember({"16", "32", "both"}));
+    byteorder->footer("Example:\n  nr-netinfo byteorder 1234 80 0x0102");
+
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    if (host->parsed()) return print_host(out, !no_lookup);
+    if (ipv4->parsed()) {
+        auto syntax = strict ? netinfo::Ipv4Syntax::strict : netinfo::Ipv4Syntax::aton;
+        return print_each(out, inputs, [&](const std::string& in) { return netinfo::ipv4_report(in, syntax); });
+    }
+    if (ip->parsed()) return print_each(out, inputs, [](const std::string& in) { return netinfo::ip_report(in); });
+    if (service->parsed())
+        return print_each(out, inputs, [](const std::string& in) { return netinfo::service_report(in); });
+    auto w = width == "16" ? netinfo::Width::bits16 : width == "32" ? netinfo::Width::bits32 : netinfo::Width::both;
+    return print_each(out, inputs, [&](const std::string& in) { return netinfo::byteorder_report(in, w); });
+}
