@@ -1,0 +1,149 @@
+// nr-sockopt: make a real TCP or UDP socket, show its options before and
+// after setting the ones asked, and optionally bind it; or demonstrate what
+// SO_REUSEADDR is for. Every value is what getsockopt(2) returns.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "exit_status.hpp"
+#include "netreactor/loop.hpp"
+#include "reuse_demo.hpp"
+#include "socket_options.hpp"
+#include "sockopt_request.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-sockopt";
+
+constexpr const char* kTimeoutNote =
+    "SO_RCVTIMEO/SO_SNDTIMEO bound only blocking recv/send calls. On a nonblocking socket (every netreactor "
+    "socket) those calls never wait: they return EAGAIN at once and the options are never consulted; netreactor "
+    "measures timeouts with Timer on the loop (TcpConnection::connect's timeout, receive/idle timers) instead.";
+
+// A --flag/--no-flag pair as an optional<bool>: unset when neither is given.
+std::optional<bool> flag_pair(CLI::Option* on, CLI::Option* off) {
+    if (on->count() > 0) return true;
+    if (off->count() > 0) return false;
+    return std::nullopt;
+}
+
+CLI::Option* add_flag_pair(CLI::App& app, const std::string& name, const std::string& what, CLI::Option*& off) {
+    const std::string set = "Set " + what;
+    const std::string clear = "Clear " + what;
+    CLI::Option* on = app.add_flag("--" + name, set);
+    off = app.add_flag("--no-" + name, clear);
+    on->excludes(off);
+    return on;
+}
+
+nrapp::json changed_options(const nrapp::json& before, const nrapp::json& after) {
+    nrapp::json changed = nrapp::json::array();
+    for (auto& [name, value] : after.items())
+        if (before.value(name, nrapp::json()) != value) changed.push_back(name);
+    return changed;
+}
+
+int show_options(nrapp::JsonOutput& out, const sockopt::SockoptRequest& request) {
+    nrapp::json report = {{"proto", request.tcp ? "tcp" : "udp"},
+                          {"family", request.family == AF_INET6 ? "ipv6" : "ipv4"},
+                          {"requested", sockopt::requested_options(request)}};
+    std::vector<std::string> applied;
+    try {
+        sockopt::Socket socket(request.family, request.tcp ? SOCK_STREAM : SOCK_DGRAM);
+        report["before"] = sockopt::read_options(socket, request.tcp);
+        sockopt::apply_options(socket, request, applied);
+        if (request.bind) {
+            auto bound = sockopt::bind_socket(socket, *request.bind);
+            report["bound"] = {{"address", bound.ip()}, {"port", bound.port()}};
+        }
+        report["after"] = sockopt::read_options(socket, request.tcp);
+    } catch (const netreactor::SystemError& e) {
+        report["applied"] = applied;
+        nrapp::report_error(out, kTool, e.error(), report);
+        return nrapp::exit_local;
+    }
+    report["changed"] = changed_options(report["before"], report["after"]);
+    report["limits"] = sockopt::buffer_limits();
+    if (request.timeout) report["timeout_note"] = kTimeoutNote;
+    out.emit(report);
+    return nrapp::exit_ok;
+}
+
+int reuse_demo(nrapp::JsonOutput& out, const sockopt::ReuseDemoOptions& options) {
+    try {
+        auto result = sockopt::run_reuse_demo(options);
+        out.emit(result.report);
+        return result.as_expected ? nrapp::exit_ok : nrapp::exit_failed;
+    } catch (const netreactor::SystemError& e) {
+        nrapp::report_error(out, kTool, e.error(), {{"demo", "reuseaddr"}, {"address", options.address.to_string()}});
+        return nrapp::exit_local;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+
+    CLI::App app{"Create a TCP or UDP socket, show its options before and after setting them, bind it.", kTool};
+    nrapp::describe_tool(app,
+                         "  nr-sockopt                                   # every default of a TCP socket\n"
+                         "  nr-sockopt --sndbuf 4096 --rcvbuf 4096       # what the kernel really applies\n"
+                         "  nr-sockopt --proto udp --bind 127.0.0.1:0    # bind, report the port picked\n"
+                         "  nr-sockopt --nodelay --timeout 100 --nonblocking --reuseaddr --keepalive\n"
+                         "  nr-sockopt reuse-demo                        # SO_REUSEADDR and TIME_WAIT\n");
+    sockopt::RawRequest raw;
+    bool pretty = false;
+    app.add_option("--proto", raw.proto, "tcp or udp")->capture_default_str()->check(CLI::IsMember({"tcp", "udp"}));
+    app.add_option("--family", raw.family, "ipv4 or ipv6 (default: that of --bind, else ipv4)")
+        ->check(CLI::IsMember({"ipv4", "ipv6"}));
+    app.add_option("--sndbuf", raw.sndbuf, "SO_SNDBUF to ask for, bytes (Linux applies twice that, capped)");
+    app.add_option("--rcvbuf", raw.rcvbuf, "SO_RCVBUF to ask for, bytes (Linux applies twice that, capped)");
+    app.add_option("--timeout", raw.timeout, "SO_RCVTIMEO and SO_SNDTIMEO, seconds (0: none); see the docs")
+        ->check(nrapp::non_negative_seconds());
+    CLI::Option *no_nodelay, *no_reuseaddr, *no_keepalive;
+    CLI::Option* nodelay = add_flag_pair(app, "nodelay", "TCP_NODELAY (tcp)", no_nodelay);
+    CLI::Option* reuseaddr = add_flag_pair(app, "reuseaddr", "SO_REUSEADDR", no_reuseaddr);
+    CLI::Option* keepalive = add_flag_pair(app, "keepalive", "SO_KEEPALIVE (tcp)", no_keepalive);
+    const std::string set_nonblocking = "Set O_NONBLOCK";
+    const std::string clear_nonblocking = "Clear O_NONBLOCK";
+    CLI::Option* nonblocking = app.add_flag("--nonblocking", set_nonblocking);
+    CLI::Option* blocking = app.add_flag("--blocking", clear_nonblocking);
+    nonblocking->excludes(blocking);
+    app.add_option("--bind", raw.bind, "Bind to ADDR:PORT, [IPv6]:PORT or ADDR (port 0 picks one)");
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    app.fallthrough();
+
+    CLI::App* demo = app.add_subcommand("reuse-demo", "Show what SO_REUSEADDR is for, with a port in TIME_WAIT");
+    std::string demo_host = "127.0.0.1";
+    unsigned demo_port = 0;
+    bool no_old_reuseaddr = false;
+    demo->add_option("--host", demo_host, "Local address for the demo listener")->capture_default_str();
+    demo->add_option("--port", demo_port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
+    demo->add_flag("--no-old-reuseaddr", no_old_reuseaddr,
+                   "First listener without SO_REUSEADDR (then Linux refuses both binds)");
+    demo->footer("Example:\n  nr-sockopt reuse-demo --port 8282 --pretty");
+
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    if (demo->parsed()) {
+        for (const auto* name : {"--sndbuf", "--rcvbuf", "--timeout", "--bind", "--nodelay", "--no-nodelay",
+                                 "--reuseaddr", "--no-reuseaddr", "--keepalive", "--no-keepalive", "--nonblocking",
+                                 "--blocking", "--family"})
+            if (app.count(name) > 0) nrapp::usage_error(out, kTool, std::string(name) + " does not apply to reuse-demo");
+        auto address = netreactor::SocketAddress::parse(demo_host, static_cast<std::uint16_t>(demo_port));
+        if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + demo_host);
+        return reuse_demo(out, {*address, !no_old_reuseaddr});
+    }
+
+    raw.nodelay = flag_pair(nodelay, no_nodelay);
+    raw.reuseaddr = flag_pair(reuseaddr, no_reuseaddr);
+    raw.keepalive = flag_pair(keepalive, no_keepalive);
+    raw.nonblocking = flag_pair(nonblocking, blocking);
+    auto checked = sockopt::check_request(raw);
+    if (!checked.request) nrapp::usage_error(out, kTool, checked.error);
+    return show_options(out, *checked.request);
+}
