@@ -43,6 +43,15 @@ bool Timer::active() const noexcept {
     return uv_is_active(reinterpret_cast<const uv_handle_t*>(&impl_->uv)) != 0;
 }
 
+void Timer::keep_loop_alive(bool keep) noexcept {
+    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->uv);
+    if (keep) {
+        uv_ref(handle);
+    } else {
+        uv_unref(handle);
+    }
+}
+
 std::chrono::milliseconds seconds_to_ms(double seconds) {
     if (!(seconds > 0)) return std::chrono::milliseconds(0);
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));

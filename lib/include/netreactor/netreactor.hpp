@@ -4,6 +4,7 @@
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/resolver.hpp"
 #include "netreactor/signal_watcher.hpp"
 #include "netreactor/tcp_connection.hpp"
 #include "netreactor/tcp_listener.hpp"

@@ -25,6 +25,9 @@ public:
                std::chrono::milliseconds repeat = std::chrono::milliseconds(0));
     void stop();
     bool active() const noexcept;
+    // A background timer (a watchdog, a periodic sweep) should not keep
+    // Loop::run() going once everything else is done. Default: true.
+    void keep_loop_alive(bool keep) noexcept;
 
     struct Impl;
 

@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "netreactor/loop.hpp"
+#include "netreactor/timer.hpp"
+#include "netreactor/udp_socket.hpp"
+
+using namespace std::chrono_literals;
+using namespace netreactor;
+
+namespace {
+
+struct Echo : UdpHandler {
+    void on_datagram(UdpSocket& s, std::span<const char> d, const SocketAddress& from, bool) override { s.send(d, from); }
+};
+
+struct Collect : UdpHandler {
+    std::vector<std::string> got;
+    std::vector<std::string> errors;
+    SocketAddress last_from;
+    std::function<void()> after;
+    void on_datagram(UdpSocket&, std::span<const char> d, const SocketAddress& from, bool) override {
+        got.emplace_back(d.data(), d.size());
+        last_from = from;
+        if (after) after();
+    }
+    void on_error(UdpSocket&, const Error& e) override {
+        errors.push_back(e.code());
+        if (after) after();
+    }
+};
+
+}  // namespace
+
+class UdpFamilies : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(UdpFamilies, DatagramsRoundTripUnchanged) {
+    Loop loop;
+    Echo echo;
+    UdpSocket server(loop, echo);
+    server.bind(*SocketAddress::parse(GetParam(), 0));
+    server.start_receiving();
+
+    Collect collect;
+    UdpSocket client(loop, collect);
+    client.bind(*SocketAddress::parse(GetParam(), 0));
+    client.start_receiving();
+    std::vector<std::string> sent;
+    for (int i = 0; i < 50; ++i) sent.push_back(std::string(static_cast<std::size_t>(i * 97 + 1), static_cast<char>('a' + i % 26)));
+    sent.push_back(std::string(65000, 'z'));  // near the UDP maximum
+    // One at a time: a burst could overflow the receive buffer, and UDP may drop.
+    Timer guard(loop);
+    auto finish = [&] { client.stop_receiving(); server.stop_receiving(); guard.stop(); };
+    collect.after = [&] {
+        if (collect.got.size() == sent.size()) finish();
+        else client.send(sent[collect.got.size()], server.local_address());
+    };
+    guard.start(5s, finish);
+    ASSERT_TRUE(client.send(sent[0], server.local_address()));
+    loop.run();
+    ASSERT_EQ(collect.got.size(), sent.size());
+    EXPECT_EQ(collect.got, sent);
+    EXPECT_EQ(collect.last_from, server.local_address());
+    EXPECT_EQ(server.datagrams_received(), sent.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Loopback, UdpFamilies, ::testing::Values("127.0.0.1", "::1"));
+
+TEST(Udp, ConnectedSocketReportsIcmpPortUnreachable) {
+    Loop loop;
+    Collect collect;
+    // Find a closed UDP port: bind, note it, close.
+    SocketAddress closed;
+    {
+        Echo e;
+        UdpSocket probe(loop, e);
+        probe.bind(*SocketAddress::parse("127.0.0.1", 0));
+        closed = probe.local_address();
+    }
+    UdpSocket client(loop, collect);
+    client.connect(closed);
+    client.start_receiving();
+    Timer guard(loop);
+    collect.after = [&] { client.stop_receiving(); guard.stop(); };
+    guard.start(3s, [&] { client.stop_receiving(); });
+    client.send(std::string_view("ping"), {});
+    loop.run();
+    ASSERT_FALSE(collect.errors.empty());
+    EXPECT_EQ(collect.errors[0], "ECONNREFUSED");
+}
+
+TEST(Udp, BindingAPortInUseThrows) {
+    Loop loop;
+    Echo e;
+    UdpSocket first(loop, e);
+    first.bind(*SocketAddress::parse("127.0.0.1", 0));
+    UdpSocket second(loop, e);
+    EXPECT_THROW(second.bind(first.local_address()), SystemError);
+}
