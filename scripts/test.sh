@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds netreactor and runs every test: unit and end-to-end, first in a
+# normal build, then with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The tests run inside a network namespace that holds only loopback (when
+# the machine allows unshare), so no test can reach beyond 127.0.0.0/8 and ::1.
+#
+#   scripts/test.sh            # everything
+#   scripts/test.sh --quick    # normal build only, no sanitizer pass
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+scripts/deps.sh
+
+# Runs "$@" in a fresh network namespace with only loopback up.
+in_loopback_netns() {
+  if unshare -n true 2>/dev/null; then
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    echo "note: unshare -n not permitted here; running tests in the host namespace" >&2
+    "$@"
+  fi
+}
+
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+
+passed=0
+failed=0
+count_results() {  # meson's testlog.json: one JSON object per test
+  local log="$1/meson-logs/testlog.json"
+  [ -f "$log" ] || return 0
+  local p f
+  p=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
+  f=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_suite() {  # build dir, meson options...
+  local dir="$1"; shift
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+  ninja -C "$dir"
+  local rc=0
+  in_loopback_netns meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
+  count_results "$dir"
+  return $rc
+}
+
+status=0
+run_suite build || status=1
+if [ $quick -eq 0 ]; then
+  run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+fi
+
+echo
+echo "tests: ${passed} passed, ${failed} failed"
+exit $status
