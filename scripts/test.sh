@@ -5,7 +5,7 @@
 # the machine allows unshare), so no test can reach beyond 127.0.0.0/8 and ::1.
 #
 #   scripts/test.sh            # everything
-#   scripts/test.sh --quick    # normal build only, no sanitizer pass
+#   scripts/test.sh --quick    # normal build only: no sanitizer pass, no fuzzing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +57,12 @@ status=0
 run_suite build || status=1
 if [ $quick -eq 0 ]; then
   run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+  # libFuzzer targets, about a minute each, with ASan and UBSan.
+  if scripts/fuzz.sh "${NR_FUZZ_SECONDS:-60}"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); status=1
+  fi
 fi
 
 echo
