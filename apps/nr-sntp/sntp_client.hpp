@@ -1,0 +1,37 @@
+// Every server of the command line at once: names resolved through the
+// library's async resolver (numeric addresses skip it), every address of a
+// name queried concurrently, each by its own AddressSession.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "address_session.hpp"
+#include "client_config.hpp"
+#include "netreactor/loop.hpp"
+#include "netreactor/resolver.hpp"
+#include "report.hpp"
+
+namespace sntpc {
+
+class SntpClient {
+public:
+    SntpClient(netreactor::Loop& loop, const ClientConfig& config, Reporter& reporter);
+    ~SntpClient();
+    // Starts every query; the loop's run() returns when all are done.
+    // Throws netreactor::SystemError for a malformed --dns-server.
+    void start();
+
+private:
+    void on_addresses(const ServerSpec& server, std::vector<netreactor::SocketAddress> addresses);
+    void one_done();
+
+    netreactor::Loop& loop_;
+    const ClientConfig& config_;
+    Reporter& reporter_;
+    std::unique_ptr<netreactor::Resolver> resolver_;
+    std::vector<std::unique_ptr<AddressSession>> sessions_;
+    std::size_t pending_ = 0;  // servers being resolved plus sessions running
+};
+
+}  // namespace sntpc
