@@ -2,6 +2,8 @@
 
 namespace netreactor {
 
-const char* version() noexcept { return NETREACTOR_VERSION; }
+// Compiled into the library, so it reports the library's version even when a
+// program was built against other headers.
+const char* version() noexcept { return NETREACTOR_VERSION_STRING; }
 
 }  // namespace netreactor
