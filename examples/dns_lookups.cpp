@@ -1,0 +1,88 @@
+// Many DNS lookups at once on one thread: every name is submitted up front
+// (at most --concurrency in flight), and the answers are printed as they
+// arrive, in whatever order the servers answer.
+//
+//   dns_lookups [--dns-server IP[:PORT]] [--concurrency 64] [--timeout 2] NAME...
+//   prints "NAME ADDRESS..." or "NAME error CODE" per name; exits 1 if any failed
+#include <netreactor/netreactor.hpp>
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace nr = netreactor;
+
+class Lookups {
+public:
+    Lookups(nr::Resolver& resolver, std::deque<std::string> names, std::size_t concurrency)
+        : resolver_(resolver), waiting_(std::move(names)), concurrency_(concurrency) {}
+
+    // Submits until the window is full; every completion submits the next name.
+    void fill() {
+        while (!waiting_.empty() && in_flight_ < concurrency_) {
+            std::string name = std::move(waiting_.front());
+            waiting_.pop_front();
+            ++in_flight_;
+            // The callback may run synchronously (hosts file, numeric address).
+            resolver_.lookup_addresses(name, AF_UNSPEC, 0, [this](nr::AddressLookup result) { done(result); });
+        }
+    }
+    int failed() const { return failed_; }
+
+private:
+    void done(const nr::AddressLookup& result) {
+        --in_flight_;
+        std::string line = result.name;
+        if (result.error) {
+            ++failed_;
+            line += " error " + result.error->code();
+        }
+        for (const nr::SocketAddress& address : result.addresses) line += " " + address.ip();
+        std::printf("%s\n", line.c_str());
+        fill();
+    }
+
+    nr::Resolver& resolver_;
+    std::deque<std::string> waiting_;
+    std::size_t concurrency_;
+    std::size_t in_flight_ = 0;
+    int failed_ = 0;
+};
+
+int main(int argc, char** argv) {
+    nr::ignore_sigpipe();
+    nr::ResolverOptions options;
+    std::size_t concurrency = 64;
+    std::deque<std::string> names;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        bool has_value = i + 1 < argc;
+        if (flag == "--dns-server" && has_value) options.servers.push_back(argv[++i]);
+        else if (flag == "--concurrency" && has_value) concurrency = std::strtoul(argv[++i], nullptr, 10);
+        else if (flag == "--timeout" && has_value) options.timeout = nr::seconds_to_ms(std::atof(argv[++i]));
+        else if (flag.starts_with("--")) { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
+        else names.emplace_back(argv[i]);
+    }
+    if (names.empty() || concurrency == 0) {
+        std::fprintf(stderr, "usage: dns_lookups [--dns-server IP[:PORT]] [--concurrency N] NAME...\n");
+        return 2;
+    }
+
+    nr::Loop loop;
+    try {
+        nr::Resolver resolver(loop, options);  // throws for a malformed --dns-server
+        Lookups lookups(resolver, std::move(names), concurrency);
+        std::uint64_t start = nr::monotonic_ns();
+        lookups.fill();
+        loop.run();  // returns once no query is pending
+        std::fprintf(stderr, "%d failed, %.1f ms\n", lookups.failed(), (nr::monotonic_ns() - start) / 1e6);
+        return lookups.failed() ? 1 : 0;
+    } catch (const nr::SystemError& e) {
+        std::fprintf(stderr, "%s\n", e.error().describe().c_str());
+        return 2;
+    }
+}
