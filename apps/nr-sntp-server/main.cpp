@@ -1,0 +1,95 @@
+// nr-sntp-server: a small SNTP responder on the reactor for labs and
+// hermetic tests. It serves the system clock and never sets it.
+#include <csignal>
+#include <cstring>
+#include <string>
+
+#include "cli.hpp"
+#include "exit_status.hpp"
+#include "netreactor/loop.hpp"
+#include "netreactor/signal_watcher.hpp"
+#include "sntp_responder.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-sntp-server";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+
+    CLI::App app{"Answer SNTP requests from the system clock (never setting it); for labs and hermetic tests.", kTool};
+    nrapp::describe_tool(app,
+                         "  nr-sntp-server --port 12300                   # 127.0.0.1:12300, stratum 1, LOCL\n"
+                         "  nr-sntp-server --host ::1 --port 0 --stratum 3 --ref-id 192.0.2.1\n"
+                         "  nr-sntp-server --port 12300 --stratum 0 --ref-id RATE   # a kiss-o'-death server\n");
+    std::string host = "127.0.0.1";
+    unsigned port = 123;
+    unsigned stratum = 1;
+    unsigned leap = 0;
+    std::string ref_id_text;
+    bool pretty = false;
+    app.add_option("--host", host, "Address to listen on (:: for dual stack)")->capture_default_str();
+    app.add_option("--port", port, "UDP port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+    app.add_option("--stratum", stratum, "Stratum to announce (0 sends kiss-o'-death, 16 unsynchronized)")
+        ->capture_default_str()->check(CLI::Range(0, 16));
+    app.add_option("--ref-id", ref_id_text,
+                   "Reference id: 1-4 ASCII characters, a dotted IPv4 address or 0xHEX "
+                   "(default: LOCL for stratum 0-1, 127.127.1.1 above)");
+    app.add_option("--leap", leap, "Leap indicator to announce (3: unsynchronized)")->capture_default_str()
+        ->check(CLI::Range(0, 3));
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    sntps::ResponderConfig config;
+    config.stratum = static_cast<std::uint8_t>(stratum);
+    config.leap = static_cast<std::uint8_t>(leap);
+    if (ref_id_text.empty()) ref_id_text = stratum <= 1 ? "LOCL" : "127.127.1.1";
+    auto ref_id = sntp::parse_ref_id(ref_id_text);
+    if (!ref_id) nrapp::usage_error(out, kTool, "--ref-id is not 1-4 ASCII characters, an IPv4 address or 0xHEX: " + ref_id_text);
+    config.ref_id = *ref_id;
+    auto address = netreactor::SocketAddress::parse(host, static_cast<std::uint16_t>(port));
+    if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + host);
+
+    netreactor::Loop loop;
+    sntps::SntpResponder responder(loop, config);
+    try {
+        responder.bind(*address);
+    } catch (const netreactor::SystemError& e) {
+        nrapp::report_error(out, kTool, e.error(), {{"address", host}, {"port", port}});
+        return nrapp::exit_status_for(e.error());
+    }
+    auto bound = responder.local_address();
+    out.emit({{"event", "listening"},
+              {"proto", "udp"},
+              {"address", bound.ip()},
+              {"port", bound.port()},
+              {"stratum", config.stratum},
+              {"ref_id", sntp::ref_id_text(config.ref_id, config.stratum)},
+              {"ref_id_hex", sntp::ref_id_hex(config.ref_id)},
+              {"leap", config.leap},
+              {"precision", sntps::clock_precision()}});
+
+    std::string stop_signal;
+    auto on_stop = [&](int signum) {
+        if (stop_signal.empty()) stop_signal = sigabbrev_np(signum) ? std::string("SIG") + sigabbrev_np(signum) : "?";
+        responder.close();  // nothing else keeps the loop running
+    };
+    netreactor::SignalWatcher sigint(loop, SIGINT, on_stop);
+    netreactor::SignalWatcher sigterm(loop, SIGTERM, on_stop);
+    netreactor::SignalWatcher sighup(loop, SIGHUP, on_stop);
+
+    std::uint64_t started_ns = netreactor::monotonic_ns();
+    loop.run();
+    const auto& totals = responder.totals();
+    out.emit({{"event", "shutdown"},
+              {"signal", stop_signal},
+              {"requests", totals.requests},
+              {"answered", totals.answered},
+              {"ignored", totals.ignored},
+              {"uptime_s", static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9}});
+    return nrapp::exit_ok;
+}
