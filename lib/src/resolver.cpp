@@ -1,8 +1,10 @@
 #include "netreactor/resolver.hpp"
 
 #include <cstring>
+#include <memory>
 
 #include "dns/ares_channel.hpp"
+#include "dns/hosts_file.hpp"
 #include "loop_impl.hpp"
 
 namespace netreactor {
@@ -10,6 +12,8 @@ namespace netreactor {
 struct Resolver::Impl {
     AresChannel* channel;
     std::vector<std::string> servers;
+    bool use_hosts_file = true;
+    std::unique_ptr<HostsFile> hosts;  // loaded on first use
 };
 
 namespace {
@@ -53,9 +57,79 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* info) {
     }
 }
 
+// One query() in flight.
+struct RawQuery {
+    AresChannel* channel;
+    Resolver::QueryCallback callback;
+    DnsQueryResult result;
+    std::uint64_t started_ns;
+};
+
+void set_failure(DnsQueryResult& r, std::string status, std::string code, std::string message) {
+    r.status = std::move(status);
+    r.error = Error(std::move(code), std::move(message), "resolve");
+}
+
+// The status of a question from c-ares' status and the decoded answer.
+void classify(DnsQueryResult& r, int ares_status, const unsigned char* abuf, int alen) {
+    if (ares_status != ARES_SUCCESS || abuf == nullptr) {
+        switch (ares_status) {
+            case ARES_ETIMEOUT: return set_failure(r, "TIMEOUT", "ETIMEDOUT", "no answer from the DNS server in time");
+            case ARES_ECONNREFUSED:
+                return set_failure(r, "CONNREFUSED", "ECONNREFUSED", "the DNS server refused the connection");
+            case ARES_EDESTRUCTION:
+            case ARES_ECANCELLED: return set_failure(r, "CANCELED", "ECANCELED", "query canceled");
+            case ARES_EBADNAME: return set_failure(r, "BADNAME", "BADNAME", ares_strerror(ares_status));
+            default: {
+                std::string code = dns_status_code(ares_status == ARES_SUCCESS ? ARES_EBADRESP : ares_status);
+                return set_failure(r, code, code, ares_strerror(ares_status));
+            }
+        }
+    }
+    auto parsed = parse_dns_message({abuf, static_cast<std::size_t>(alen)});
+    if (!parsed.message) return set_failure(r, "BADRESP", "BADRESP", parsed.error->message());
+    r.message = std::move(parsed.message);
+    const DnsMessage& m = *r.message;
+    if (m.rcode != 0) {
+        std::string name = dns_rcode_name(m.rcode);
+        return set_failure(r, name, name, "the DNS server answered " + name);
+    }
+    for (const auto& record : m.answers) {
+        if (record.type == r.type) {
+            r.status = "NOERROR";
+            return;
+        }
+    }
+    if (follow_cnames(m.answers, r.name).loop)
+        return set_failure(r, "CNAME_LOOP", "CNAME_LOOP", "the CNAME chain loops");
+    set_failure(r, "NODATA", "NODATA", "no " + dns_type_name(r.type) + " record for this name");
+}
+
+void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    auto* query = static_cast<RawQuery*>(arg);
+    AresChannel* channel = query->channel;
+    channel->pending--;
+    if (!channel->deliver_callbacks) {
+        delete query;
+        return;
+    }
+    DnsQueryResult& r = query->result;
+    r.rtt_ms = static_cast<double>(monotonic_ns() - query->started_ns) / 1e6;
+    if (status == ARES_SUCCESS) {
+        auto source = channel->answer_source();
+        r.tcp = source.tcp;
+        if (!source.server.empty()) r.server = std::move(source.server);
+    }
+    classify(r, status, abuf, alen);
+    auto callback = std::move(query->callback);
+    auto value = std::move(query->result);
+    delete query;
+    callback(std::move(value));
+}
+
 }  // namespace
 
-Resolver::Resolver(Loop& loop, const ResolverOptions& options) : impl_(new Impl{nullptr, {}}) {
+Resolver::Resolver(Loop& loop, const ResolverOptions& options) : impl_(new Impl{nullptr, {}, options.use_hosts_file, {}}) {
     try {
         impl_->channel = new AresChannel(uv_loop_of(loop), options);
     } catch (...) {
@@ -98,6 +172,53 @@ void Resolver::lookup_addresses(std::string_view name, int family, std::uint16_t
     channel->pending++;
     std::string node(name);
     channel->run([&] { ares_getaddrinfo(channel->get(), node.c_str(), nullptr, &hints, on_addrinfo, query); });
+}
+
+void Resolver::query(std::string_view name, std::uint16_t type, QueryCallback callback) {
+    DnsQueryResult result;
+    result.name = std::string(name);
+    result.type = type;
+    if (!impl_->servers.empty()) result.server = impl_->servers.front();
+    if (auto bad = validate_dns_name(name)) {
+        result.status = "BADNAME";
+        result.error = *bad;
+        callback(std::move(result));
+        return;
+    }
+    unsigned char* packet = nullptr;
+    int length = 0;
+    // RD set, as dig does: a recursive server must recurse; an authoritative one ignores it.
+    int rc = ares_create_query(result.name.c_str(), 1 /* IN */, type, 0, 1, &packet, &length, 0);
+    if (rc != ARES_SUCCESS) {
+        classify(result, rc, nullptr, 0);
+        callback(std::move(result));
+        return;
+    }
+    AresChannel* channel = impl_->channel;
+    auto* query = new RawQuery{channel, std::move(callback), std::move(result), monotonic_ns()};
+    channel->pending++;
+    channel->run([&] { ares_send(channel->get(), packet, length, on_answer, query); });
+    ares_free_string(packet);
+}
+
+void Resolver::reverse(std::string_view ip, QueryCallback callback) {
+    auto name = reverse_name(ip);
+    if (!name) {
+        DnsQueryResult result;
+        result.name = std::string(ip);
+        result.type = static_cast<std::uint16_t>(DnsType::PTR);
+        result.status = "BADNAME";
+        result.error = Error("BADNAME", "not a numeric IPv4 or IPv6 address: " + std::string(ip), "resolve");
+        callback(std::move(result));
+        return;
+    }
+    query(*name, static_cast<std::uint16_t>(DnsType::PTR), std::move(callback));
+}
+
+std::vector<SocketAddress> Resolver::hosts_file_addresses(std::string_view name, int family) {
+    if (!impl_->use_hosts_file) return {};
+    if (!impl_->hosts) impl_->hosts = std::make_unique<HostsFile>("/etc/hosts");
+    return impl_->hosts->lookup(name, family);
 }
 
 void Resolver::cancel_all() {

@@ -166,3 +166,152 @@ TEST(Resolver, ReportsTheServersInUse) {
     Resolver r(loop, o);
     EXPECT_EQ(r.servers(), (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
 }
+
+namespace {
+
+// A DNS server in the test: answers every query with the question echoed, a
+// chosen rcode, and (for NOERROR) one A record 192.0.2.1 with TTL 77.
+struct FakeServer : UdpHandler {
+    int rcode = 0;
+    bool with_answer = true;
+    int queries = 0;
+    void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
+        queries++;
+        std::string reply(q.data(), q.size());
+        reply[2] = static_cast<char>(0x84 | (q[2] & 0x01));  // QR AA, RD copied
+        reply[3] = static_cast<char>(rcode);
+        bool answer = rcode == 0 && with_answer;
+        reply[7] = answer ? 1 : 0;
+        if (answer) reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x4d\x00\x04\xc0\x00\x02\x01", 16);
+        socket.send({reply.data(), reply.size()}, from);
+    }
+};
+
+struct FakeDns {
+    Loop& loop;
+    FakeServer handler;
+    UdpSocket socket{loop, handler};
+    explicit FakeDns(Loop& l) : loop(l) {
+        socket.bind(*SocketAddress::parse("127.0.0.1", 0));
+        socket.start_receiving();
+    }
+    std::string address() const { return socket.local_address().to_string(); }
+};
+
+DnsQueryResult ask(Loop& loop, FakeDns& dns, const std::string& name, std::uint16_t type) {
+    Resolver resolver(loop, hermetic(dns.address()));
+    std::optional<DnsQueryResult> got;
+    resolver.query(name, type, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
+    loop.run();
+    dns.socket.start_receiving();
+    EXPECT_TRUE(got);
+    return got.value_or(DnsQueryResult{});
+}
+
+}  // namespace
+
+TEST(ResolverQuery, DecodesTheAnswerAndReportsItsSource) {
+    Loop loop;
+    FakeDns dns(loop);
+    auto r = ask(loop, dns, "www.example.test", 1);
+    EXPECT_EQ(r.status, "NOERROR");
+    EXPECT_FALSE(r.error);
+    ASSERT_TRUE(r.message);
+    EXPECT_TRUE(r.message->flags.aa);
+    EXPECT_TRUE(r.message->flags.rd);
+    ASSERT_EQ(r.message->answers.size(), 1u);
+    EXPECT_EQ(r.message->answers[0].name, "www.example.test");
+    EXPECT_EQ(r.message->answers[0].ttl, 77u);
+    EXPECT_EQ(r.message->answers[0].data, "192.0.2.1");
+    EXPECT_EQ(r.server, dns.address());
+    EXPECT_FALSE(r.tcp);
+    EXPECT_GT(r.rtt_ms, 0.0);
+}
+
+TEST(ResolverQuery, ServfailAndRefusedAreReportedAsSuch) {
+    Loop loop;
+    FakeDns dns(loop);
+    dns.handler.rcode = 2;
+    auto servfail = ask(loop, dns, "a.test", 1);
+    EXPECT_EQ(servfail.status, "SERVFAIL");
+    ASSERT_TRUE(servfail.error);
+    EXPECT_EQ(servfail.error->code(), "SERVFAIL");
+    EXPECT_EQ(dns.handler.queries, 1) << "NOCHECKRESP: no retry on SERVFAIL";
+    dns.handler.rcode = 5;
+    EXPECT_EQ(ask(loop, dns, "a.test", 1).status, "REFUSED");
+    dns.handler.rcode = 3;
+    EXPECT_EQ(ask(loop, dns, "a.test", 1).status, "NXDOMAIN");
+}
+
+TEST(ResolverQuery, AnEmptyNoerrorIsNodata) {
+    Loop loop;
+    FakeDns dns(loop);
+    dns.handler.with_answer = false;
+    auto r = ask(loop, dns, "a.test", 15);
+    EXPECT_EQ(r.status, "NODATA");
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->code(), "NODATA");
+    // A record of another type than asked is not an answer either.
+    dns.handler.with_answer = true;
+    EXPECT_EQ(ask(loop, dns, "a.test", 15).status, "NODATA");
+}
+
+TEST(ResolverQuery, InvalidNamesAreRejectedBeforeSending) {
+    Loop loop;
+    FakeDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
+    std::vector<std::string> statuses;
+    auto keep = [&](DnsQueryResult r) { statuses.push_back(r.status); };
+    resolver.query(std::string(64, 'a') + ".test", 1, keep);
+    std::string long_name;
+    for (int i = 0; i < 26; ++i) long_name += "abcdefghi.";  // 260 characters
+    resolver.query(long_name + "test", 1, keep);
+    resolver.query("a..test", 1, keep);
+    resolver.reverse("not-an-address", keep);
+    EXPECT_EQ(statuses, std::vector<std::string>(4, "BADNAME"));  // synchronously
+    EXPECT_EQ(resolver.pending(), 0u);
+    dns.socket.stop_receiving();
+    loop.run();
+    EXPECT_EQ(dns.handler.queries, 0);
+}
+
+TEST(ResolverQuery, DestroyingOrCancellingWithQueriesInFlightIsSafe) {
+    Loop loop;
+    BlackHole hole;
+    UdpSocket dns(loop, hole);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    auto resolver = std::make_unique<Resolver>(loop, hermetic(dns.local_address().to_string()));
+    int called = 0;
+    std::vector<std::string> canceled;
+    for (int i = 0; i < 50; ++i) resolver->query("q" + std::to_string(i) + ".test", 1, [&](DnsQueryResult) { called++; });
+    Resolver second(loop, hermetic(dns.local_address().to_string()));
+    for (int i = 0; i < 5; ++i)
+        second.query("c.test", 16, [&](DnsQueryResult r) {
+            canceled.push_back(r.status);
+            // Submitting from inside a cancel callback must not crash either.
+            if (canceled.size() == 1) second.query("again.test", 1, [&](DnsQueryResult r2) { canceled.push_back(r2.status); });
+        });
+    Timer later(loop);
+    later.start(20ms, [&] {
+        resolver.reset();
+        second.cancel_all();
+        second.cancel_all();
+    });
+    Timer stop(loop);
+    stop.start(400ms, [&] { dns.stop_receiving(); });
+    loop.run();
+    EXPECT_EQ(called, 0);
+    ASSERT_GE(canceled.size(), 5u);
+    for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(canceled[i], "CANCELED");
+}
+
+TEST(ResolverQuery, ReverseAsksThePtrName) {
+    Loop loop;
+    FakeDns dns(loop);
+    dns.handler.with_answer = false;
+    auto r = ask(loop, dns, *reverse_name("192.0.2.1"), 12);
+    ASSERT_TRUE(r.message);
+    EXPECT_EQ(r.message->question_name, "1.2.0.192.in-addr.arpa");
+    EXPECT_EQ(r.message->question_type, 12);
+}

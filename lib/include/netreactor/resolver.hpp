@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "netreactor/address.hpp"
+#include "netreactor/dns_record.hpp"
 #include "netreactor/error.hpp"
 
 namespace netreactor {
@@ -41,9 +42,29 @@ struct AddressLookup {
     std::optional<Error> error;            // operation "resolve": NXDOMAIN, NODATA, ETIMEDOUT...
 };
 
+// The result of query() and reverse(): one question asked of the servers,
+// exactly as given (no search domains appended, no hosts file).
+struct DnsQueryResult {
+    std::string name;        // the name asked
+    std::uint16_t type = 0;  // the type asked
+    // NOERROR: the answer section holds records of the type asked.
+    // NODATA: the name exists but has no such records (an empty NOERROR).
+    // NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP...: the server's rcode.
+    // CNAME_LOOP: the answer leads through CNAMEs back to a name already seen.
+    // TIMEOUT, CONNREFUSED: no answer; BADNAME: not sent (invalid name);
+    // BADRESP: an answer we cannot decode; CANCELED: cancel_all().
+    std::string status;
+    std::optional<Error> error;          // set unless status is NOERROR (operation "resolve")
+    std::optional<DnsMessage> message;   // the decoded answer, whenever one came
+    std::string server;                  // "IP:PORT" that answered (the first configured one if none did)
+    bool tcp = false;                    // the answer came over TCP (the UDP one was truncated)
+    double rtt_ms = 0;                   // from submission to completion
+};
+
 class Resolver {
 public:
     using AddressCallback = std::function<void(AddressLookup result)>;
+    using QueryCallback = std::function<void(DnsQueryResult result)>;
 
     // Throws SystemError (code EINVAL) for a malformed server address.
     Resolver(Loop& loop, const ResolverOptions& options = {});
@@ -54,6 +75,16 @@ public:
     // Looks up the addresses of `name` for `family` (AF_INET, AF_INET6 or
     // AF_UNSPEC for both). A numeric address answers at once without a query.
     void lookup_addresses(std::string_view name, int family, std::uint16_t port, AddressCallback callback);
+
+    // Asks the servers for records of `type` (a DnsType value or any other
+    // number) at exactly `name`. An invalid name completes at once with BADNAME.
+    void query(std::string_view name, std::uint16_t type, QueryCallback callback);
+    // The PTR records of a numeric IPv4/IPv6 address (the in-addr.arpa or
+    // ip6.arpa name); BADNAME at once if `ip` is not a numeric address.
+    void reverse(std::string_view ip, QueryCallback callback);
+    // The addresses the hosts file lists for `name` (empty when the options
+    // turned the hosts file off). The file is read once, on first use.
+    std::vector<SocketAddress> hosts_file_addresses(std::string_view name, int family = AF_UNSPEC);
 
     // Completes every pending query now with error ECANCELED.
     void cancel_all();

@@ -88,6 +88,7 @@ AresChannel::AresChannel(uv_loop_t* loop, const ResolverOptions& options) : loop
             throw SystemError(dns_error(rc, "resolver_init"));
         }
     }
+    ares_set_socket_callback(channel_, &AresChannel::on_socket_created, this);
     uv_timer_init(loop_, &timer_);
     timer_.data = this;
 }
@@ -135,9 +136,34 @@ void AresChannel::on_socket_state(void* data, ares_socket_t fd, int readable, in
     });
 }
 
+int AresChannel::on_socket_created(ares_socket_t fd, int type, void* data) {
+    // A descriptor number is reused after close: the new socket replaces the old entry.
+    static_cast<AresChannel*>(data)->sockets_[fd] = SocketInfo{type, {}};
+    return ARES_SUCCESS;
+}
+
 void AresChannel::process(ares_socket_t read_fd, ares_socket_t write_fd) {
     if (destroyed_) return;
+    // c-ares reads only read_fd here, so every answer delivered during this
+    // call arrived on that socket.
+    ares_socket_t outer = reading_fd_;
+    reading_fd_ = read_fd;
     run([&] { ares_process_fd(channel_, read_fd, write_fd); });
+    reading_fd_ = outer;
+}
+
+AresChannel::AnswerSource AresChannel::answer_source() {
+    if (reading_fd_ == ARES_SOCKET_BAD) return {};
+    auto it = sockets_.find(reading_fd_);
+    if (it == sockets_.end()) return {};
+    SocketInfo& info = it->second;
+    if (info.peer.empty()) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        if (getpeername(reading_fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+            info.peer = SocketAddress(reinterpret_cast<sockaddr*>(&ss)).to_string();
+    }
+    return {info.type == SOCK_STREAM, info.peer};
 }
 
 void AresChannel::after_call() {

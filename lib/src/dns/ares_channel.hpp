@@ -50,6 +50,15 @@ public:
     // False once the owner is gone: completions free their state silently.
     bool deliver_callbacks = true;
 
+    // Inside a query callback: whether the answer being delivered came over
+    // TCP (c-ares retries over TCP when a UDP answer is truncated) and from
+    // which server ("IP:PORT"). Outside an answer (timeout, cancel): {false, ""}.
+    struct AnswerSource {
+        bool tcp = false;
+        std::string server;
+    };
+    AnswerSource answer_source();
+
     // Destroys the channel (c-ares completes every query with
     // ARES_EDESTRUCTION first), closes the polls and the timer, and deletes
     // this object once libuv has closed them. Safe from inside a callback:
@@ -60,6 +69,7 @@ private:
     ~AresChannel() = default;
     struct Poll;
     static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable);
+    static int on_socket_created(ares_socket_t fd, int type, void* data);
     void process(ares_socket_t read_fd, ares_socket_t write_fd);
     void after_call();
     void rearm_timer();
@@ -68,6 +78,13 @@ private:
     ares_channel channel_ = nullptr;
     uv_timer_t timer_{};
     std::unordered_map<ares_socket_t, Poll*> polls_;
+    // Every socket c-ares opened: its type, and its peer once asked.
+    struct SocketInfo {
+        int type = 0;
+        std::string peer;
+    };
+    std::unordered_map<ares_socket_t, SocketInfo> sockets_;
+    ares_socket_t reading_fd_ = ARES_SOCKET_BAD;  // the socket being processed
     int in_ares_call_ = 0;
     bool destroy_requested_ = false;
     bool destroyed_ = false;

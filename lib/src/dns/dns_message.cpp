@@ -1,0 +1,270 @@
+// The DNS answer walker: raw bytes in, DnsMessage out.
+//
+// Names and character-strings are decoded by c-ares' own helpers
+// (ares_expand_name, ares_expand_string), which check every length and
+// compression pointer against the message bounds. What is left here is the
+// fixed-size fields, each read only after checking it fits in its record.
+#include <ares.h>
+#include <arpa/inet.h>
+
+#include <cstdio>
+
+#include "netreactor/dns_record.hpp"
+
+namespace netreactor {
+
+namespace {
+
+struct BadMessage {
+    std::string why;
+};
+
+class Walker {
+public:
+    explicit Walker(std::span<const std::uint8_t> bytes)
+        : buf_(bytes.data()), len_(static_cast<int>(bytes.size())) {}
+
+    DnsMessage walk() {
+        if (len_ < 12) throw BadMessage{"message shorter than a DNS header"};
+        DnsMessage m;
+        m.id = u16(0);
+        std::uint8_t b2 = buf_[2], b3 = buf_[3];
+        m.flags.qr = b2 & 0x80;
+        m.opcode = (b2 >> 3) & 0x0f;
+        m.flags.aa = b2 & 0x04;
+        m.flags.tc = b2 & 0x02;
+        m.flags.rd = b2 & 0x01;
+        m.flags.ra = b3 & 0x80;
+        m.flags.ad = b3 & 0x20;
+        m.flags.cd = b3 & 0x10;
+        m.rcode = b3 & 0x0f;
+        int qdcount = u16(4), ancount = u16(6), nscount = u16(8), arcount = u16(10);
+        int pos = 12;
+        for (int i = 0; i < qdcount; ++i) {
+            std::string qname = name_at(pos, len_);
+            need(pos, 4, len_, "question");
+            if (i == 0) {
+                m.question_name = std::move(qname);
+                m.question_type = u16(pos);
+            }
+            pos += 4;
+        }
+        read_section(pos, ancount, m.answers);
+        read_section(pos, nscount, m.authority);
+        read_section(pos, arcount, m.additional);
+        return m;
+    }
+
+private:
+    std::uint16_t u16(int at) const { return static_cast<std::uint16_t>((buf_[at] << 8) | buf_[at + 1]); }
+    std::uint32_t u32(int at) const {
+        return (static_cast<std::uint32_t>(u16(at)) << 16) | static_cast<std::uint32_t>(u16(at + 2));
+    }
+
+    // `count` bytes at `pos` must lie before `end` (the message or RDATA end).
+    static void need(int pos, int count, int end, const char* what) {
+        if (pos > end || end - pos < count) throw BadMessage{std::string("truncated ") + what};
+    }
+
+    // The name at `pos`, advancing pos past its encoding (which must end
+    // before `end`; compressed parts may point anywhere earlier).
+    std::string name_at(int& pos, int end) {
+        need(pos, 1, end, "name");
+        char* out = nullptr;
+        long enclen = 0;
+        int rc = ares_expand_name(buf_ + pos, buf_, len_, &out, &enclen);
+        if (rc != ARES_SUCCESS) throw BadMessage{"bad name (length, label or compression pointer)"};
+        std::string name = *out ? out : ".";
+        ares_free_string(out);
+        need(pos, static_cast<int>(enclen), end, "name");
+        pos += static_cast<int>(enclen);
+        return name;
+    }
+
+    // One <character-string>: a length byte and that many bytes, kept exactly
+    // (NUL and non-UTF-8 bytes included).
+    std::string string_at(int& pos, int end) {
+        need(pos, 1, end, "character-string");
+        unsigned char* out = nullptr;
+        long enclen = 0;
+        if (ares_expand_string(buf_ + pos, buf_, len_, &out, &enclen) != ARES_SUCCESS)
+            throw BadMessage{"bad character-string length"};
+        ares_free_string(out);  // copied from the message below: ares' copy stops at a NUL
+        need(pos, static_cast<int>(enclen), end, "character-string");
+        std::string s(reinterpret_cast<const char*>(buf_ + pos + 1), static_cast<std::size_t>(enclen - 1));
+        pos += static_cast<int>(enclen);
+        return s;
+    }
+
+    void read_section(int& pos, int count, std::vector<DnsRecord>& out) {
+        for (int i = 0; i < count; ++i) {
+            DnsRecord r;
+            r.name = name_at(pos, len_);
+            need(pos, 10, len_, "record header");
+            r.type = u16(pos);
+            r.rclass = u16(pos + 2);
+            r.ttl = u32(pos + 4);
+            int rdlen = u16(pos + 8);
+            pos += 10;
+            need(pos, rdlen, len_, "RDATA");
+            int end = pos + rdlen;
+            if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
+                read_rdata(r, pos, end);
+                out.push_back(std::move(r));
+            }
+            pos = end;
+        }
+    }
+
+    void read_rdata(DnsRecord& r, int pos, int end) {
+        int rdlen = end - pos;
+        switch (static_cast<DnsType>(r.type)) {
+            case DnsType::A:
+            case DnsType::AAAA: {
+                int size = r.type == static_cast<std::uint16_t>(DnsType::A) ? 4 : 16;
+                if (rdlen != size) throw BadMessage{"address RDATA of wrong length"};
+                char text[INET6_ADDRSTRLEN];
+                inet_ntop(size == 4 ? AF_INET : AF_INET6, buf_ + pos, text, sizeof text);
+                r.data = text;
+                r.fields = DnsAddressData{text};
+                return;
+            }
+            case DnsType::CNAME:
+            case DnsType::NS:
+            case DnsType::PTR: {
+                DnsNameData d{name_at(pos, end)};
+                exact_end(pos, end);
+                r.data = d.target;
+                r.fields = std::move(d);
+                return;
+            }
+            case DnsType::MX: {
+                need(pos, 2, end, "MX");
+                DnsMxData d;
+                d.preference = u16(pos);
+                pos += 2;
+                d.exchange = name_at(pos, end);
+                exact_end(pos, end);
+                r.data = std::to_string(d.preference) + " " + d.exchange;
+                r.fields = std::move(d);
+                return;
+            }
+            case DnsType::SRV: {
+                need(pos, 6, end, "SRV");
+                DnsSrvData d;
+                d.priority = u16(pos);
+                d.weight = u16(pos + 2);
+                d.port = u16(pos + 4);
+                pos += 6;
+                d.target = name_at(pos, end);
+                exact_end(pos, end);
+                r.data = std::to_string(d.priority) + " " + std::to_string(d.weight) + " " + std::to_string(d.port) +
+                         " " + d.target;
+                r.fields = std::move(d);
+                return;
+            }
+            case DnsType::SOA: {
+                DnsSoaData d;
+                d.mname = name_at(pos, end);
+                d.rname = name_at(pos, end);
+                need(pos, 20, end, "SOA");
+                d.serial = u32(pos);
+                d.refresh = u32(pos + 4);
+                d.retry = u32(pos + 8);
+                d.expire = u32(pos + 12);
+                d.minimum = u32(pos + 16);
+                pos += 20;
+                exact_end(pos, end);
+                r.data = d.mname + " " + d.rname + " " + std::to_string(d.serial) + " " + std::to_string(d.refresh) +
+                         " " + std::to_string(d.retry) + " " + std::to_string(d.expire) + " " +
+                         std::to_string(d.minimum);
+                r.fields = std::move(d);
+                return;
+            }
+            case DnsType::TXT: {
+                DnsTxtData d;
+                if (rdlen == 0) throw BadMessage{"empty TXT RDATA"};
+                while (pos < end) {
+                    d.strings.push_back(string_at(pos, end));
+                    if (!r.data.empty()) r.data += ' ';
+                    r.data += quoted(d.strings.back());
+                }
+                r.fields = std::move(d);
+                return;
+            }
+            case DnsType::CAA: {
+                need(pos, 2, end, "CAA");
+                DnsCaaData d;
+                d.flags = buf_[pos];
+                int tag_len = buf_[pos + 1];
+                pos += 2;
+                if (tag_len == 0) throw BadMessage{"CAA with an empty tag"};
+                need(pos, tag_len, end, "CAA tag");
+                d.tag.assign(reinterpret_cast<const char*>(buf_ + pos), static_cast<std::size_t>(tag_len));
+                pos += tag_len;
+                d.value.assign(reinterpret_cast<const char*>(buf_ + pos), static_cast<std::size_t>(end - pos));
+                r.data = std::to_string(d.flags) + " " + d.tag + " " + quoted(d.value);
+                r.fields = std::move(d);
+                return;
+            }
+            default: {
+                DnsRawData d;
+                d.bytes.assign(reinterpret_cast<const char*>(buf_ + pos), static_cast<std::size_t>(rdlen));
+                r.data = "\\# " + std::to_string(rdlen);
+                if (rdlen > 0) r.data += ' ';
+                for (unsigned char c : d.bytes) {
+                    char hex[3];
+                    std::snprintf(hex, sizeof hex, "%02x", c);
+                    r.data += hex;
+                }
+                r.fields = std::move(d);
+                return;
+            }
+        }
+    }
+
+    static void exact_end(int pos, int end) {
+        if (pos != end) throw BadMessage{"RDATA longer than its fields"};
+    }
+
+    // Zone-file quoting: printable ASCII as is, '"' and '\' escaped, any
+    // other byte as \DDD. Lossless and pure ASCII.
+    static std::string quoted(const std::string& s) {
+        std::string out = "\"";
+        for (unsigned char c : s) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+                out += static_cast<char>(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                out += static_cast<char>(c);
+            } else {
+                char esc[5];
+                std::snprintf(esc, sizeof esc, "\\%03u", c);
+                out += esc;
+            }
+        }
+        out += '"';
+        return out;
+    }
+
+    const std::uint8_t* buf_;
+    int len_;
+};
+
+}  // namespace
+
+DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes) {
+    DnsParseResult result;
+    if (bytes.size() > 65535) {
+        result.error = Error("BADRESP", "DNS message longer than 65535 bytes", "parse");
+        return result;
+    }
+    try {
+        result.message = Walker(bytes).walk();
+    } catch (const BadMessage& bad) {
+        result.error = Error("BADRESP", "malformed DNS message: " + bad.why, "parse");
+    }
+    return result;
+}
+
+}  // namespace netreactor
