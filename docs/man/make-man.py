@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Writes a man page for each netreactor tool with help2man, from the tool's
+own --help and --version (the one source of every option and example).
+
+    make-man.py [--install MANDIR] HELP2MAN SOURCE_ROOT OUT_DIR TOOL_BINARY...
+
+Besides what help2man reads from --help, each page gets:
+  EXAMPLES     the "Examples:" block of --help, kept as written (preformatted);
+  SUBCOMMANDS  each subcommand's own --help, for tools that have subcommands;
+  EXIT STATUS  the shared table of docs/exit-status.md;
+  SEE ALSO     the other tools, and the docs that describe the JSON output;
+  and docs/man/<tool>.h2m when it exists (help2man include syntax).
+
+With --install MANDIR (a meson install script; MANDIR absolute, the prefix
+joined with the mandir option), pages go to $DESTDIR/MANDIR/man1 and a missing
+tool binary is an error; otherwise OUT_DIR is used and missing binaries are
+skipped with a note.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def roff(text):
+    """Escapes plain text for roff: backslashes, hyphens, leading dots/quotes."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    return "\\&" + text if text[:1] in (".", "'") else text
+
+
+def inline_markdown(text):
+    """`code` to bold, **x** to bold, [text](link) to text, escaped for roff."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    parts = re.split(r"(`[^`]*`|\*\*[^*]*\*\*)", text)
+    out = []
+    for p in parts:
+        if p.startswith("`") or p.startswith("**"):
+            out.append("\\fB" + roff(p.strip("`*")) + "\\fR")
+        else:
+            out.append(roff(p))
+    return "".join(out)
+
+
+def preformatted(lines):
+    return ".nf\n" + "\n".join(roff(l) for l in lines) + "\n.fi\n"
+
+
+def help_sections(help_text):
+    """CLI11 --help: {'Examples': [...], 'Subcommands': [...]} by 'Name:' headings."""
+    sections, current = {}, None
+    for line in help_text.splitlines():
+        m = re.match(r"^([A-Z][A-Za-z ]*):$", line)
+        if m:
+            current = sections.setdefault(m.group(1), [])
+        elif current is not None:
+            current.append(line)
+    return {k: [l for l in v] for k, v in sections.items()}
+
+
+def exit_status_section(source_root):
+    """docs/exit-status.md: the table as .TP entries, then the notes after it."""
+    with open(os.path.join(source_root, "docs", "exit-status.md")) as f:
+        lines = f.read().splitlines()
+    out = ["[EXIT STATUS]"]
+    notes, after_table = [], False
+    for line in lines:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not cells[0].isdigit():
+                continue  # header and rule rows
+            status, name, meaning = cells[0], cells[1], cells[2]
+            codes = cells[3] if len(cells) > 3 else ""
+            out += [".TP", f"\\fB{status}\\fR ({roff(name)})", inline_markdown(meaning) +
+                    (f". Typical codes: {inline_markdown(codes)}." if codes else ".")]
+            after_table = True
+        elif after_table and line.strip():
+            notes.append(inline_markdown(line.strip()))
+        elif after_table and notes and notes[-1] != ".PP":
+            notes.append(".PP")
+    if notes:
+        out += [".PP"] + [n for n in notes if n != ".PP" or True]
+    return "\n".join(out) + "\n"
+
+
+def include_file(tool, binary, help_text, other_tools, source_root):
+    sections = help_sections(help_text)
+    parts = []
+    examples = [l.strip() for l in sections.get("Examples", []) if l.strip()]
+    if examples:
+        parts.append("[=EXAMPLES]\n" + preformatted(examples))
+    subcommands = [l.split()[0] for l in sections.get("Subcommands", []) if l.strip()]
+    if subcommands:
+        text = ["[SUBCOMMANDS]"]
+        for sub in subcommands:
+            sub_help = subprocess.run([binary, sub, "--help"], capture_output=True, text=True, timeout=30).stdout
+            text += [f'.SS "{tool} {sub}"', preformatted(sub_help.rstrip("\n").splitlines())]
+        parts.append("\n".join(text))
+    parts.append(exit_status_section(source_root))
+    see_also = ", ".join(f"\\fB{roff(t)}\\fR(1)" for t in other_tools if t != tool)
+    parts.append("[SEE ALSO]\n" + (see_also + ".\n.PP\n" if see_also else "") +
+                 f"The JSON output is described in docs/tools/{roff(tool)}.md and specified by the JSON Schema "
+                 f"docs/json/{roff(tool)}.schema.json in the netreactor sources.\n")
+    return "\n".join(parts)
+
+
+def make_page(help2man, source_root, binary, out_path, other_tools):
+    tool = os.path.basename(binary)
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30, check=True).stdout
+    description = help_text.splitlines()[0].strip().rstrip(".") if help_text.strip() else tool
+    with tempfile.NamedTemporaryFile("w", suffix=".h2m", delete=False) as inc:
+        inc.write(include_file(tool, binary, help_text, other_tools, source_root))
+    try:
+        cmd = [help2man, "--no-info", "--section=1", "--name", description, "--include", inc.name,
+               "--output", out_path]
+        extra = os.path.join(source_root, "docs", "man", tool + ".h2m")
+        if os.path.exists(extra):
+            cmd += ["--include", extra]
+        subprocess.run(cmd + [binary], check=True, timeout=60)
+    finally:
+        os.unlink(inc.name)
+
+
+def main(argv):
+    install_mandir = None
+    if argv[:1] == ["--install"]:
+        install_mandir, argv = argv[1], argv[2:]
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    help2man, source_root, out_dir, binaries = argv[0], argv[1], argv[2], argv[3:]
+    if install_mandir is not None:
+        destdir = os.environ.get("DESTDIR", "")
+        out_dir = os.path.join(destdir + install_mandir if destdir else install_mandir, "man1")
+    os.makedirs(out_dir, exist_ok=True)
+    present = [b for b in binaries if os.access(b, os.X_OK)]
+    for b in sorted(set(binaries) - set(present)):
+        if install_mandir is not None:
+            sys.exit(f"make-man: {b} is not built")
+        print(f"make-man: skipping {os.path.basename(b)} (not built)", file=sys.stderr)
+    tools = [os.path.basename(b) for b in present]
+    for binary in present:
+        out_path = os.path.join(out_dir, os.path.basename(binary) + ".1")
+        make_page(help2man, source_root, binary, out_path, tools)
+        print(f"Installing {out_path}" if install_mandir is not None else f"wrote {out_path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
