@@ -30,13 +30,10 @@ UnixNanos from_ntp_seconds(std::int64_t ntp_seconds, std::uint32_t fraction) noe
 NtpTimestamp to_ntp(UnixNanos unix_ns) noexcept {
     std::int64_t seconds = floor_div(unix_ns, kNanosPerSecond);
     auto nanos = static_cast<std::uint64_t>(floor_mod(unix_ns, kNanosPerSecond));
-    // nanos < 2^30, so nanos << 32 < 2^62; round to the nearest 2^-32 s.
+    // nanos < 2^30, so nanos << 32 < 2^62; round to the nearest 2^-32 s. The
+    // largest, 999999999 ns, gives 0xfffffffc: rounding never carries.
     std::uint64_t fraction = ((nanos << 32) + kNanosPerSecond / 2) / kNanosPerSecond;
     std::int64_t ntp_seconds = seconds + kNtpToUnixSeconds;
-    if (fraction == (std::uint64_t{1} << 32)) {  // 999999999.9 ns rounds up into the next second
-        fraction = 0;
-        ntp_seconds += 1;
-    }
     auto era_seconds = static_cast<std::uint64_t>(floor_mod(ntp_seconds, kEraSeconds));
     return (era_seconds << 32) | fraction;
 }
