@@ -1,10 +1,11 @@
-// netreactor: one error model for the whole library.
-//
-// Every failure, synchronous or asynchronous, is described by an Error: the
-// symbolic code name (the libuv/errno name such as "ECONNREFUSED", or a c-ares
-// or protocol name such as "NXDOMAIN"), a human message, and the operation that
-// failed ("connect", "bind", "read"...). Setup calls throw SystemError; async
-// completions hand an Error to the callback. Nothing is reported twice.
+/// @file
+/// @brief netreactor::Error and netreactor::SystemError: one error model for the whole library.
+///
+/// Every failure, synchronous or asynchronous, is described by an Error: the
+/// symbolic code name (the libuv/errno name such as "ECONNREFUSED", or a c-ares
+/// or protocol name such as "NXDOMAIN"), a human message, and the operation that
+/// failed ("connect", "bind", "read"...). Setup calls throw SystemError; async
+/// completions hand an Error to the callback. Nothing is reported twice.
 #pragma once
 
 #include <stdexcept>
@@ -12,22 +13,30 @@
 
 namespace netreactor {
 
+/// What failed and why. A value type: copy freely, use on any thread.
+///
+/// A handler that receives `const Error*` or `const Error&` may only read it
+/// during the call; copy it to keep it.
 class Error {
 public:
+    /// An empty error (all strings empty, uv_status() 0).
     Error() = default;
-    // From a libuv status code (negative errno on Unix).
+    /// From a libuv status code (negative errno on Unix): code() is its
+    /// symbolic name, message() libuv's description.
     static Error from_uv(int uv_status, std::string operation);
-    // From a symbolic code chosen by the caller (protocol and DNS errors).
+    /// From a symbolic code chosen by the caller (protocol and DNS errors).
     Error(std::string code, std::string message, std::string operation);
 
-    // Stable symbolic name, e.g. "ECONNREFUSED", "ETIMEDOUT", "NXDOMAIN".
+    /// Stable symbolic name, e.g. "ECONNREFUSED", "ETIMEDOUT", "NXDOMAIN".
     const std::string& code() const noexcept { return code_; }
+    /// A human description, e.g. "connection refused".
     const std::string& message() const noexcept { return message_; }
+    /// What was being done: "connect", "bind", "read", "resolve"...
     const std::string& operation() const noexcept { return operation_; }
-    // The libuv status (negative errno) when the error came from libuv, else 0.
+    /// The libuv status (negative errno) when the error came from libuv, else 0.
     int uv_status() const noexcept { return uv_status_; }
 
-    // "connect: connection refused (ECONNREFUSED)"
+    /// "connect: connection refused (ECONNREFUSED)"
     std::string describe() const;
 
 private:
@@ -37,20 +46,25 @@ private:
     int uv_status_ = 0;
 };
 
-// Thrown by calls that fail synchronously (bind, listen, open...).
+/// Thrown by calls that fail synchronously (bind, listen, open...). what() is
+/// error().describe(). Thrown on the calling thread; after a member function
+/// throws, the object can still be destroyed safely.
 class SystemError : public std::runtime_error {
 public:
+    /// Wraps `error`; what() becomes error.describe().
     explicit SystemError(Error error);
+    /// The error that was thrown.
     const Error& error() const noexcept { return error_; }
 
 private:
     Error error_;
 };
 
-// Throws SystemError when uv_status is negative; returns it otherwise.
+/// Throws SystemError when uv_status is negative; returns it otherwise.
+/// A helper for the library's own sources; safe from any thread.
 int check_uv(int uv_status, const char* operation);
 
-// The symbolic name of a libuv status ("EADDRINUSE").
+/// The symbolic name of a libuv status ("EADDRINUSE"). Safe from any thread.
 std::string uv_code_name(int uv_status);
 
 }  // namespace netreactor

@@ -1,4 +1,5 @@
-// netreactor: a one-shot or repeating timer on a Loop.
+/// @file
+/// @brief netreactor::Timer, a one-shot or repeating timer on a Loop.
 #pragma once
 
 #include <chrono>
@@ -8,35 +9,51 @@ namespace netreactor {
 
 class Loop;
 
+/// A one-shot or repeating timer.
+///
+/// **Ownership:** owned by the program (a member, a local, a unique_ptr);
+/// not copyable or movable. It owns its callback, which it keeps until the
+/// next start() or its destruction. The Loop must outlive it.
+///
+/// **Threads:** every member is called on the loop's thread; the callback runs
+/// there.
 class Timer {
 public:
+    /// The function run when the timer fires.
     using Callback = std::function<void()>;
 
+    /// Creates a stopped timer on `loop`.
     explicit Timer(Loop& loop);
-    // Stops the timer; the callback never runs after this.
+    /// Stops the timer; the callback never runs after this. Allowed inside
+    /// the timer's own callback.
     ~Timer();
     Timer(const Timer&) = delete;
     Timer& operator=(const Timer&) = delete;
 
-    // Fires `callback` after `timeout`, then every `repeat` if non-zero.
-    // Restarting replaces the previous schedule and callback. The callback may
-    // restart, stop or destroy this timer.
+    /// Fires `callback` after `timeout`, then every `repeat` if non-zero.
+    /// Restarting replaces the previous schedule and callback. The callback may
+    /// restart, stop or destroy this timer. Times are measured from the loop's
+    /// cached time (Loop::now_ms).
     void start(std::chrono::milliseconds timeout, Callback callback,
                std::chrono::milliseconds repeat = std::chrono::milliseconds(0));
+    /// Stops the timer; a started timer can be stopped any number of times.
     void stop();
+    /// True between start() and the last firing (one-shot) or stop().
     bool active() const noexcept;
-    // A background timer (a watchdog, a periodic sweep) should not keep
-    // Loop::run() going once everything else is done. Default: true.
+    /// A background timer (a watchdog, a periodic sweep) should not keep
+    /// Loop::run() going once everything else is done. Default: true.
     void keep_loop_alive(bool keep) noexcept;
 
+    /// The hidden implementation (libuv timer); defined in the library.
     struct Impl;
 
 private:
     Impl* impl_;  // freed in libuv's close callback, after ~Timer
 };
 
-// Converts seconds given on a command line (fractions allowed) to milliseconds,
-// rounding up so a small positive timeout never becomes zero.
+/// Converts seconds given on a command line (fractions allowed) to milliseconds,
+/// rounding up so a small positive timeout never becomes zero. Zero, negative
+/// and NaN give zero. Pure; safe from any thread.
 std::chrono::milliseconds seconds_to_ms(double seconds);
 
 }  // namespace netreactor

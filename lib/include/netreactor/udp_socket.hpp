@@ -1,4 +1,5 @@
-// netreactor: a UDP socket.
+/// @file
+/// @brief netreactor::UdpSocket and netreactor::UdpHandler: a UDP socket on a Loop.
 #pragma once
 
 #include <cstddef>
@@ -13,51 +14,79 @@ namespace netreactor {
 class Loop;
 class UdpSocket;
 
+/// The events of a UdpSocket.
+///
+/// **Ownership:** the program owns the handler; the socket keeps a reference,
+/// so the handler must outlive the socket.
+///
+/// **Threads:** called on the socket's loop thread, never after the socket
+/// was destroyed. Inside a call the handler may use or destroy the socket.
 class UdpHandler {
 public:
     virtual ~UdpHandler() = default;
-    // A datagram arrived. `data` is valid only during the call. `truncated`
-    // is true when it was larger than the receive buffer.
+    /// A datagram arrived. `data` is valid only during the call (it points
+    /// into the loop's shared 256 KiB read buffer). `truncated` is true when
+    /// it was larger than the receive buffer. `from` is valid only during the call.
     virtual void on_datagram(UdpSocket&, std::span<const char> data, const SocketAddress& from, bool truncated) = 0;
-    // A receive or send failed (ECONNREFUSED from an ICMP port unreachable,
-    // ENOBUFS...). The socket stays usable.
+    /// A receive or send failed (ECONNREFUSED from an ICMP port unreachable,
+    /// ENOBUFS...). The socket stays usable. May be called from inside send().
     virtual void on_error(UdpSocket&, const Error&) {}
 };
 
+/// How UdpSocket::bind binds. A plain value.
 struct UdpBindOptions {
-    bool reuse_port = false;  // SO_REUSEPORT: sockets on several loops share the port
-    bool ipv6_only = false;
+    bool reuse_port = false;  ///< SO_REUSEPORT: sockets on several loops share the port
+    bool ipv6_only = false;   ///< for "::": IPv6 only (default: dual stack)
 };
 
+/// A UDP socket.
+///
+/// **Ownership:** owned by the program; not copyable or movable. It owns its
+/// socket and the datagrams it had to queue (copies). The Loop must outlive it.
+///
+/// **Threads:** every member is called on its loop's thread; handler calls
+/// run there.
 class UdpSocket {
 public:
-    // The socket itself is made by bind(), or by the first send()/connect()
-    // (bound then to the wildcard address of the peer's family, port 0).
-    // Destroying it closes the socket; no handler call follows.
+    /// The socket itself is made by bind(), or by the first send()/connect()
+    /// (bound then to the wildcard address of the peer's family, port 0).
+    /// Destroying it closes the socket; no handler call follows.
+    /// `handler` must outlive the socket.
     UdpSocket(Loop& loop, UdpHandler& handler);
+    /// Closes the socket; queued datagrams are dropped and no handler call
+    /// follows. Allowed inside a handler call.
     ~UdpSocket();
     UdpSocket(const UdpSocket&) = delete;
     UdpSocket& operator=(const UdpSocket&) = delete;
 
-    // Throws SystemError (EADDRINUSE...). Port 0 picks a free port.
+    /// Throws SystemError (EADDRINUSE...). Port 0 picks a free port.
     void bind(const SocketAddress& address, const UdpBindOptions& options = {});
-    // Fixes the peer: only its datagrams are received, and ICMP errors are
-    // reported. Throws SystemError.
+    /// Fixes the peer: only its datagrams are received, and ICMP errors are
+    /// reported. Throws SystemError.
     void connect(const SocketAddress& peer);
+    /// Starts delivering datagrams to UdpHandler::on_datagram. While
+    /// receiving, the socket keeps Loop::run() going. Throws SystemError.
     void start_receiving();
+    /// Stops delivering datagrams (they wait in the kernel's buffer, or are
+    /// dropped when it is full).
     void stop_receiving();
 
-    // Sends one datagram, synchronously if the kernel takes it, else queued
-    // (copied). Returns false on an immediate error, which is also reported
-    // to on_error. `to` is ignored (may be empty) on a connected socket.
+    /// Sends one datagram, synchronously if the kernel takes it, else queued
+    /// (copied). Returns false on an immediate error, which is also reported
+    /// to on_error. `to` is ignored (may be empty) on a connected socket.
+    /// `data` and `to` are only read during the call.
     bool send(std::span<const char> data, const SocketAddress& to);
 
+    /// The bound address (with the real port); empty before the socket exists.
     SocketAddress local_address() const;
+    /// Datagrams delivered to on_datagram so far.
     std::uint64_t datagrams_received() const noexcept;
+    /// Datagrams the kernel has taken so far.
     std::uint64_t datagrams_sent() const noexcept;
-    // Datagrams queued in user space because the kernel was full.
+    /// Datagrams queued in user space because the kernel was full.
     std::size_t queued_datagrams() const noexcept;
 
+    /// The hidden implementation (libuv UDP handle); defined in the library.
     struct Impl;
 
 private:
