@@ -64,6 +64,7 @@ if [ $quick -eq 0 ]; then
     failed=$((failed + 1)); status=1
   fi
 fi
+if in_loopback_netns scripts/check-install.sh build; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi  # install, pkg-config/subproject consumers, examples
 
 echo
 echo "tests: ${passed} passed, ${failed} failed"
