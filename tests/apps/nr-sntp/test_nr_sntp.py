@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -388,6 +389,91 @@ class AgainstMisbehavingServer(unittest.TestCase):
         self.assertEqual(line["bogus_replies"], 0)
         self.assertGreaterEqual(r.elapsed, timeout)
         self.assertLess(r.elapsed, timeout * 1.1)
+
+
+class TinyDns:
+    """A DNS server of our own on 127.0.0.1 (a thread of this test): answers A
+    and AAAA from `records` {name: [address, ...]}, NXDOMAIN otherwise."""
+
+    def __init__(self, records):
+        self.records = records
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping:
+            try:
+                data, peer = self.sock.recvfrom(512)
+            except socket.timeout:
+                continue
+            qid, = struct.unpack("!H", data[:2])
+            labels, i = [], 12
+            while data[i]:
+                labels.append(data[i + 1:i + 1 + data[i]].decode().lower())
+                i += 1 + data[i]
+            qtype, = struct.unpack("!H", data[i + 1:i + 3])
+            name = ".".join(labels)
+            family = {1: socket.AF_INET, 28: socket.AF_INET6}.get(qtype)
+            rdatas = [socket.inet_pton(family, a) for a in self.records.get(name, [])
+                      if family and (":" in a) == (family == socket.AF_INET6)]
+            rcode = 0 if name in self.records else 3
+            answer = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, len(rdatas), 0, 0) + data[12:i + 5]
+            for rdata in rdatas:
+                answer += b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(rdata)) + rdata
+            self.sock.sendto(answer, peer)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+class Resolution(unittest.TestCase):
+    def test_every_address_of_a_name_is_asked_concurrently(self):
+        # Two silent servers, one per address: asked one after the other they
+        # would take two timeouts.
+        port = nrtest.free_port("udp")
+        silent = []
+        for host in ("127.0.0.1", "127.0.0.2"):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((host, port))
+            silent.append(s)
+        try:
+            with TinyDns({"ntp.test": ["127.0.0.1", "127.0.0.2"]}) as dns:
+                r = sntp("ntp.test", "--port", port, "--dns-server", f"127.0.0.1:{dns.port}", "--timeout", 1)
+        finally:
+            for s in silent:
+                s.close()
+        self.assertEqual(r.returncode, 5, r)
+        self.assertEqual(sorted(l["address"] for l in r.lines), ["127.0.0.1", "127.0.0.2"])
+        self.assertTrue(all(l["error"]["code"] == "ETIMEDOUT" and l["server"] == "ntp.test" for l in r.lines))
+        self.assertLess(r.elapsed, 1.6)
+
+    @unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+    def test_a_and_aaaa_and_family_choice(self):
+        with Misbehaving(good) as v4, TinyDns({"ntp.test": ["127.0.0.1", "::1"]}) as dns:
+            r = sntp(f"ntp.test:{v4.port}", "--dns-server", f"127.0.0.1:{dns.port}", "--timeout", 1)
+            self.assertEqual(sorted((l["address"], "error" in l) for l in r.lines), [("127.0.0.1", False),
+                                                                                      ("::1", True)])
+            self.assertEqual(r.returncode, 1, r)
+            r = sntp("-4", f"ntp.test:{v4.port}", "--dns-server", f"127.0.0.1:{dns.port}", "--timeout", 1)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual([l["address"] for l in r.lines], ["127.0.0.1"])
+
+    def test_unknown_name(self):
+        with TinyDns({}) as dns:
+            r = sntp("no-such-host.test", "--dns-server", f"127.0.0.1:{dns.port}")
+        self.assertEqual(r.returncode, 3, r)
+        check(r.json, "resolve_error")
+        self.assertEqual(r.json["error"]["code"], "NXDOMAIN")
 
 
 class Failures(unittest.TestCase):
