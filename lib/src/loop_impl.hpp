@@ -19,7 +19,7 @@ struct Loop::Impl {
     std::vector<std::function<void()>> posted;
     // One read buffer shared by every stream of this loop: a read callback
     // consumes its bytes before returning, so no connection needs its own.
-    static constexpr std::size_t kReadBufferSize = 256 * 1024;
+    static constexpr std::size_t kReadBufferSize = std::size_t{256} * 1024;
     std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
 
     void run_posted();

@@ -9,7 +9,7 @@ namespace {
 
 // Capacity kept by an output queue after it drains; beyond it the buffers are
 // released so a connection that once had a burst does not keep the memory.
-constexpr std::size_t kRetainedOutputCapacity = 256 * 1024;
+constexpr std::size_t kRetainedOutputCapacity = std::size_t{256} * 1024;
 
 TcpConnection::Impl* impl_of(uv_handle_t* handle) { return static_cast<TcpConnection::Impl*>(handle->data); }
 
@@ -210,10 +210,11 @@ void TcpConnection::Impl::begin_shutdown() {
     if (!output) output = std::make_unique<OutputQueue>();
     output->shutdown_req.data = this;
     int rc = uv_shutdown(&output->shutdown_req, stream(), on_shutdown_done);
-    if (rc < 0) {
-        if (after_drain == AfterDrain::close) {
-            finish(rc == UV_ENOTCONN ? nullptr : std::make_unique<Error>(Error::from_uv(rc, "shutdown")), true);
-        }
+    if (rc < 0 && after_drain == AfterDrain::close) {
+        // ENOTCONN: the peer is gone already; the close is still a clean one.
+        std::unique_ptr<Error> error;
+        if (rc != UV_ENOTCONN) error = std::make_unique<Error>(Error::from_uv(rc, "shutdown"));
+        finish(std::move(error), true);
     }
 }
 
