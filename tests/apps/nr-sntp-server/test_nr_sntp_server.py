@@ -45,7 +45,8 @@ class Serving(unittest.TestCase):
             line = r.json
             nrtest.validate("nr-sntp", line)
             self.assertEqual((line["stratum"], line["ref_id"], line["mode"], line["leap"]), (1, "LOCL", 4, 0))
-            self.assertLess(abs(line["offset"]), 0.010)
+            # It serves this very clock: the measured offset lies within half the round trip.
+            self.assertLessEqual(abs(line["offset_ns"]), line["delay_ns"] // 2 + 1_000_000)
             self.assertEqual(line["precision"], listening["precision"])
             # An independent client: origin is our transmit, stamps are the real time.
             for version in (4, 3, 1):
@@ -56,7 +57,7 @@ class Serving(unittest.TestCase):
                 self.assertLessEqual(reply["t1"] - 1_000_000, reply["t2"])
                 self.assertLessEqual(reply["t2"], reply["t3"])
                 self.assertLessEqual(reply["t3"], reply["t4"] + 1_000_000)
-                self.assertLess(abs(reply["offset"]), 10_000_000)
+                self.assertLessEqual(abs(reply["offset"]), reply["delay"] // 2 + 1_000_000)
             rc, lines, _ = s.stop(signal.SIGTERM)
         self.assertEqual(rc, 0)
         shutdown = lines[-1]

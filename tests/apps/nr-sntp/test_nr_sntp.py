@@ -131,10 +131,12 @@ class AgainstChrony(unittest.TestCase):
         self.assertEqual(line["precision"], view["precision"])
         self.assertEqual(line["leap"], view["leap"])
         self.assertEqual(line["mode"], 4)
-        self.assertLess(abs(line["offset"]), 0.010)
-        self.assertLess(abs(line["offset_ns"] - view["offset"]), 5_000_000)
+        # chronyd serves this very clock, so the true offset is 0 and the
+        # measured one must lie within half the round trip (plus clock-read slack).
         self.assertGreaterEqual(line["delay"], 0)
-        self.assertLess(line["delay"], 0.050)
+        self.assertLessEqual(abs(line["offset_ns"]), line["delay_ns"] // 2 + 1_000_000)
+        self.assertLessEqual(abs(line["offset_ns"] - view["offset"]),
+                             5_000_000 + (line["delay_ns"] + view["delay"]) // 2)
         # The corrected time is the real time, to a few ms.
         corrected = ntp_wire.rfc3339_to_ns(line["time"])
         self.assertEqual(corrected, line["time_unix_ns"])
@@ -149,7 +151,15 @@ class AgainstChrony(unittest.TestCase):
         origin_raw = int(line["origin_raw"].replace(".", ""), 16)
         self.assertGreater(abs(ntp_wire.from_ntp(origin_raw, time.time_ns()) - t["origin"]), 10**9)
 
+    def assert_small_offset(self, host):
+        # The bound, |offset| < 10 ms, on the lowest-delay of a few
+        # samples: one sample on a loaded 2-core machine can wait 20 ms.
+        r = sntp(f"[{host}]:{self.port}", "--samples", 4, "--interval", 0.01)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertLess(abs(r.lines[-1]["offset"]), 0.010, r.lines[-1])
+
     def test_ipv4(self):
+        self.assert_small_offset("127.0.0.1")
         r = sntp(f"127.0.0.1:{self.port}")
         self.assertEqual(r.returncode, 0, r)
         line = r.json
@@ -160,6 +170,7 @@ class AgainstChrony(unittest.TestCase):
 
     @unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
     def test_ipv6_bracketed(self):
+        self.assert_small_offset("::1")
         r = sntp(f"[::1]:{self.port}")
         self.assertEqual(r.returncode, 0, r)
         self.assertEqual(r.json["address"], "::1")
@@ -380,7 +391,8 @@ class AgainstMisbehavingServer(unittest.TestCase):
         self.assertGreater(min(abs(ntp_wire.from_ntp(q["transmit"], now) - now) for q in (first, second)), 10**9)
 
     def test_server_that_never_answers(self):
-        timeout = 1.0
+        # 2 s: the 10% margin (200 ms) must also hold process start on a loaded machine.
+        timeout = 2.0
         r = self.run_against(lambda q, t2: [], timeout=timeout)
         self.assertEqual(r.returncode, 5, r)
         line = r.json
