@@ -44,18 +44,15 @@ meson install -C "$build" --destdir "$stage" --quiet >"$work/install.log" 2>&1 |
 
 # Installation directories as configured (absolute), and the project version.
 eval "$(meson introspect "$build" --buildoptions --projectinfo | python3 -c '
-import json, sys, shlex
-text = sys.stdin.read()
-dec = json.JSONDecoder()
-options, end = dec.raw_decode(text)
-info, _ = dec.raw_decode(text[end:].lstrip())
-opts = {o["name"]: o["value"] for o in options if "name" in o}
-prefix = opts["prefix"]
+import json, shlex, sys
+info = json.load(sys.stdin)
+opts = {o["name"]: o["value"] for o in info["buildoptions"]}
 for key in ("libdir", "includedir", "bindir", "mandir", "datadir"):
-    value = opts[key] if opts[key].startswith("/") else prefix + "/" + opts[key]
-    print(f"{key}={shlex.quote(value)}")
-print(f"version={shlex.quote(info[\"version\"])}")
+    value = opts[key] if opts[key].startswith("/") else opts["prefix"] + "/" + opts[key]
+    print(key + "=" + shlex.quote(value))
+print("version=" + shlex.quote(info["projectinfo"]["version"]))
 ')"
+[ -n "${libdir:-}" ] || { echo "check-install: cannot read the install directories" >&2; exit 1; }
 L="$stage$libdir"; I="$stage$includedir"; B="$stage$bindir"
 echo "   version $version, libdir $libdir"
 
@@ -125,7 +122,7 @@ for t in "${tools[@]}"; do
     export PATH='$B':\$PATH
     COMP_WORDS=($t --); COMP_CWORD=1; _netreactor $t
     got=\$(printf '%s\n' \"\${COMPREPLY[@]}\" | grep -- '^--' | sort -u)
-    want=\$($t --help | grep -oE '^ +(-[A-Za-z0-9],)?--[A-Za-z0-9-]+' | grep -oE -- '--[A-Za-z0-9-]+' | sort -u)
+    want=\$($t --help | grep -E '^ {1,4}-' | sed -E 's/^ +([^ ]+).*/\\1/' | tr ',' '\\n' | grep -- '^--' | sort -u)
     test -n \"\$want\" && test \"\$got\" = \"\$want\""
 done
 
