@@ -104,21 +104,43 @@ def include_file(tool, binary, help_text, other_tools, source_root):
     return "\n".join(parts)
 
 
+def for_help2man(help_text):
+    """CLI11 pads the option column to 30 characters; an option exactly that
+    long is followed by a single space before its description, which help2man
+    would not take for the end of the option. Make it two. (A longer option
+    has its description on the next line, indented.)"""
+    lines, out = help_text.splitlines(), []
+    for i, line in enumerate(lines):
+        description_below = i + 1 < len(lines) and re.match(r"^ {30,}\S", lines[i + 1])
+        if (re.match(r"^  \S", line) and not description_below and len(line) > 32 and line[31] == " "
+                and line[32] != " " and line[30] != " "):
+            line = line[:32] + " " + line[32:]
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def make_page(help2man, source_root, binary, out_path, other_tools):
     tool = os.path.basename(binary)
     help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30, check=True).stdout
     description = help_text.splitlines()[0].strip().rstrip(".") if help_text.strip() else tool
-    with tempfile.NamedTemporaryFile("w", suffix=".h2m", delete=False) as inc:
-        inc.write(include_file(tool, binary, help_text, other_tools, source_root))
-    try:
-        cmd = [help2man, "--no-info", "--section=1", "--name", description, "--include", inc.name,
+    with tempfile.TemporaryDirectory() as tmp:
+        # help2man runs a stand-in named like the tool: --help prints the
+        # adjusted text, anything else (--version) runs the tool.
+        with open(os.path.join(tmp, "help.txt"), "w") as f:
+            f.write(for_help2man(help_text))
+        stand_in = os.path.join(tmp, tool)
+        with open(stand_in, "w") as f:
+            f.write(f'#!/bin/sh\n[ "$1" = --help ] && exec cat "{tmp}/help.txt"\nexec "{os.path.abspath(binary)}" "$@"\n')
+        os.chmod(stand_in, 0o755)
+        include = os.path.join(tmp, "generated.h2m")
+        with open(include, "w") as f:
+            f.write(include_file(tool, binary, help_text, other_tools, source_root))
+        cmd = [help2man, "--no-info", "--section=1", "--name", description, "--include", include,
                "--output", out_path]
         extra = os.path.join(source_root, "docs", "man", tool + ".h2m")
         if os.path.exists(extra):
             cmd += ["--include", extra]
-        subprocess.run(cmd + [binary], check=True, timeout=60)
-    finally:
-        os.unlink(inc.name)
+        subprocess.run(cmd + [stand_in], check=True, timeout=60)
 
 
 def main(argv):
@@ -137,7 +159,7 @@ def main(argv):
         if install_mandir is not None:
             sys.exit(f"make-man: {b} is not built")
         print(f"make-man: skipping {os.path.basename(b)} (not built)", file=sys.stderr)
-    tools = [os.path.basename(b) for b in present]
+    tools = sorted(os.path.basename(b) for b in present)
     for binary in present:
         out_path = os.path.join(out_dir, os.path.basename(binary) + ".1")
         make_page(help2man, source_root, binary, out_path, tools)
