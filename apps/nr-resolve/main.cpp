@@ -1,0 +1,174 @@
+// nr-resolve: DNS questions in, one JSON line per answer out; one name or
+// hundreds of thousands, against the system's resolvers or the ones given.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "answer_json.hpp"
+#include "cli.hpp"
+#include "exit_status.hpp"
+#include "netreactor/loop.hpp"
+#include "netreactor/resolver.hpp"
+#include "netreactor/timer.hpp"
+#include "runner.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-resolve";
+
+std::vector<std::uint16_t> parse_types(nrapp::JsonOutput& out, const std::string& list) {
+    static const std::vector<std::string> supported{"A", "AAAA", "CNAME", "MX", "NS", "TXT", "SRV", "SOA", "PTR", "CAA"};
+    std::vector<std::uint16_t> types;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        auto comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        std::string name = list.substr(start, comma - start);
+        auto type = netreactor::dns_type_from_name(name);
+        bool known = false;
+        for (const auto& s : supported) known = known || (type && netreactor::dns_type_name(*type) == s);
+        if (!known) nrapp::usage_error(out, kTool, "unsupported record type '" + name + "' (A, AAAA, CNAME, MX, NS, TXT, SRV, SOA, PTR, CAA)");
+        types.push_back(*type);
+        start = comma + 1;
+    }
+    return types;
+}
+
+std::chrono::milliseconds per_try_timeout(std::chrono::milliseconds total, std::size_t servers, int tries) {
+    auto rounds_weight = static_cast<long long>(servers) * ((1LL << tries) - 1);
+    return std::max(std::chrono::milliseconds(1), std::chrono::milliseconds(total.count() / rounds_weight));
+}
+
+nrapp::json summary_json(const resolve::RunTotals& totals, double elapsed_s) {
+    nrapp::json statuses = nrapp::json::object();
+    for (const auto& [status, n] : totals.statuses) statuses[status] = n;
+    return {{"event", "summary"},
+            {"names", totals.names},
+            {"questions", totals.questions},
+            {"statuses", statuses},
+            {"elapsed_s", elapsed_s},
+            {"queries_per_s", elapsed_s > 0 ? static_cast<double>(totals.questions) / elapsed_s : 0.0},
+            {"exit_status", totals.exit_status}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+
+    CLI::App app{"Resolve names (or addresses, -x) with c-ares; one JSON line per question, in bulk too.", kTool};
+    nrapp::describe_tool(app,
+                         "  nr-resolve www.python.org                  # its addresses (A and AAAA)\n"
+                         "  nr-resolve -t MX,TXT example.org -s 9.9.9.9\n"
+                         "  nr-resolve -x 192.0.2.1 -s 127.0.0.1:5353   # reverse (PTR)\n"
+                         "  nr-resolve -f names.txt -t A -c 1000 -s 127.0.0.1:5353 | jq -c 'select(.status!=\"NOERROR\")'\n");
+    std::vector<std::string> names;
+    std::string file;
+    std::string types = "";
+    bool reverse = false;
+    resolve::RunOptions run;
+    netreactor::ResolverOptions resolver_options;
+    std::vector<std::string> servers;
+    double timeout = 2.0;
+    std::string hosts_file = "on";
+    bool pretty = false;
+    app.add_option("names", names, "Names to resolve (addresses with -x)");
+    app.add_option("-f,--file", file, "Read names one per line from FILE ('-': stdin); prints a summary line at the end");
+    app.add_option("-t,--type", types, "Record types, comma-separated: A AAAA CNAME MX NS TXT SRV SOA PTR CAA "
+                                       "(default: the address lookup, A and AAAA merged)");
+    app.add_flag("-x,--reverse", reverse, "The inputs are IPv4/IPv6 addresses: look up their PTR names");
+    app.add_option("-s,--server,--dns-server", servers, "DNS server IP[:PORT] or [IPv6]:PORT, repeatable "
+                                                        "(default: the system's, from /etc/resolv.conf)")
+        ->allow_extra_args(false);
+    app.add_option("--timeout", timeout, "Longest wait for one question, all tries and servers included (seconds)")
+        ->capture_default_str()->check(nrapp::non_negative_seconds());
+    app.add_option("--tries", resolver_options.tries, "Tries per server before giving up")
+        ->capture_default_str()->check(CLI::Range(1, 20));
+    app.add_option("-c,--concurrency", run.concurrency, "Questions in flight at most")
+        ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    app.add_option("--hosts-file", hosts_file, "Answer address lookups from /etc/hosts first")
+        ->capture_default_str()->check(CLI::IsMember({"on", "off"}));
+    app.add_flag("--ordered", run.ordered, "Print answers in input order (default: as they complete)");
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    if (names.empty() == file.empty())
+        nrapp::usage_error(out, kTool, names.empty() ? "give names to resolve, or -f FILE" : "give names or -f FILE, not both");
+    if (reverse && !types.empty()) nrapp::usage_error(out, kTool, "-x asks PTR records: -t does not apply");
+    if (timeout <= 0) nrapp::usage_error(out, kTool, "--timeout must be positive");
+    run.kind = reverse ? resolve::QuestionKind::reverse
+                       : (types.empty() ? resolve::QuestionKind::address : resolve::QuestionKind::record);
+    if (!types.empty()) run.types = parse_types(out, types);
+    resolver_options.servers = servers;
+    resolver_options.use_hosts_file = hosts_file == "on";
+
+    netreactor::Loop loop;
+    std::unique_ptr<netreactor::Resolver> resolver;
+    try {
+        // c-ares waits T per server in the first round, 2T in the second, 4T...:
+        // T is chosen so that the whole schedule fits in --timeout.
+        std::size_t server_count = servers.size();
+        if (server_count == 0) server_count = std::max<std::size_t>(1, netreactor::Resolver(loop, resolver_options).servers().size());
+        resolver_options.timeout = per_try_timeout(netreactor::seconds_to_ms(timeout), server_count, resolver_options.tries);
+        resolver = std::make_unique<netreactor::Resolver>(loop, resolver_options);
+    } catch (const netreactor::SystemError& e) {
+        if (e.error().code() == "EINVAL") nrapp::usage_error(out, kTool, e.error().message());
+        nrapp::report_error(out, kTool, e.error());
+        return nrapp::exit_status_for(e.error());
+    }
+
+    std::unique_ptr<resolve::Runner> runner;
+    std::unique_ptr<resolve::NameSource> source;
+    int input_fd = -1;
+    if (!file.empty()) {
+        input_fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (input_fd < 0) {
+            nrapp::report_error(out, kTool, netreactor::Error::from_uv(-errno, "open"), {{"file", file}});
+            return nrapp::exit_local;
+        }
+        auto reader = std::make_unique<resolve::LineReader>(input_fd, loop, [&runner] { runner->fill(); });
+        source = std::make_unique<resolve::LineNames>(std::move(reader));
+    } else {
+        source = std::make_unique<resolve::ArgumentNames>(names);
+    }
+    runner = std::make_unique<resolve::Runner>(*resolver, *source, run, out);
+
+    // Progress on a terminal only: stderr of a script stays clean.
+    netreactor::Timer progress(loop);
+    std::uint64_t started_ns = netreactor::monotonic_ns();
+    bool show_progress = !file.empty() && isatty(STDERR_FILENO);
+    if (show_progress) {
+        progress.keep_loop_alive(false);
+        progress.start(std::chrono::milliseconds(500), [&] {
+            double s = static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9;
+            std::fprintf(stderr, "\r%s: %llu answers, %zu in flight, %.0f/s   ", kTool,
+                         static_cast<unsigned long long>(runner->totals().questions), runner->in_flight(),
+                         static_cast<double>(runner->totals().questions) / s);
+        }, std::chrono::milliseconds(500));
+    }
+    runner->fill();
+    loop.run();
+    double elapsed_s = static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9;
+    if (show_progress) std::fprintf(stderr, "\n");
+
+    const auto& totals = runner->totals();
+    int status = totals.exit_status;
+    if (auto why = source->error(); !why.empty()) {
+        nrapp::report_error(out, kTool, netreactor::Error("EIO", "reading names: " + why, "read"), {{"file", file}});
+        status = nrapp::exit_local;
+    }
+    if (!file.empty()) out.emit(summary_json(totals, elapsed_s));
+    if (status != 0 && totals.questions == 1 && file.empty()) {
+        // The seed's behaviour: an unknown name is also said on stderr.
+        std::fprintf(stderr, "%s: %s: %s\n", kTool, names.front().c_str(), totals.statuses.begin()->first.c_str());
+    }
+    return status;
+}

@@ -1,0 +1,44 @@
+// Where the names come from: the command line, or one per line from a file
+// or stdin (read lazily; blank lines and lines starting with '#' skipped).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "line_reader.hpp"
+
+namespace resolve {
+
+class NameSource {
+public:
+    virtual ~NameSource() = default;
+    enum class Status { name, wait, end };
+    // The next name. With `block`, waits for input; else may return wait
+    // (the source then calls back when input arrives).
+    virtual Status next(std::string& name, bool block) = 0;
+    // Why the input ended early ("" if it simply ended).
+    virtual std::string error() const { return {}; }
+};
+
+class ArgumentNames : public NameSource {
+public:
+    explicit ArgumentNames(std::vector<std::string> names) : names_(std::move(names)) {}
+    Status next(std::string& name, bool) override;
+
+private:
+    std::vector<std::string> names_;
+    std::size_t next_ = 0;
+};
+
+class LineNames : public NameSource {
+public:
+    explicit LineNames(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
+    Status next(std::string& name, bool block) override;
+    std::string error() const override { return reader_->error(); }
+
+private:
+    std::unique_ptr<LineReader> reader_;
+};
+
+}  // namespace resolve

@@ -1,0 +1,74 @@
+#include "runner.hpp"
+
+#include <algorithm>
+
+#include "answer_json.hpp"
+#include "exit_status.hpp"
+
+namespace resolve {
+
+Runner::Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, nrapp::JsonOutput& out)
+    : resolver_(resolver), names_(names), options_(std::move(options)), out_(out) {
+    options_.concurrency = std::max<std::size_t>(options_.concurrency, 1);
+}
+
+void Runner::fill() {
+    if (filling_) return;  // a question completed synchronously inside ask()
+    filling_ = true;
+    while (in_flight_ < options_.concurrency) {
+        if (options_.ordered && next_seq_ >= next_emit_ + options_.concurrency) break;
+        if (expanding_.empty()) {
+            if (input_done_) break;
+            std::string name;
+            // Blocking for input is harmless only when nothing is in flight.
+            auto status = names_.next(name, in_flight_ == 0);
+            if (status == NameSource::Status::wait) break;
+            if (status == NameSource::Status::end) {
+                input_done_ = true;
+                break;
+            }
+            std::uint64_t id = ++totals_.names;
+            if (options_.kind == QuestionKind::record) {
+                // Reversed so that pop_back() starts them in the order given.
+                for (auto it = options_.types.rbegin(); it != options_.types.rend(); ++it)
+                    expanding_.push_back(Question{id, 0, name, QuestionKind::record, *it});
+            } else {
+                expanding_.push_back(Question{id, 0, name, options_.kind, 12});
+            }
+        }
+        Question q = std::move(expanding_.back());
+        expanding_.pop_back();
+        q.seq = next_seq_++;
+        in_flight_++;
+        ask(resolver_, q, [this](Answer a) { complete(std::move(a)); });
+    }
+    filling_ = false;
+}
+
+void Runner::count(const Answer& answer) {
+    totals_.questions++;
+    const auto& r = answer.result;
+    totals_.statuses[r.status]++;
+    if (!r.error) return;
+    int cls = nrapp::exit_status_for(*r.error);
+    if (failure_class_ && *failure_class_ != cls) mixed_failures_ = true;
+    failure_class_ = cls;
+    totals_.exit_status = mixed_failures_ ? nrapp::exit_failed : cls;
+}
+
+void Runner::complete(Answer answer) {
+    in_flight_--;
+    count(answer);
+    if (!options_.ordered) {
+        out_.emit(answer_json(answer));
+    } else {
+        held_.emplace(answer.question.seq, answer_json(answer));
+        for (auto it = held_.begin(); it != held_.end() && it->first == next_emit_; it = held_.erase(it)) {
+            out_.emit(it->second);
+            next_emit_++;
+        }
+    }
+    fill();
+}
+
+}  // namespace resolve

@@ -1,0 +1,64 @@
+// Runs the questions with a bounded number in flight, reading names only as
+// slots free up, and prints each answer as it completes (or, with --ordered,
+// in input order, holding at most `concurrency` answers).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "json_output.hpp"
+#include "name_source.hpp"
+#include "question.hpp"
+
+namespace resolve {
+
+struct RunOptions {
+    std::size_t concurrency = 300;
+    bool ordered = false;
+    QuestionKind kind = QuestionKind::address;
+    std::vector<std::uint16_t> types;  // for QuestionKind::record
+};
+
+struct RunTotals {
+    std::uint64_t names = 0;
+    std::uint64_t questions = 0;
+    std::map<std::string, std::uint64_t> statuses;
+    // Exit status: 0 when every question is NOERROR; else the class of the
+    // failures when they share one (3 resolve, 5 timeout...), 1 when mixed.
+    int exit_status = 0;
+};
+
+class Runner {
+public:
+    Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, nrapp::JsonOutput& out);
+    // Starts the first questions; the loop does the rest. Call again when the
+    // name source signals input (it is idempotent).
+    void fill();
+    const RunTotals& totals() const noexcept { return totals_; }
+    std::size_t in_flight() const noexcept { return in_flight_; }
+    bool finished() const noexcept { return input_done_ && in_flight_ == 0; }
+
+private:
+    void complete(Answer answer);
+    void count(const Answer& answer);
+
+    netreactor::Resolver& resolver_;
+    NameSource& names_;
+    RunOptions options_;
+    nrapp::JsonOutput& out_;
+    RunTotals totals_;
+    std::vector<Question> expanding_;  // the questions of the current name not yet started
+    std::size_t in_flight_ = 0;
+    std::uint64_t next_seq_ = 0;
+    std::uint64_t next_emit_ = 0;                  // --ordered: the next seq to print
+    std::map<std::uint64_t, nrapp::json> held_;    // --ordered: answers waiting for earlier ones
+    bool input_done_ = false;
+    bool filling_ = false;
+    std::optional<int> failure_class_;
+    bool mixed_failures_ = false;
+};
+
+}  // namespace resolve
