@@ -28,7 +28,8 @@ public:
             waiting_.pop_front();
             ++in_flight_;
             // The callback may run synchronously (hosts file, numeric address).
-            resolver_.lookup_addresses(name, AF_UNSPEC, 0, [this](nr::AddressLookup result) { done(result); });
+            resolver_.lookup_addresses(name, AF_UNSPEC, 0,
+                                       [this](const nr::AddressLookup& result) { done(result); });
         }
     }
     int failed() const { return failed_; }
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string_view flag = argv[i];
         bool has_value = i + 1 < argc;
-        if (flag == "--dns-server" && has_value) options.servers.push_back(argv[++i]);
+        if (flag == "--dns-server" && has_value) options.servers.emplace_back(argv[++i]);
         else if (flag == "--concurrency" && has_value) concurrency = std::strtoul(argv[++i], nullptr, 10);
         else if (flag == "--timeout" && has_value) options.timeout = nr::seconds_to_ms(std::atof(argv[++i]));
         else if (flag.starts_with("--")) { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }

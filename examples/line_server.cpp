@@ -39,7 +39,7 @@ public:
             if (!conn.write(reply)) return;  // the reason reaches on_closed
         }
         partial.erase(0, start);
-        if (partial.size() > 64 * 1024) sessions_.erase(&conn);  // no line is that long: close
+        if (partial.size() > 64UL * 1024) sessions_.erase(&conn);  // no line is that long: close
     }
 
     // Backpressure: stop reading a peer whose replies pile up, resume when sent.
@@ -71,7 +71,7 @@ private:
 int main(int argc, char** argv) {
     nr::ignore_sigpipe();
     std::string host = "127.0.0.1";
-    unsigned long port = 0, high_water = 64 * 1024;
+    unsigned long port = 0, high_water = 64UL * 1024;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string_view flag = argv[i];
         if (flag == "--host") host = argv[i + 1];
