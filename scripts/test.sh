@@ -39,8 +39,12 @@ count_results() {  # meson's testlog.json: one JSON object per test
   failed=$((failed + f))
 }
 
-run_suite() {  # build dir, meson options...
+run_suite() {  # build dir, meson options... [-- meson test options...]
   local dir="$1"; shift
+  local setup=() testargs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do setup+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && testargs=("$@")
+  set -- "${setup[@]}"
   if [ -d "$dir" ]; then
     meson setup --reconfigure "$dir" "$@" >/dev/null
   else
@@ -48,15 +52,18 @@ run_suite() {  # build dir, meson options...
   fi
   ninja -C "$dir"
   local rc=0
-  in_loopback_netns meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
+  in_loopback_netns meson test -C "$dir" --print-errorlogs --num-processes 2 "${testargs[@]}" || rc=$?
   count_results "$dir"
   return $rc
 }
 
 status=0
-run_suite build || status=1
+# Warnings are errors in every build CI makes.
+run_suite build -Dwerror=true || status=1
 if [ $quick -eq 0 ]; then
-  run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+  run_suite build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false || status=1
+  # The library's unit tests (threading included: Loop::post, echo workers) under ThreadSanitizer.
+  run_suite build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false -Dexamples=false -- --suite unit || status=1
   # libFuzzer targets, about a minute each, with ASan and UBSan.
   if scripts/fuzz.sh "${NR_FUZZ_SECONDS:-60}"; then
     passed=$((passed + 1))
