@@ -4,7 +4,7 @@ namespace sntpc {
 
 AddressSession::AddressSession(netreactor::Loop& loop, const ClientConfig& config, QueryLabel label,
                                Reporter& reporter, std::function<void()> done)
-    : loop_(loop), config_(config), label_(std::move(label)), reporter_(reporter), done_(std::move(done)),
+    : loop_(loop), config_(config), label_(label), reporter_(reporter), done_(std::move(done)),
       spacing_(loop) {}
 
 void AddressSession::start() { send_next(); }

@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
-    if (servers.empty()) servers.push_back(kDefaultServer);
+    if (servers.empty()) servers.emplace_back(kDefaultServer);
     for (const std::string& text : servers) {
         auto hp = netreactor::split_host_port(text);
         if (!hp || hp->host.empty()) nrapp::usage_error(out, kTool, "not a SERVER[:PORT]: " + text);

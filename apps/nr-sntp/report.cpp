@@ -100,7 +100,7 @@ void Reporter::summary(const QueryLabel& label, const std::vector<std::pair<unsi
         if (best == nullptr || entry.second.delay_ns < best->second.delay_ns) best = &entry;
     // RFC 5905 peer jitter: RMS of the offsets' differences from the best one.
     double jitter = 0;
-    if (valid.size() > 1) {
+    if (best != nullptr && valid.size() > 1) {
         double sum = 0;
         for (const auto& entry : valid) {
             double d = sntp::nanos_to_seconds(entry.second.offset_ns - best->second.offset_ns);

@@ -45,12 +45,12 @@ void SntpClient::start() {
                                             one_done();
                                             return;
                                         }
-                                        on_addresses(server, std::move(lookup.addresses));
+                                        on_addresses(server, lookup.addresses);
                                     });
     }
 }
 
-void SntpClient::on_addresses(const ServerSpec& server, std::vector<SocketAddress> addresses) {
+void SntpClient::on_addresses(const ServerSpec& server, const std::vector<SocketAddress>& addresses) {
     pending_ += addresses.size() - 1;  // the server's own count becomes one per address
     for (const SocketAddress& address : addresses) {
         QueryLabel label{&server, address, 0, config_.samples};

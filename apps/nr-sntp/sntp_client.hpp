@@ -23,7 +23,7 @@ public:
     void start();
 
 private:
-    void on_addresses(const ServerSpec& server, std::vector<netreactor::SocketAddress> addresses);
+    void on_addresses(const ServerSpec& server, const std::vector<netreactor::SocketAddress>& addresses);
     void one_done();
 
     netreactor::Loop& loop_;
