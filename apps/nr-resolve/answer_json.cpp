@@ -1,12 +1,13 @@
 #include "answer_json.hpp"
 
+#include <cmath>
 #include <variant>
+
+#include "json_line.hpp"
 
 namespace resolve {
 
 namespace {
-
-using nrapp::json;
 
 bool is_utf8(const std::string& s) {
     std::size_t i = 0, n = s.size();
@@ -59,28 +60,21 @@ std::string base64(const std::string& in) {
 }
 
 struct FieldWriter {
-    json& j;
+    JsonLine& j;
     void operator()(const netreactor::DnsRawData&) const {}
-    void operator()(const netreactor::DnsAddressData& d) const { j["address"] = d.address; }
-    void operator()(const netreactor::DnsNameData& d) const { j["target"] = d.target; }
+    void operator()(const netreactor::DnsAddressData& d) const { j.field("address", d.address); }
+    void operator()(const netreactor::DnsNameData& d) const { j.field("target", d.target); }
     void operator()(const netreactor::DnsMxData& d) const {
-        j["preference"] = d.preference;
-        j["exchange"] = d.exchange;
+        j.field("preference", std::uint64_t{d.preference}).field("exchange", d.exchange);
     }
     void operator()(const netreactor::DnsSrvData& d) const {
-        j["priority"] = d.priority;
-        j["weight"] = d.weight;
-        j["port"] = d.port;
-        j["target"] = d.target;
+        j.field("priority", std::uint64_t{d.priority}).field("weight", std::uint64_t{d.weight});
+        j.field("port", std::uint64_t{d.port}).field("target", d.target);
     }
     void operator()(const netreactor::DnsSoaData& d) const {
-        j["mname"] = d.mname;
-        j["rname"] = d.rname;
-        j["serial"] = d.serial;
-        j["refresh"] = d.refresh;
-        j["retry"] = d.retry;
-        j["expire"] = d.expire;
-        j["minimum"] = d.minimum;
+        j.field("mname", d.mname).field("rname", d.rname).field("serial", std::uint64_t{d.serial});
+        j.field("refresh", std::uint64_t{d.refresh}).field("retry", std::uint64_t{d.retry});
+        j.field("expire", std::uint64_t{d.expire}).field("minimum", std::uint64_t{d.minimum});
     }
     void operator()(const netreactor::DnsTxtData& d) const {
         std::string text;
@@ -89,77 +83,83 @@ struct FieldWriter {
             text += s;
             utf8 = utf8 && is_utf8(s);
         }
-        json strings = json::array();
-        for (const auto& s : d.strings) strings.push_back(utf8 ? s : base64(s));
-        j["strings"] = std::move(strings);
-        j["text"] = utf8 ? text : base64(text);
-        j["encoding"] = utf8 ? "utf-8" : "base64";
+        j.key("strings").begin_array();
+        for (const auto& s : d.strings) j.string(utf8 ? s : base64(s));
+        j.end_array();
+        j.field("text", utf8 ? text : base64(text));
+        j.field("encoding", utf8 ? "utf-8" : "base64");
     }
     void operator()(const netreactor::DnsCaaData& d) const {
         bool utf8 = is_utf8(d.value);
-        j["flags"] = d.flags;
-        j["tag"] = d.tag;
-        j["value"] = utf8 ? d.value : base64(d.value);
-        j["encoding"] = utf8 ? "utf-8" : "base64";
+        j.field("flags", std::uint64_t{d.flags}).field("tag", is_utf8(d.tag) ? d.tag : base64(d.tag));
+        j.field("value", utf8 ? d.value : base64(d.value)).field("encoding", utf8 ? "utf-8" : "base64");
     }
 };
 
-json records_json(const std::vector<netreactor::DnsRecord>& records) {
-    json out = json::array();
-    for (const auto& r : records) out.push_back(record_json(r));
-    return out;
+void write_record(JsonLine& j, const netreactor::DnsRecord& record) {
+    j.begin_object();
+    j.field("name", record.name).field("type", netreactor::dns_type_name(record.type));
+    j.field("ttl", std::uint64_t{record.ttl}).field("data", record.data);
+    std::visit(FieldWriter{j}, record.fields);
+    j.end_object();
+}
+
+void write_records(JsonLine& j, const char* key, const netreactor::DnsMessage* m, bool authority) {
+    j.key(key).begin_array();
+    if (m != nullptr)
+        for (const auto& r : authority ? m->authority : m->answers) write_record(j, r);
+    j.end_array();
 }
 
 }  // namespace
 
-json record_json(const netreactor::DnsRecord& record) {
-    json j = json::object();
-    j["name"] = record.name;
-    j["type"] = netreactor::dns_type_name(record.type);
-    j["ttl"] = record.ttl;
-    j["data"] = record.data;
-    std::visit(FieldWriter{j}, record.fields);
-    return j;
-}
-
-json answer_json(const Answer& answer) {
+void append_answer_json(const Answer& answer, std::string& out) {
     const Question& q = answer.question;
     const netreactor::DnsQueryResult& r = answer.result;
-    json j = json::object();
-    j["id"] = q.id;
+    const netreactor::DnsMessage* m = r.message ? &*r.message : nullptr;
+    JsonLine j(out);
+    j.begin_object();
+    j.field("id", q.id);
     if (q.kind == QuestionKind::reverse) {
-        j["name"] = r.name;
-        j["address"] = q.input;
+        j.field("name", r.name).field("address", q.input);
     } else {
-        j["name"] = q.input;
+        j.field("name", q.input);
     }
-    j["type"] = type_label(q);
-    j["source"] = answer.from_hosts_file ? "hosts" : "dns";
+    j.field("type", type_label(q));
+    j.field("source", answer.from_hosts_file ? "hosts" : "dns");
     bool sent = !answer.from_hosts_file && r.status != "BADNAME";
-    j["server"] = sent && !r.server.empty() ? json(r.server) : json(nullptr);
-    j["proto"] = sent ? json(r.tcp ? "tcp" : "udp") : json(nullptr);
-    j["status"] = r.status;
-    if (r.message && !answer.from_hosts_file) {
-        const auto& m = *r.message;
-        j["rcode"] = netreactor::dns_rcode_name(m.rcode);
-        j["flags"] = {{"qr", m.flags.qr}, {"aa", m.flags.aa}, {"tc", m.flags.tc}, {"rd", m.flags.rd},
-                      {"ra", m.flags.ra}, {"ad", m.flags.ad}, {"cd", m.flags.cd}};
+    j.key("server");
+    if (sent && !r.server.empty()) j.string(r.server); else j.null();
+    j.key("proto");
+    if (sent) j.string(r.tcp ? "tcp" : "udp"); else j.null();
+    j.field("status", r.status);
+    if (m != nullptr && !answer.from_hosts_file) {
+        j.field("rcode", netreactor::dns_rcode_name(m->rcode));
+        j.key("flags").begin_object();
+        j.field("qr", m->flags.qr).field("aa", m->flags.aa).field("tc", m->flags.tc).field("rd", m->flags.rd);
+        j.field("ra", m->flags.ra).field("ad", m->flags.ad).field("cd", m->flags.cd);
+        j.end_object();
     } else {
-        j["rcode"] = nullptr;
-        j["flags"] = nullptr;
+        j.key("rcode").null();
+        j.key("flags").null();
     }
-    j["rtt_ms"] = static_cast<double>(static_cast<std::int64_t>(r.rtt_ms * 1000.0)) / 1000.0;
+    j.key("rtt_ms").number(std::round(r.rtt_ms * 1000.0) / 1000.0);
     if (q.kind == QuestionKind::address) {
-        json addresses = json::array();
-        if (r.message)
-            for (const auto& record : r.message->answers)
-                if (const auto* a = std::get_if<netreactor::DnsAddressData>(&record.fields)) addresses.push_back(a->address);
-        j["addresses"] = std::move(addresses);
+        j.key("addresses").begin_array();
+        if (m != nullptr)
+            for (const auto& record : m->answers)
+                if (const auto* a = std::get_if<netreactor::DnsAddressData>(&record.fields)) j.string(a->address);
+        j.end_array();
     }
-    j["answers"] = r.message ? records_json(r.message->answers) : json::array();
-    j["authority"] = r.message ? records_json(r.message->authority) : json::array();
-    if (r.error) j["error"] = nrapp::error_json(*r.error);
-    return j;
+    write_records(j, "answers", m, false);
+    write_records(j, "authority", m, true);
+    if (r.error) {
+        j.key("error").begin_object();
+        j.field("code", r.error->code()).field("message", r.error->message());
+        if (!r.error->operation().empty()) j.field("operation", r.error->operation());
+        j.end_object();
+    }
+    j.end_object();
 }
 
 }  // namespace resolve

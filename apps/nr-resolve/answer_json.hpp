@@ -1,15 +1,15 @@
 // One output line per question (docs/json/nr-resolve.schema.json).
 #pragma once
 
-#include "json_output.hpp"
+#include <string>
+
 #include "question.hpp"
 
 namespace resolve {
 
-nrapp::json answer_json(const Answer& answer);
-
-// A DNS record: owner name, type, numeric TTL, presentation data and the
-// type's own fields (TXT strings exact: base64 when not UTF-8).
-nrapp::json record_json(const netreactor::DnsRecord& record);
+// Appends the answer as one compact JSON object (no newline): the owner
+// name, type, numeric TTL, presentation data and the type's own fields of
+// each record; TXT and CAA bytes exact (base64 when not UTF-8).
+void append_answer_json(const Answer& answer, std::string& out);
 
 }  // namespace resolve

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "answer_json.hpp"
 #include "cli.hpp"
 #include "exit_status.hpp"
 #include "netreactor/loop.hpp"
@@ -139,7 +138,8 @@ int main(int argc, char** argv) {
     } else {
         source = std::make_unique<resolve::ArgumentNames>(names);
     }
-    runner = std::make_unique<resolve::Runner>(*resolver, *source, run, out);
+    resolve::AnswerSink sink(loop, out, pretty);
+    runner = std::make_unique<resolve::Runner>(*resolver, *source, run, sink);
 
     // Progress on a terminal only: stderr of a script stays clean.
     netreactor::Timer progress(loop);
@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
     }
     runner->fill();
     loop.run();
+    sink.flush();
     double elapsed_s = static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9;
     if (show_progress) std::fprintf(stderr, "\n");
 

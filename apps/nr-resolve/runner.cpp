@@ -7,7 +7,7 @@
 
 namespace resolve {
 
-Runner::Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, nrapp::JsonOutput& out)
+Runner::Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, AnswerSink& out)
     : resolver_(resolver), names_(names), options_(std::move(options)), out_(out) {
     options_.concurrency = std::max<std::size_t>(options_.concurrency, 1);
 }
@@ -59,10 +59,12 @@ void Runner::count(const Answer& answer) {
 void Runner::complete(Answer answer) {
     in_flight_--;
     count(answer);
+    line_.clear();
+    append_answer_json(answer, line_);
     if (!options_.ordered) {
-        out_.emit(answer_json(answer));
+        out_.emit(line_);
     } else {
-        held_.emplace(answer.question.seq, answer_json(answer));
+        held_.emplace(answer.question.seq, line_);
         for (auto it = held_.begin(); it != held_.end() && it->first == next_emit_; it = held_.erase(it)) {
             out_.emit(it->second);
             next_emit_++;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "json_output.hpp"
+#include "answer_sink.hpp"
 #include "name_source.hpp"
 #include "question.hpp"
 
@@ -33,7 +33,7 @@ struct RunTotals {
 
 class Runner {
 public:
-    Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, nrapp::JsonOutput& out);
+    Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, AnswerSink& out);
     // Starts the first questions; the loop does the rest. Call again when the
     // name source signals input (it is idempotent).
     void fill();
@@ -48,13 +48,14 @@ private:
     netreactor::Resolver& resolver_;
     NameSource& names_;
     RunOptions options_;
-    nrapp::JsonOutput& out_;
+    AnswerSink& out_;
     RunTotals totals_;
     std::vector<Question> expanding_;  // the questions of the current name not yet started
     std::size_t in_flight_ = 0;
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_emit_ = 0;                  // --ordered: the next seq to print
-    std::map<std::uint64_t, nrapp::json> held_;    // --ordered: answers waiting for earlier ones
+    std::map<std::uint64_t, std::string> held_;    // --ordered: answers waiting for earlier ones
+    std::string line_;                             // reused for each answer
     bool input_done_ = false;
     bool filling_ = false;
     std::optional<int> failure_class_;

@@ -72,7 +72,7 @@ void set_failure(DnsQueryResult& r, std::string status, std::string code, std::s
 
 // The status of a question from c-ares' status and the decoded answer.
 void classify(DnsQueryResult& r, int ares_status, const unsigned char* abuf, int alen) {
-    if (ares_status != ARES_SUCCESS || abuf == nullptr) {
+    if (abuf == nullptr || alen <= 0) {
         switch (ares_status) {
             case ARES_ETIMEOUT: return set_failure(r, "TIMEOUT", "ETIMEDOUT", "no answer from the DNS server in time");
             case ARES_ECONNREFUSED:
@@ -115,7 +115,7 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
     }
     DnsQueryResult& r = query->result;
     r.rtt_ms = static_cast<double>(monotonic_ns() - query->started_ns) / 1e6;
-    if (status == ARES_SUCCESS) {
+    if (abuf != nullptr) {
         auto source = channel->answer_source();
         r.tcp = source.tcp;
         if (!source.server.empty()) r.server = std::move(source.server);
@@ -185,20 +185,14 @@ void Resolver::query(std::string_view name, std::uint16_t type, QueryCallback ca
         callback(std::move(result));
         return;
     }
-    unsigned char* packet = nullptr;
-    int length = 0;
-    // RD set, as dig does: a recursive server must recurse; an authoritative one ignores it.
-    int rc = ares_create_query(result.name.c_str(), 1 /* IN */, type, 0, 1, &packet, &length, 0);
-    if (rc != ARES_SUCCESS) {
-        classify(result, rc, nullptr, 0);
-        callback(std::move(result));
-        return;
-    }
+    // ares_query, not ares_send: it gives each query a random ID unique among
+    // those in flight (c-ares 1.18's ares_send keeps the ID of the buffer it
+    // is given, and answers to queries sharing an ID are dropped). With
+    // NOCHECKRESP it hands over every answer, whatever its rcode; RD is set.
     AresChannel* channel = impl_->channel;
     auto* query = new RawQuery{channel, std::move(callback), std::move(result), monotonic_ns()};
     channel->pending++;
-    channel->run([&] { ares_send(channel->get(), packet, length, on_answer, query); });
-    ares_free_string(packet);
+    channel->run([&] { ares_query(channel->get(), query->result.name.c_str(), 1 /* IN */, type, on_answer, query); });
 }
 
 void Resolver::reverse(std::string_view ip, QueryCallback callback) {

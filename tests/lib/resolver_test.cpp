@@ -315,3 +315,57 @@ TEST(ResolverQuery, ReverseAsksThePtrName) {
     EXPECT_EQ(r.message->question_name, "1.2.0.192.in-addr.arpa");
     EXPECT_EQ(r.message->question_type, 12);
 }
+
+namespace {
+
+// Collects `expected` queries, then answers them all in reverse order: every
+// answer must still reach the query it belongs to (IDs unique in flight).
+struct ReversingServer : UdpHandler {
+    std::size_t expected;
+    std::vector<std::pair<std::string, SocketAddress>> held;
+    explicit ReversingServer(std::size_t n) : expected(n) {}
+    void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
+        std::string reply(q.data(), q.size());
+        reply[2] = static_cast<char>(0x84 | (q[2] & 0x01));
+        reply[3] = 0;
+        reply[7] = 1;
+        // TTL 0x300 + the first label's length: each answer carries its question's mark.
+        auto ttl = static_cast<unsigned char>(q[12]);
+        reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x03", 9) + static_cast<char>(ttl) +
+                 std::string("\x00\x04\xc0\x00\x02\x01", 6);
+        held.emplace_back(std::move(reply), from);
+        if (held.size() == expected)
+            for (auto it = held.rbegin(); it != held.rend(); ++it) socket.send({it->first.data(), it->first.size()}, it->second);
+    }
+};
+
+}  // namespace
+
+TEST(ResolverQuery, ManyConcurrentQueriesEachGetTheirOwnAnswer) {
+    Loop loop;
+    constexpr std::size_t n = 200;  // within one socket buffer: the server reads only after all are sent
+    ReversingServer handler(n);
+    UdpSocket dns(loop, handler);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    ResolverOptions options = hermetic(dns.local_address().to_string());
+    options.timeout = 3000ms;
+    options.tries = 1;  // a dropped answer would show as a timeout
+    Resolver resolver(loop, options);
+    std::size_t done = 0, correct = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string label(1 + i % 60, 'a');
+        std::string name = label + "." + std::to_string(i) + ".test";
+        resolver.query(name, 1, [&, name, len = label.size()](DnsQueryResult r) {
+            done++;
+            if (r.status == "NOERROR" && r.message && r.message->question_name == name &&
+                r.message->answers.at(0).ttl == 768u + len)
+                correct++;
+            if (done == n) dns.stop_receiving();
+        });
+    }
+    loop.run();
+    EXPECT_EQ(handler.held.size(), n);
+    EXPECT_EQ(done, n);
+    EXPECT_EQ(correct, n);
+}

@@ -75,6 +75,12 @@ AresChannel::AresChannel(uv_loop_t* loop, const ResolverOptions& options) : loop
     // next server and finally report "could not contact DNS servers".
     opts.flags = ARES_FLAG_NOCHECKRESP;
     mask |= ARES_OPT_FLAGS;
+    // A bulk run has hundreds of answers arriving at once; the default
+    // socket buffer (~200 KiB, ~250 small datagrams) would drop some, and a
+    // dropped answer costs a whole retry timeout. The kernel caps this at
+    // net.core.rmem_max.
+    opts.socket_receive_buffer_size = 4 << 20;
+    mask |= ARES_OPT_SOCK_RCVBUF;
     std::string lookups = options.use_hosts_file ? "fb" : "b";
     opts.lookups = lookups.data();
     mask |= ARES_OPT_LOOKUPS;

@@ -362,7 +362,8 @@ class NrResolveTest(unittest.TestCase):
         missing = [f"missing{i}.bulk.test" for i in range(50)]
         names = [f"h{i}.bulk.test" for i in range(BULK)] + missing
         path = self.write_names(names)
-        r = self.run_resolve("-f", path, "-t", "A", "-c", "200", "--timeout", "5", timeout=120)
+        # One try: an answer lost or matched to the wrong query would show as a TIMEOUT.
+        r = self.run_resolve("-f", path, "-t", "A", "-c", "200", "--timeout", "5", "--tries", "1", timeout=120)
         self.assertEqual(r.returncode, 3, r)  # the missing names
         *answers, summary = r.lines
         self.assertEqual(summary["event"], "summary")
@@ -395,6 +396,13 @@ class NrResolveTest(unittest.TestCase):
                          [(i // 2 + 1, "A" if i % 2 == 0 else "TXT") for i in range(2 * len(names))])
         self.assertEqual([a["answers"][0]["address"] for a in answers[::2]], [bulk_address(i) for i in range(500)])
         self.assertEqual(summary["statuses"], {"NOERROR": 500, "NODATA": 500})
+
+    def test_input_that_is_not_utf8_still_gives_json(self):
+        r = self.run_resolve("-f", "-", "-t", "A", input=b"caf\xe9.nr.test\r\n  www.nr.test  \n")
+        *answers, summary = r.lines
+        by_id = {a["id"]: a for a in answers}
+        self.assertEqual((by_id[1]["name"], by_id[1]["status"]), ("caf\ufffd.nr.test", "NXDOMAIN"))
+        self.assertEqual((by_id[2]["name"], by_id[2]["status"]), ("www.nr.test", "NOERROR"))
 
     def test_closed_stdout_ends_the_run_promptly(self):
         # Endless input: only the closed pipe can end this run.
