@@ -9,6 +9,8 @@ packages=(
   libuv1-dev libc-ares-dev nlohmann-json3-dev libcli11-dev libgtest-dev
   # demo and tests
   python3 python3-jsonschema jq iproute2 procps util-linux
+  # docs: man pages from --help, API reference, rendering checks
+  help2man doxygen man-db groff-base
   # real peers the tests start on loopback
   nsd chrony dnsutils
 )
