@@ -1,5 +1,7 @@
 #include "netreactor/tcp_connection.hpp"
 
+#include <sys/socket.h>
+
 #include "loop_impl.hpp"
 #include "tcp_connection_impl.hpp"
 
@@ -22,10 +24,21 @@ void on_handle_closed(uv_handle_t* handle) {
     }
     if (c->notify_closed && c->handler != nullptr) {
         c->notify_closed = false;
-        std::unique_ptr<Error> error = std::move(c->close_error);
+        std::unique_ptr<Error> error = c->output ? std::move(c->output->close_error) : nullptr;
         // May destroy the owner, which then frees `c`: touch nothing after.
         c->handler->on_closed(*c->owner, error.get());
     }
+}
+
+// The error the kernel holds for the socket (SO_ERROR, as a libuv status), or 0.
+int pending_socket_error(uv_stream_t* stream) {
+    uv_os_fd_t fd = -1;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        return 0;
+    return -error;
 }
 
 void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -35,6 +48,12 @@ void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
         c->last_activity_ms = uv_now(stream->loop);
         c->handler->on_data(*c->owner, std::span<const char>(buf->base, static_cast<std::size_t>(nread)));
     } else if (nread == UV_EOF) {
+        // libuv reports a hang-up after a partial read as EOF without reading
+        // on, even when the peer reset the connection: ask the socket.
+        if (int error = pending_socket_error(stream); error != 0) {
+            c->finish(std::make_unique<Error>(Error::from_uv(error, "read")), true);
+            return;
+        }
         c->eof_received = true;
         c->update_reading();
         c->handler->on_eof(*c->owner);
@@ -224,7 +243,10 @@ void TcpConnection::Impl::finish(std::unique_ptr<Error> error, bool notify) {
     state = State::closed;
     reading = false;
     end_connect_attempt();
-    close_error = std::move(error);
+    if (error) {
+        if (!output) output = std::make_unique<OutputQueue>();
+        output->close_error = std::move(error);
+    }
     notify_closed = notify;
     uv_close(handle(), on_handle_closed);
 }
