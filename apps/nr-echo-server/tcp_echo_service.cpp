@@ -7,11 +7,6 @@ namespace echo {
 
 using netreactor::TcpConnection;
 
-struct TcpEchoService::ConnectionLog {
-    std::string peer;
-    std::uint64_t accepted_ms;
-};
-
 EchoTotals& EchoTotals::operator+=(const EchoTotals& other) {
     connections += other.connections;
     rejected += other.rejected;
@@ -69,13 +64,12 @@ void TcpEchoService::on_accept(std::unique_ptr<TcpConnection> conn) {
     conn->set_nodelay(true);
     conn->set_high_water_mark(config_.high_water_mark);
     set_slot_index(*conn, slots_.size());
-    Slot slot{std::move(conn), nullptr};
     if (config_.log_connections) {
-        slot.log = std::make_unique<ConnectionLog>(ConnectionLog{slot.conn->peer_address().to_string(), loop_.now_ms()});
-        out_.emit({{"event", "accepted"}, {"peer", slot.log->peer}});
+        logs_.push_back(ConnectionLog{conn->peer_address().to_string(), loop_.now_ms()});
+        out_.emit({{"event", "accepted"}, {"peer", logs_.back().peer}});
     }
-    TcpConnection& started = *slot.conn;
-    slots_.push_back(std::move(slot));
+    TcpConnection& started = *conn;
+    slots_.push_back(std::move(conn));
     started.start(*this);
 }
 
@@ -108,18 +102,21 @@ void TcpEchoService::remove(TcpConnection& conn, const netreactor::Error* error)
     totals_.bytes_in += conn.bytes_received();
     totals_.bytes_out += conn.bytes_sent();
     std::size_t index = slot_index(conn);
-    if (const ConnectionLog* log = slots_[index].log.get()) {
+    if (config_.log_connections) {
+        const ConnectionLog& log = logs_[index];
         nrapp::json event = {{"event", "closed"},
-                             {"peer", log->peer},
+                             {"peer", log.peer},
                              {"bytes_in", conn.bytes_received()},
                              {"bytes_out", conn.bytes_sent()},
-                             {"duration_ms", loop_.now_ms() - log->accepted_ms}};
+                             {"duration_ms", loop_.now_ms() - log.accepted_ms}};
         if (error != nullptr) event["error"] = nrapp::error_json(*error);
         out_.emit(event);
+        std::swap(logs_[index], logs_.back());
+        logs_.pop_back();
     }
     if (index != slots_.size() - 1) {
         std::swap(slots_[index], slots_.back());
-        set_slot_index(*slots_[index].conn, index);
+        set_slot_index(*slots_[index], index);
     }
     slots_.pop_back();  // destroys `conn`
     finish_drain_if_empty();
@@ -129,7 +126,7 @@ void TcpEchoService::close_idle_connections() {
     std::uint64_t now = loop_.now_ms();
     auto limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
     for (std::size_t i = 0; i < slots_.size();) {
-        TcpConnection& conn = *slots_[i].conn;
+        TcpConnection& conn = *slots_[i];
         if (now - conn.last_activity_ms() >= limit && conn.queued_bytes() == 0) {
             totals_.idle_closed++;
             conn.close();
@@ -146,13 +143,13 @@ void TcpEchoService::drain(std::function<void()> done) {
     listener_.reset();
     idle_sweep_.reset();
     // close_gracefully never calls back synchronously, so the vector is stable.
-    for (auto& slot : slots_) slot.conn->close_gracefully();
+    for (auto& conn : slots_) conn->close_gracefully();
     if (config_.drain_timeout.count() > 0) {
         drain_deadline_.emplace(loop_);
         drain_deadline_->start(config_.drain_timeout, [this] {
             while (!slots_.empty()) {
                 totals_.forced_closed++;
-                TcpConnection& conn = *slots_.back().conn;
+                TcpConnection& conn = *slots_.back();
                 conn.close();
                 remove(conn, nullptr);
             }

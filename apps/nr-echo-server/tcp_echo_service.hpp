@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "echo_config.hpp"
@@ -38,10 +39,9 @@ public:
     void on_closed(netreactor::TcpConnection& conn, const netreactor::Error* error) override;
 
 private:
-    struct ConnectionLog;
-    struct Slot {
-        std::unique_ptr<netreactor::TcpConnection> conn;
-        std::unique_ptr<ConnectionLog> log;  // only with --log-connections
+    struct ConnectionLog {
+        std::string peer;
+        std::uint64_t accepted_ms;
     };
 
     void remove(netreactor::TcpConnection& conn, const netreactor::Error* error);
@@ -54,8 +54,10 @@ private:
     nrapp::JsonOutput& out_;
     std::unique_ptr<netreactor::TcpListener> listener_;
     // Live connections; each one's context() holds its index here, so removal
-    // is a swap with the last slot.
-    std::vector<Slot> slots_;
+    // is a swap with the last slot. With --log-connections, logs_[i] describes
+    // slots_[i]; without, it stays empty so an idle connection costs one pointer here.
+    std::vector<std::unique_ptr<netreactor::TcpConnection>> slots_;
+    std::vector<ConnectionLog> logs_;
     std::optional<netreactor::Timer> idle_sweep_;
     std::optional<netreactor::Timer> drain_deadline_;
     std::function<void()> drain_done_;
