@@ -1,0 +1,36 @@
+// Load mode: C connections (or UDP sockets) each keeping P messages in flight
+// for a duration, every echoed byte checked, latencies in a histogram.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "client_options.hpp"
+#include "latency_histogram.hpp"
+#include "netreactor/error.hpp"
+#include "netreactor/loop.hpp"
+#include "payload.hpp"
+
+namespace echo_client {
+
+struct LoadResult {
+    std::size_t connected = 0;    // connections established (UDP: sockets opened)
+    // Counted inside the measurement window (after every connection attempt
+    // ended, until --duration passed or every --count was done):
+    std::uint64_t messages = 0;   // complete, matching echoes
+    std::uint64_t bytes = 0;      // echoed bytes received and checked
+    double elapsed_s = 0;
+    LatencyHistogram latency;
+    // Counted over the whole run, including the drain after the window:
+    std::uint64_t errors = 0;      // connections that failed (connect, reset, EOF, reply timeout)
+    std::uint64_t mismatches = 0;  // connections whose echo differed from what was sent
+    std::uint64_t lost = 0;        // UDP: datagrams not echoed within --timeout
+    std::optional<netreactor::Error> first_error;
+};
+
+// Runs the load on `loop` until it ends. The histogram is large: the result
+// is filled in place.
+void run_load(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload, LoadResult& result);
+
+}  // namespace echo_client

@@ -1,0 +1,101 @@
+// Internal to load mode: the bookkeeping shared by the TCP and UDP loads.
+//
+// A flow is one connection (or connected UDP socket) keeping up to
+// --pipeline messages in flight. Its messages all come from the one shared
+// Payload, rotated by the flow's own offset, so checking an echo is a memcmp
+// against that buffer; send times live in one arena, a ring of --pipeline
+// slots per flow. Nothing on the message path allocates or builds JSON.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "load.hpp"
+#include "netreactor/timer.hpp"
+
+namespace echo_client {
+
+struct Flow {
+    std::size_t rotation = 0;               // where this flow's messages start in the payload
+    std::uint64_t* send_times = nullptr;    // --pipeline slots, indexed by message number
+    std::uint64_t sent = 0;                 // messages sent
+    std::uint64_t done = 0;                 // messages echoed (or, UDP, given up as lost)
+    bool open = false;
+
+    std::uint64_t in_flight() const noexcept { return sent - done; }
+};
+
+class LoadRun {
+public:
+    LoadRun(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload, LoadResult& result);
+    virtual ~LoadRun();
+    LoadRun(const LoadRun&) = delete;
+    LoadRun& operator=(const LoadRun&) = delete;
+
+    // Opens every flow, runs the load, returns when it has ended.
+    void run();
+
+protected:
+    // The subclass's flows, in a container that does not move them.
+    void attach(std::vector<Flow*> flows);
+
+    // Starts opening every flow; each ends in flow_opened or open_failed.
+    virtual void open_flows() = 0;
+    // Sends `count` messages on `flow` (payload_.messages(flow.rotation, count)).
+    virtual void transmit(Flow& flow, std::size_t count) = 0;
+    // Closes the flow's socket; no callback of it follows.
+    virtual void close_flow(Flow& flow) = 0;
+    // The oldest message of `flow` has had no echo within --timeout.
+    virtual void reply_overdue(Flow& flow) = 0;
+    // The drain after the window timed out with messages of `flow` in flight.
+    virtual void drain_expired(Flow& flow) = 0;
+
+    void flow_opened(Flow& flow);
+    void open_failed(const netreactor::Error& error);
+    // `count` more messages of `flow` were echoed whole and matched.
+    void echoed(Flow& flow, std::uint64_t count, std::uint64_t now_ns);
+    // Gives up the oldest message in flight (UDP loss) and sends another.
+    void lost(Flow& flow);
+    // The `count` oldest messages in flight were lost: an echo of a later one came.
+    void lost_before_echo(Flow& flow, std::uint64_t count) noexcept {
+        result_.lost += count;
+        flow.done += count;
+    }
+    void flow_failed(Flow& flow, const netreactor::Error& error);
+    void flow_mismatch(Flow& flow);
+    bool running() const noexcept { return phase_ == Phase::running; }
+
+    netreactor::Loop& loop_;
+    const ClientOptions& options_;
+    const Payload& payload_;
+    LoadResult& result_;
+
+private:
+    enum class Phase { connecting, running, draining, finished };
+
+    void begin_window();
+    void end_window();
+    void send_more(Flow& flow);
+    void retire(Flow& flow);
+    void scan_for_overdue_replies();
+    void expire_drain();
+    void finish();
+
+    std::vector<Flow*> flows_;
+    std::unique_ptr<std::uint64_t[]> send_times_;
+    std::size_t pending_opens_ = 0;
+    std::size_t open_flows_ = 0;
+    Phase phase_ = Phase::connecting;
+    std::uint64_t window_start_ns_ = 0;
+    netreactor::Timer window_timer_;
+    netreactor::Timer scan_timer_;
+    netreactor::Timer drain_timer_;
+};
+
+std::unique_ptr<LoadRun> make_tcp_load(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload,
+                                       LoadResult& result);
+std::unique_ptr<LoadRun> make_udp_load(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload,
+                                       LoadResult& result);
+
+}  // namespace echo_client

@@ -1,0 +1,110 @@
+// Load mode over TCP: each flow is a connection carrying a byte stream of
+// back-to-back messages; an echo is complete when its last byte is back.
+#include <string>
+
+#include "load_run.hpp"
+#include "netreactor/tcp_connection.hpp"
+
+namespace echo_client {
+
+namespace {
+
+using netreactor::Error;
+using netreactor::TcpConnection;
+
+class TcpLoad;
+
+struct TcpFlow final : Flow, netreactor::ConnectionHandler {
+    TcpLoad* load = nullptr;
+    std::unique_ptr<TcpConnection> conn;
+    std::uint64_t received = 0;  // bytes echoed and checked
+
+    void on_connected(TcpConnection& c) override;
+    void on_data(TcpConnection& c, std::span<const char> data) override;
+    void on_eof(TcpConnection& c) override;
+    void on_closed(TcpConnection& c, const Error* error) override;
+};
+
+class TcpLoad final : public LoadRun {
+public:
+    TcpLoad(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload, LoadResult& result)
+        : LoadRun(loop, options, payload, result), flows_(options.connections) {
+        std::vector<Flow*> flows;
+        for (auto& flow : flows_) {
+            flow.load = this;
+            flows.push_back(&flow);
+        }
+        attach(std::move(flows));
+    }
+
+    void connected(TcpFlow& flow) {
+        flow.conn->set_nodelay(true);
+        flow_opened(flow);
+    }
+
+    void data(TcpFlow& flow, std::span<const char> bytes) {
+        // Every byte must be the next one of this flow's stream, and none may
+        // come back that was not sent.
+        std::uint64_t size = payload_.message_size();
+        if (flow.received + bytes.size() > flow.sent * size ||
+            payload_.first_mismatch(flow.rotation, flow.received, bytes) != Payload::npos) {
+            return flow_mismatch(flow);
+        }
+        flow.received += bytes.size();
+        std::uint64_t complete = flow.received / size - flow.done;
+        if (complete > 0) echoed(flow, complete, netreactor::monotonic_ns());
+    }
+
+    void closed(TcpFlow& flow, const Error* error) {
+        Error reason = error != nullptr ? *error : Error("EOF", "the connection closed", "read");
+        if (flow.open) {
+            flow_failed(flow, reason);
+        } else {
+            open_failed(reason);
+        }
+    }
+
+    void eof(TcpFlow& flow) {
+        flow_failed(flow, Error("EOF",
+                                "the server closed the connection with " + std::to_string(flow.in_flight()) +
+                                    " messages not echoed",
+                                "read"));
+    }
+
+private:
+    void open_flows() override {
+        for (auto& flow : flows_) flow.conn = TcpConnection::connect(loop_, options_.server, options_.timeout, flow);
+    }
+
+    void transmit(Flow& flow, std::size_t count) override {
+        static_cast<TcpFlow&>(flow).conn->write(payload_.messages(flow.rotation, count));
+    }
+
+    void close_flow(Flow& flow) override { static_cast<TcpFlow&>(flow).conn->close(); }
+
+    void reply_overdue(Flow& flow) override { flow_failed(flow, overdue_error(flow)); }
+    void drain_expired(Flow& flow) override { flow_failed(flow, overdue_error(flow)); }
+
+    Error overdue_error(Flow& flow) const {
+        return Error("ETIMEDOUT",
+                     "no echo within " + std::to_string(options_.timeout.count()) + " ms (" +
+                         std::to_string(flow.in_flight()) + " messages in flight)",
+                     "reply");
+    }
+
+    std::vector<TcpFlow> flows_;
+};
+
+void TcpFlow::on_connected(TcpConnection&) { load->connected(*this); }
+void TcpFlow::on_data(TcpConnection&, std::span<const char> data) { load->data(*this, data); }
+void TcpFlow::on_eof(TcpConnection&) { load->eof(*this); }
+void TcpFlow::on_closed(TcpConnection&, const Error* error) { load->closed(*this, error); }
+
+}  // namespace
+
+std::unique_ptr<LoadRun> make_tcp_load(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload,
+                                       LoadResult& result) {
+    return std::make_unique<TcpLoad>(loop, options, payload, result);
+}
+
+}  // namespace echo_client

@@ -1,0 +1,122 @@
+// nr-echo-client: sends a message to an echo server and checks every byte of
+// the echo; with --connections/--duration/--pipeline, a load generator.
+#include <sys/resource.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "exchange.hpp"
+#include "exit_status.hpp"
+#include "load.hpp"
+#include "netreactor/loop.hpp"
+#include "netreactor/timer.hpp"
+#include "report.hpp"
+#include "target.hpp"
+
+namespace {
+
+constexpr const char* kTool = "nr-echo-client";
+
+// Load mode needs a descriptor per connection: raise the soft limit as far as
+// the hard one allows.
+void raise_descriptor_limit(std::size_t wanted) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    netreactor::ignore_sigpipe();
+    nrapp::JsonOutput out;
+    echo_client::ClientOptions options;
+
+    CLI::App app{"Send a message to an echo server and check every byte that comes back; "
+                 "with --connections, --duration or --pipeline, drive it as a load generator.",
+                 kTool};
+    nrapp::describe_tool(app,
+                         "  nr-echo-client                               # the seed's message to localhost:9900\n"
+                         "  nr-echo-client --size 16777216 --port 9901   # 16 MiB of random bytes\n"
+                         "  nr-echo-client --udp --host ::1 --count 3\n"
+                         "  nr-echo-client --connections 100 --duration 2 --size 64 --pipeline 16 | jq .\n");
+    unsigned port = 9900;
+    bool ipv4 = false;
+    bool ipv6 = false;
+    bool udp = false;
+    bool pretty = false;
+    double timeout = 5;
+    std::vector<std::string> dns_servers;
+    double duration = 5;
+    app.add_option("--host", options.host, "Server: a name, or a numeric IPv4/IPv6 address")->capture_default_str();
+    app.add_option("--port", port, "Server port")->capture_default_str()->check(CLI::Range(1, 65535));
+    auto* v4 = app.add_flag("-4,--ipv4", ipv4, "Use IPv4 (localhost is 127.0.0.1, the default)");
+    app.add_flag("-6,--ipv6", ipv6, "Use IPv6 (localhost is ::1)")->excludes(v4);
+    app.add_option("--dns-server", dns_servers, "DNS server IP[:PORT] for --host names, instead of the system's "
+                   "(repeatable; localhost never asks DNS)");
+    app.add_flag("--udp", udp, "Echo over UDP, one datagram per message");
+    auto* message = app.add_option("--message", options.message, "The text to send")->capture_default_str();
+    app.add_option("--size", options.size, "Send N random bytes instead of the message")->excludes(message)
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+    app.add_option("--seed", options.seed, "Seed of the random payload (default: random)");
+    auto* count = app.add_option("--count", options.count,
+                                 "Round trips, one after the other (load mode: messages per connection)")
+                      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
+    app.add_option("--timeout", timeout, "Seconds to wait for the connection and for each echo (0: forever)")
+        ->capture_default_str()->check(nrapp::non_negative_seconds());
+    auto* connections = app.add_option("--connections", options.connections, "Load mode: connections (UDP: sockets)")
+                            ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    auto* duration_option = app.add_option("--duration", duration, "Load mode: seconds to run (default 5)")
+                                ->check(nrapp::non_negative_seconds());
+    auto* pipeline = app.add_option("--pipeline", options.pipeline, "Load mode: messages in flight per connection")
+                         ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::parse_or_exit(app, argc, argv, out);
+    out.set_pretty(pretty);
+
+    options.proto = udp ? echo_client::Proto::udp : echo_client::Proto::tcp;
+    options.timeout = netreactor::seconds_to_ms(timeout);
+    options.load = connections->count() + duration_option->count() + pipeline->count() > 0;
+    options.duration = netreactor::seconds_to_ms(duration);
+    if (options.load && count->count() == 0) options.count = 0;  // no per-connection limit
+    if (options.load && options.duration.count() == 0 && options.count == 0)
+        nrapp::usage_error(out, kTool, "load mode needs --duration > 0 or --count");
+    options.random_payload = options.size > 0;
+    if (options.random_payload && options.seed == 0) options.seed = std::random_device{}() | 1u;
+    std::string text = options.random_payload ? echo_client::Payload::random_message(options.size, options.seed)
+                                              : options.message;
+    options.size = text.size();
+    if (text.empty()) nrapp::usage_error(out, kTool, "--message must not be empty");
+    if (udp && text.size() > echo_client::kMaxDatagram)
+        nrapp::usage_error(out, kTool, "a UDP message holds at most " + std::to_string(echo_client::kMaxDatagram) + " bytes");
+    if (options.load && text.size() * (options.pipeline + 1) > (std::size_t{1} << 30))
+        nrapp::usage_error(out, kTool, "--size x --pipeline must stay under 1 GiB");
+
+    for (const auto& server : dns_servers) {
+        if (!netreactor::SocketAddress::parse_endpoint(server, 53))
+            nrapp::usage_error(out, kTool, "--dns-server is not a numeric IP[:PORT]: " + server);
+    }
+
+    netreactor::Loop loop;
+    auto target = echo_client::resolve_target(loop, options.host, static_cast<std::uint16_t>(port),
+                                              ipv6 ? AF_INET6 : ipv4 ? AF_INET : AF_UNSPEC, dns_servers);
+    if (auto* error = std::get_if<netreactor::Error>(&target)) {
+        nrapp::report_error(out, kTool, *error, {{"host", options.host}});
+        return nrapp::exit_status_for(*error);
+    }
+    options.server = std::get<netreactor::SocketAddress>(target);
+
+    if (!options.load) {
+        echo_client::Payload payload(text, 1, false);
+        auto result = echo_client::run_exchange(loop, options, payload, !options.random_payload);
+        return echo_client::report_exchange(out, options, result);
+    }
+    raise_descriptor_limit(options.connections + 64);
+    echo_client::Payload payload(text, options.pipeline, true);
+    auto result = std::make_unique<echo_client::LoadResult>();
+    echo_client::run_load(loop, options, payload, *result);
+    return echo_client::report_load(out, options, *result);
+}
