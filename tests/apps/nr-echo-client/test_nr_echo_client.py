@@ -1,0 +1,349 @@
+"""End-to-end tests of nr-echo-client: the seed's exchange, UDP, IPv6, the
+load mode, and every error class, against nr-echo-server and against the
+misbehaving peers of echo_peers.py, all on loopback. Every JSON object printed
+is validated against docs/json/nr-echo-client.schema.json.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+import nrtest
+
+TOOL = "nr-echo-client"
+PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "echo_peers.py")
+SEED_MESSAGE = "Test message. This will be echoed"
+
+
+def client(*args, timeout=60):
+    """Runs nr-echo-client; validates its one JSON object; returns the Result."""
+    result = nrtest.run_tool(TOOL, *args, timeout=timeout)
+    nrtest.validate(TOOL, result.json)
+    return result
+
+
+def peer(behaviour, host="127.0.0.1"):
+    return nrtest.Server([sys.executable, PEERS, behaviour, host])
+
+
+def echo_server(*args):
+    return nrtest.Server.tool("nr-echo-server", "--port", "0", *args, wait_for=2 if "--proto" not in args else 1)
+
+
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def hosts_file_name_for(address):
+    """A name other than localhost that /etc/hosts maps to `address`, or None."""
+    try:
+        with open("/etc/hosts") as f:
+            for line in f:
+                fields = line.split("#", 1)[0].split()
+                if len(fields) > 1 and fields[0] == address:
+                    for name in fields[1:]:
+                        if "localhost" not in name:
+                            return name
+    except OSError:
+        pass
+    return None
+
+
+class Exchange(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = echo_server()
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.kill()
+
+    def test_default_exchange_is_the_seeds(self):
+        r = client("--port", self.port)
+        self.assertEqual(r.returncode, 0, r)
+        out = r.json
+        self.assertEqual(out["mode"], "exchange")
+        self.assertEqual(out["host"], "localhost")
+        self.assertEqual(out["server"], f"127.0.0.1:{self.port}")
+        self.assertEqual(out["proto"], "tcp")
+        self.assertEqual(out["reply"], SEED_MESSAGE)
+        self.assertEqual(out["bytes_sent"], len(SEED_MESSAGE))
+        self.assertEqual(out["bytes_received"], len(SEED_MESSAGE))
+        self.assertIs(out["match"], True)
+        self.assertEqual(out["messages"], 1)
+        self.assertGreater(out["rtt_us"], 0)
+        self.assertEqual(r.stderr, "")
+
+    def test_message_and_count(self):
+        r = client("--port", self.port, "--message", "héllo, echo", "--count", 5)
+        self.assertEqual(r.returncode, 0, r)
+        out = r.json
+        self.assertEqual(out["reply"], "héllo, echo")
+        self.assertEqual(out["messages"], 5)
+        self.assertEqual(out["bytes_sent"], 5 * len("héllo, echo".encode()))
+        self.assertEqual(out["bytes_received"], out["bytes_sent"])
+        self.assertLessEqual(out["rtt_min_us"], out["rtt_us"])
+        self.assertLessEqual(out["rtt_us"], out["rtt_max_us"])
+
+    def test_random_payload_of_16_mib(self):
+        size = 16 * 1024 * 1024
+        r = client("--port", self.port, "--size", size, "--seed", 7)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual((r.json["bytes_sent"], r.json["bytes_received"]), (size, size))
+        self.assertIs(r.json["match"], True)
+        self.assertEqual(r.json["seed"], 7)
+        self.assertNotIn("reply", r.json)
+
+    def test_udp(self):
+        r = client("--port", self.port, "--udp", "--count", 3)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.json["proto"], "udp")
+        self.assertEqual(r.json["reply"], SEED_MESSAGE)
+        self.assertEqual(r.json["messages"], 3)
+        self.assertNotIn("connect_us", r.json)
+
+    def test_udp_largest_datagram(self):
+        r = client("--port", self.port, "--udp", "--size", 65507)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.json["bytes_received"], 65507)
+
+    def test_numeric_host_and_fractional_timeout(self):
+        r = client("--host", "127.0.0.1", "--port", self.port, "--timeout", "0.5")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.json["host"], "127.0.0.1")
+
+    def test_name_from_the_hosts_file(self):
+        name = hosts_file_name_for("127.0.0.1")
+        if name is None:
+            self.skipTest("/etc/hosts has no other name for 127.0.0.1")
+        # The hosts file answers: the DNS server given (a closed port) is never needed.
+        r = client("--host", name, "--port", self.port, "-4", "--dns-server", "127.0.0.1:9")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.json["server"], f"127.0.0.1:{self.port}")
+
+
+@unittest.skipUnless(ipv6_available(), "no IPv6 loopback")
+class Ipv6(unittest.TestCase):
+    def test_ipv6_loopback_tcp_and_udp(self):
+        with echo_server("--host", "::1") as server:
+            for extra in ([], ["--udp"]):
+                r = client("--host", "::1", "--port", server.port, *extra)
+                self.assertEqual(r.returncode, 0, r)
+                self.assertEqual(r.json["server"], f"[::1]:{server.port}")
+                self.assertIs(r.json["match"], True)
+            # -6 makes localhost ::1, without asking anyone.
+            r = client("-6", "--port", server.port, "--dns-server", "127.0.0.1:9")
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(r.json["server"], f"[::1]:{server.port}")
+
+
+class Errors(unittest.TestCase):
+    def assert_error(self, result, code, status, operation=None):
+        self.assertEqual(result.returncode, status, result)
+        self.assertEqual(result.json["error"]["code"], code, result)
+        if operation:
+            self.assertEqual(result.json["error"]["operation"], operation, result)
+        self.assertIn(code, result.stderr)
+
+    def test_refused(self):
+        port = nrtest.free_port("both")
+        self.assert_error(client("--port", port), "ECONNREFUSED", 4, "connect")
+        # UDP learns it from the ICMP port unreachable.
+        self.assert_error(client("--port", port, "--udp"), "ECONNREFUSED", 4)
+
+    def test_reply_timeout(self):
+        for behaviour, extra in (("silent", []), ("udp-silent", ["--udp"])):
+            with peer(behaviour) as p:
+                r = client("--port", p.port, "--timeout", "0.5", *extra)
+                self.assert_error(r, "ETIMEDOUT", 5, "reply")
+                self.assertGreater(r.elapsed, 0.4)
+                self.assertLess(r.elapsed, 5)
+
+    def test_connect_timeout(self):
+        with peer("backlog") as p:
+            r = client("--port", p.port, "--timeout", "0.5")
+            self.assert_error(r, "ETIMEDOUT", 5, "connect")
+            self.assertLess(r.elapsed, 5)
+
+    def test_reset_mid_stream(self):
+        with peer("reset") as p:
+            r = client("--port", p.port, "--size", 1000)
+            self.assert_error(r, "ECONNRESET", 7, "read")
+
+    def test_peer_closes_before_echoing(self):
+        with peer("close") as p:
+            r = client("--port", p.port)
+            self.assert_error(r, "EOF", 7, "read")
+            self.assertEqual(r.json["bytes_received"], 0)
+
+    def test_short_echo(self):
+        with peer("short") as p:
+            r = client("--port", p.port)
+            self.assert_error(r, "EOF", 7, "read")
+            self.assertEqual(r.json["bytes_received"], len(SEED_MESSAGE) - 1)
+            self.assertIn(f"{len(SEED_MESSAGE) - 1} of {len(SEED_MESSAGE)}", r.json["error"]["message"])
+
+    def test_corrupted_echo(self):
+        with peer("corrupt") as p:
+            r = client("--port", p.port)
+            self.assert_error(r, "EMISMATCH", 1, "verify")
+            self.assertIs(r.json["match"], False)
+            self.assertEqual(r.json["mismatch_offset"], 5)
+
+    def test_echo_longer_than_sent(self):
+        with peer("extra") as p:
+            r = client("--port", p.port)
+            self.assert_error(r, "EMISMATCH", 1)
+            self.assertEqual(r.json["mismatch_offset"], len(SEED_MESSAGE))
+
+    def test_udp_short_and_corrupt_datagrams(self):
+        with peer("udp-short") as p:
+            r = client("--port", p.port, "--udp")
+            self.assert_error(r, "EMISMATCH", 1)
+            self.assertEqual(r.json["mismatch_offset"], len(SEED_MESSAGE) - 1)
+        with peer("udp-corrupt") as p:
+            r = client("--port", p.port, "--udp")
+            self.assert_error(r, "EMISMATCH", 1)
+            self.assertEqual(r.json["mismatch_offset"], 0)
+
+    def test_unknown_name(self):
+        # Only a DNS server of our own (none: a closed port) is asked.
+        r = client("--host", "no-such-host.invalid", "--dns-server", "127.0.0.1:9", "--timeout", "1")
+        self.assertIn(r.returncode, (3, 5), r)
+        self.assertEqual(r.json["error"]["operation"], "resolve")
+        self.assertEqual(r.json["host"], "no-such-host.invalid")
+
+
+class Load(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = echo_server()
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.kill()
+
+    def check_clean(self, r, connections):
+        self.assertEqual(r.returncode, 0, r)
+        out = r.json
+        self.assertEqual(out["mode"], "load")
+        self.assertEqual((out["connections"], out["connected"]), (connections, connections))
+        self.assertEqual((out["errors"], out["mismatches"]), (0, 0))
+        self.assertGreater(out["messages"], 0)
+        lat = out["latency_us"]
+        self.assertLessEqual(lat["p50"], lat["p90"])
+        self.assertLessEqual(lat["p90"], lat["p99"])
+        self.assertLessEqual(lat["p99"], lat["p999"])
+        self.assertLessEqual(lat["p999"], lat["max"])
+        if out["duration_s"] >= 0.1:  # printed in ms: too coarse to check the rates of a very short run
+            self.assertAlmostEqual(out["messages_per_s"], out["messages"] / out["duration_s"],
+                                   delta=out["messages_per_s"] * 0.02 + 1)
+            self.assertAlmostEqual(out["mb_per_s"], out["messages"] * out["size"] / out["duration_s"] / 1e6,
+                                   delta=out["mb_per_s"] * 0.02 + 0.01)
+        return out
+
+    def test_ping_pong(self):
+        out = self.check_clean(client("--port", self.port, "--connections", 10, "--duration", "0.5", "--size", 64), 10)
+        self.assertEqual((out["size"], out["pipeline"]), (64, 1))
+        self.assertGreater(out["duration_s"], 0.4)
+
+    def test_pipelined_large_messages(self):
+        out = self.check_clean(client("--port", self.port, "--connections", 4, "--duration", "0.5", "--size", 65536,
+                                      "--pipeline", 16), 4)
+        self.assertEqual(out["pipeline"], 16)
+
+    def test_count_per_connection_is_exact(self):
+        out = self.check_clean(client("--port", self.port, "--connections", 3, "--count", 100, "--pipeline", 4,
+                                      "--size", 100), 3)
+        self.assertEqual(out["messages"], 300)
+
+    def test_udp(self):
+        out = self.check_clean(client("--port", self.port, "--udp", "--connections", 4, "--duration", "0.5",
+                                      "--size", 512), 4)
+        self.assertEqual(out["proto"], "udp")
+        self.assertIn("lost", out)
+
+    def test_udp_count_is_exact_without_loss(self):
+        out = self.check_clean(client("--port", self.port, "--udp", "--connections", 2, "--count", 50), 2)
+        self.assertEqual(out["messages"] + out["lost"], 100)
+
+    def test_mismatch_exits_1(self):
+        with peer("corrupt-late") as p:
+            r = client("--port", p.port, "--connections", 2, "--duration", "1", "--size", 1000)
+            self.assertEqual(r.returncode, 1, r)
+            self.assertGreaterEqual(r.json["mismatches"], 1)
+
+    def test_udp_mismatch_exits_1(self):
+        with peer("udp-corrupt") as p:
+            r = client("--port", p.port, "--udp", "--connections", 2, "--duration", "0.5", "--size", 100)
+            self.assertEqual(r.returncode, 1, r)
+            self.assertEqual(r.json["mismatches"], 2)
+
+    def test_reset_is_an_error(self):
+        with peer("reset") as p:
+            r = client("--port", p.port, "--connections", 3, "--duration", "1", "--size", 1000)
+            self.assertEqual(r.returncode, 7, r)
+            self.assertEqual(r.json["errors"], 3)
+            self.assertEqual(r.json["first_error"]["code"], "ECONNRESET")
+
+    def test_stalled_server_times_out(self):
+        with peer("silent") as p:
+            r = client("--port", p.port, "--connections", 2, "--duration", "0.5", "--timeout", "0.3")
+            self.assertEqual(r.returncode, 5, r)
+            self.assertEqual(r.json["first_error"]["code"], "ETIMEDOUT")
+
+    def test_no_connection_at_all_is_an_error_object(self):
+        r = client("--port", nrtest.free_port(), "--connections", 5, "--duration", "0.5")
+        self.assertEqual(r.returncode, 4, r)
+        self.assertEqual(r.json["error"]["code"], "ECONNREFUSED")
+        self.assertEqual(r.json["connections"], 5)
+
+
+class Arguments(unittest.TestCase):
+    def assert_usage(self, *args):
+        r = client(*args)
+        self.assertEqual(r.returncode, 2, r)
+        self.assertEqual(r.json["error"]["code"], "EUSAGE", r)
+        self.assertTrue(r.stderr)
+
+    def test_bad_arguments(self):
+        self.assert_usage("--size", 0)
+        self.assert_usage("--size", 10, "--message", "x")
+        self.assert_usage("--message", "")
+        self.assert_usage("--udp", "--size", 65508)
+        self.assert_usage("--port", 70000)
+        self.assert_usage("--port", 0)
+        self.assert_usage("-4", "-6")
+        self.assert_usage("-4", "--host", "::1")
+        self.assert_usage("-6", "--host", "127.0.0.1")
+        self.assert_usage("--timeout", "-1")
+        self.assert_usage("--timeout", "soon")
+        self.assert_usage("--count", 0)
+        self.assert_usage("--connections", 0)
+        self.assert_usage("--pipeline", 0)
+        self.assert_usage("--connections", 2, "--duration", 0)
+        self.assert_usage("--dns-server", "not-an-ip")
+        self.assert_usage("--no-such-option")
+
+    def test_help_and_version(self):
+        r = subprocess.run([nrtest.tool_path(TOOL), "--help"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0)
+        for option in ("--host", "--port", "--udp", "--size", "--count", "--timeout", "--connections", "--duration",
+                       "--pipeline", "Examples"):
+            self.assertIn(option, r.stdout)
+        r = subprocess.run([nrtest.tool_path(TOOL), "--version"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^nr-echo-client \d+\.\d+\.\d+")
+
+
+if __name__ == "__main__":
+    nrtest.main()

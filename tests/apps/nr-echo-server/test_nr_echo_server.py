@@ -1,0 +1,495 @@
+"""End-to-end tests of nr-echo-server on loopback, with Python peers as the
+independent oracle (and nr-echo-client's load mode for the many-connection
+cases). Every JSON line the server prints is validated against
+docs/json/nr-echo-server.schema.json.
+"""
+import hashlib
+import os
+import resource
+import signal
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+import nrtest
+
+TOOL = "nr-echo-server"
+SEED_MESSAGE = b"Test message. This will be echoed"
+
+
+def raise_nofile(limit=None):
+    """A preexec_fn setting RLIMIT_NOFILE (default: as high as allowed)."""
+    def apply():
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        value = hard if limit is None else limit
+        resource.setrlimit(resource.RLIMIT_NOFILE, (value, hard))
+    return apply
+
+
+def start(*args, **kw):
+    """nr-echo-server on a free port; waits for its listening events."""
+    wait_for = 1 if any(a in ("--proto",) for a in args) else 2
+    server = nrtest.Server.tool(TOOL, "--port", "0", *map(str, args), wait_for=wait_for, **kw)
+    for event in server.events:
+        nrtest.validate(TOOL, event)
+    return server
+
+
+def stop(server, sig=signal.SIGTERM, timeout=20):
+    """Stops the server; validates every line; returns (returncode, events, shutdown event)."""
+    code, lines, err = server.stop(sig, timeout=timeout)
+    for line in server.events:
+        nrtest.validate(TOOL, line)
+    shutdown = [e for e in server.events if e.get("event") == "shutdown"]
+    return code, server.events, shutdown[-1] if shutdown else None
+
+
+def connect(port, host="127.0.0.1", timeout=10, rcvbuf=None):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect((host, port))
+    return s
+
+
+def recv_exactly(s, n):
+    chunks = []
+    while n > 0:
+        chunk = s.recv(min(n, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_all(s):
+    chunks = []
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def echo_ok(port, payload=SEED_MESSAGE, host="127.0.0.1"):
+    with connect(port, host) as s:
+        s.sendall(payload)
+        return recv_exactly(s, len(payload)) == payload
+
+
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+class Echo(unittest.TestCase):
+    def test_listening_events_share_one_port(self):
+        with start() as server:
+            tcp, udp = server.listening("tcp"), server.listening("udp")
+            self.assertEqual(tcp["port"], udp["port"])
+            self.assertEqual((tcp["address"], tcp["workers"]), ("127.0.0.1", 1))
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["signal"], "SIGTERM")
+
+    def test_default_exchange(self):
+        with start() as server:
+            # The seed's client: send the message, read it back 16 bytes at a time.
+            with connect(server.port) as s:
+                s.sendall(SEED_MESSAGE)
+                got = b""
+                while len(got) < len(SEED_MESSAGE):
+                    got += s.recv(16)
+            self.assertEqual(got, SEED_MESSAGE)
+            r = nrtest.run_tool("nr-echo-client", "--port", server.port)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIs(r.json["match"], True)
+
+    def test_16_mib_byte_exact(self):
+        payload = os.urandom(16 * 1024 * 1024)
+        with start() as server, connect(server.port, timeout=30) as s:
+            sender = threading.Thread(target=s.sendall, args=(payload,))
+            sender.start()
+            got = recv_exactly(s, len(payload))
+            sender.join()
+            self.assertEqual(len(got), len(payload))
+            self.assertEqual(hashlib.sha256(got).digest(), hashlib.sha256(payload).digest())
+            s.close()
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["bytes_in"], len(payload))
+            self.assertEqual(shutdown["bytes_out"], len(payload))
+
+    def test_1000_concurrent_connections(self):
+        with start(preexec_fn=raise_nofile()) as server:
+            r = nrtest.run_tool("nr-echo-client", "--port", server.port, "--connections", 1000, "--duration", 2,
+                                "--size", 256, "--timeout", 10, timeout=90, preexec_fn=raise_nofile())
+            self.assertEqual(r.returncode, 0, r)
+            out = r.json
+            self.assertEqual(out["connected"], 1000)
+            self.assertEqual((out["errors"], out["mismatches"]), (0, 0))
+            self.assertGreater(out["messages"], 1000)
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["connections"], 1000)
+            self.assertEqual(shutdown["errors"], 0)
+
+    def test_udp(self):
+        with start() as server:
+            port = server.listening("udp")["port"]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.settimeout(5)
+                for payload in (SEED_MESSAGE, b"\0" * 1, os.urandom(1400), os.urandom(65507)):
+                    s.sendto(payload, ("127.0.0.1", port))
+                    data, peer = s.recvfrom(65536)
+                    self.assertEqual(data, payload)
+                    self.assertEqual(peer[1], port)
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["datagrams"], 4)
+            self.assertEqual(shutdown["datagram_bytes"], len(SEED_MESSAGE) + 1 + 1400 + 65507)
+
+    @unittest.skipUnless(ipv6_available(), "no IPv6 loopback")
+    def test_ipv6_loopback(self):
+        with start("--host", "::1") as server:
+            self.assertEqual(server.listening("tcp")["address"], "::1")
+            self.assertTrue(echo_ok(server.port, host="::1"))
+            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+                s.settimeout(5)
+                s.sendto(SEED_MESSAGE, ("::1", server.port))
+                self.assertEqual(s.recvfrom(100)[0], SEED_MESSAGE)
+
+    @unittest.skipUnless(ipv6_available(), "no IPv6 loopback")
+    def test_dual_stack(self):
+        with start("--host", "::") as server:
+            self.assertTrue(echo_ok(server.port, host="::1"))
+            self.assertTrue(echo_ok(server.port, host="127.0.0.1"))
+
+    def test_half_close_gets_everything_back(self):
+        payload = os.urandom(3 * 1024 * 1024)
+        with start() as server, connect(server.port, timeout=30) as s:
+            # Send everything, then shut down our write side while most of the
+            # echo is still on its way back.
+            sender = threading.Thread(target=lambda: (s.sendall(payload), s.shutdown(socket.SHUT_WR)))
+            sender.start()
+            got = recv_all(s)  # ends at the server's FIN, after the whole echo
+            sender.join()
+            self.assertEqual(len(got), len(payload))
+            self.assertEqual(got, payload)
+
+
+class Shutdown(unittest.TestCase):
+    def test_sigterm_drains_queued_echo(self):
+        size = 16 * 1024 * 1024
+        payload = os.urandom(size)
+        # A high mark above the payload: the server reads it all and queues
+        # the echo that our small receive buffer and the kernel cannot take yet.
+        with start("--high-water", 4 * size, "--drain-timeout", 20) as server:
+            rss_before = server.rss_kib()
+            s = connect(server.port, rcvbuf=16384, timeout=30)
+            s.sendall(payload)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not self.server_has_read_all(s):
+                time.sleep(0.1)
+            time.sleep(0.5)
+            # The premise: megabytes of echo wait in the server's own queue.
+            self.assertGreater(server.rss_kib() - rss_before, 4096)
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            got = recv_all(s)  # the whole echo, then the server's FIN
+            s.close()
+            self.assertEqual(len(got), size)
+            self.assertEqual(got, payload)
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["signal"], "SIGTERM")
+            self.assertEqual(shutdown["connections"], 1)
+            self.assertEqual((shutdown["bytes_in"], shutdown["bytes_out"]), (size, size))
+            self.assertEqual((shutdown["forced_closed"], shutdown["errors"]), (0, 0))
+
+    @staticmethod
+    def server_has_read_all(s):
+        # Our send queue is empty once the server's kernel has acknowledged it;
+        # SIOCOUTQ (TIOCOUTQ) tells how much of it is unsent or unacknowledged.
+        import fcntl
+        import struct
+        import termios
+        unsent = struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        return unsent == 0
+
+    def test_sigint_and_sighup_end_cleanly(self):
+        for sig, name in ((signal.SIGINT, "SIGINT"), (signal.SIGHUP, "SIGHUP")):
+            with start() as server:
+                self.assertTrue(echo_ok(server.port))
+                code, _, shutdown = stop(server, sig)
+                self.assertEqual(code, 0)
+                self.assertEqual(shutdown["signal"], name)
+                self.assertEqual(shutdown["connections"], 1)
+                self.assertEqual(shutdown["bytes_out"], len(SEED_MESSAGE))
+
+    def test_drain_timeout_forces_stuck_connections_closed(self):
+        with start("--high-water", 1024, "--drain-timeout", "0.5") as server:
+            s = connect(server.port, rcvbuf=4096)
+            fill_until_stuck(s)  # the server stopped reading us: its echo is stuck
+            started = time.monotonic()
+            code, _, shutdown = stop(server)
+            self.assertLess(time.monotonic() - started, 10)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["forced_closed"], 1)
+            s.close()
+
+
+class Backpressure(unittest.TestCase):
+    def test_peer_that_never_reads_keeps_memory_bounded(self):
+        peers, per_peer = 4, 64 * 1024 * 1024  # 256 MiB offered in all
+        chunk = b"\xa5" * (1 << 20)
+        with start() as server:
+            time.sleep(0.2)
+            rss_before = server.rss_kib()
+            socks = [connect(server.port, rcvbuf=16384) for _ in range(peers)]
+            sent = [0] * peers
+            for s in socks:
+                s.setblocking(False)
+            last_progress = time.monotonic()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and time.monotonic() - last_progress < 1.5:
+                for i, s in enumerate(socks):
+                    try:
+                        while sent[i] < per_peer:
+                            sent[i] += s.send(chunk)
+                            last_progress = time.monotonic()
+                    except BlockingIOError:
+                        pass
+                time.sleep(0.01)
+            growth_mib = (server.rss_kib() - rss_before) / 1024
+            # Backpressure: the server stopped reading each peer long before 64 MiB...
+            for total in sent:
+                self.assertLess(total, per_peer // 2, sent)
+            # ...so its memory stayed bounded while 256 MiB were offered.
+            self.assertLess(growth_mib, 64, f"RSS grew by {growth_mib:.1f} MiB; sent {sent}")
+            # It keeps serving others meanwhile.
+            self.assertTrue(echo_ok(server.port))
+            for s in socks:
+                s.close()
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+
+
+class Limits(unittest.TestCase):
+    def test_descriptor_exhaustion_then_recovery(self):
+        with start("--proto", "tcp", preexec_fn=raise_nofile(64)) as server:
+            first = [connect(server.port) for _ in range(20)]
+            for s in first:
+                s.sendall(b"early")
+                self.assertEqual(recv_exactly(s, 5), b"early")
+            # 200 more: most cannot get a descriptor in the server.
+            crowd = []
+            for _ in range(200):
+                s = socket.socket()
+                s.setblocking(False)
+                try:
+                    s.connect(("127.0.0.1", server.port))
+                except BlockingIOError:
+                    pass
+                crowd.append(s)
+            time.sleep(0.5)
+            cpu_before = server.cpu_seconds()
+            time.sleep(3)
+            cpu_used = server.cpu_seconds() - cpu_before
+            self.assertLess(cpu_used, 0.5, "the server spins while descriptors are exhausted")
+            # Those beyond the limit were refused by closing them (libuv's
+            # reserve-descriptor trick), not left waiting.
+            refused = 0
+            for s in crowd:
+                try:
+                    if s.recv(1) == b"":
+                        refused += 1
+                except ConnectionResetError:
+                    refused += 1
+                except BlockingIOError:
+                    pass
+            self.assertGreater(refused, 100)
+            # Existing connections are still served.
+            for s in first:
+                s.sendall(b"still here")
+                self.assertEqual(recv_exactly(s, 10), b"still here")
+            for s in crowd + first:
+                s.close()
+            # Descriptors are free again: it accepts.
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    if echo_ok(server.port):
+                        break
+                except OSError:
+                    pass
+                self.assertLess(time.monotonic(), deadline, "no longer accepts after descriptors were freed")
+                time.sleep(0.2)
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["errors"], 0)
+
+    def test_max_connections(self):
+        with start("--max-connections", 2, "--proto", "tcp") as server:
+            a, b = connect(server.port), connect(server.port)
+            self.assertTrue(echo_ok_on(a) and echo_ok_on(b))
+            c = connect(server.port)
+            self.assertEqual(c.recv(10), b"", "the third connection should be closed at once")
+            c.close()
+            a.close()
+            time.sleep(0.3)
+            self.assertTrue(echo_ok(server.port))  # a slot is free again
+            b.close()
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["rejected"], 1)
+            self.assertEqual(shutdown["connections"], 3)
+
+    def test_idle_timeout(self):
+        with start("--idle-timeout", "0.5", "--proto", "tcp") as server:
+            idle = connect(server.port)
+            busy = connect(server.port)
+            started = time.monotonic()
+            for _ in range(8):  # keeps talking for about 1.6 s
+                self.assertTrue(echo_ok_on(busy))
+                time.sleep(0.2)
+            idle.settimeout(5)
+            self.assertEqual(idle.recv(10), b"", "the idle connection should have been closed")
+            self.assertGreater(time.monotonic() - started, 0.45)
+            self.assertTrue(echo_ok_on(busy))
+            idle.close()
+            busy.close()
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["idle_closed"], 1)
+
+    def test_port_in_use(self):
+        with start() as server:
+            r = nrtest.run_tool(TOOL, "--port", server.port)
+            self.assertEqual(r.returncode, 8, r)
+            nrtest.validate(TOOL, r.json)
+            self.assertEqual(r.json["error"]["code"], "EADDRINUSE")
+            self.assertEqual(r.json["port"], server.port)
+            self.assertIn("EADDRINUSE", r.stderr)
+        # Only the UDP port taken: still EADDRINUSE.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            r = nrtest.run_tool(TOOL, "--proto", "udp", "--port", u.getsockname()[1])
+            self.assertEqual(r.returncode, 8, r)
+            self.assertEqual(r.json["error"]["code"], "EADDRINUSE")
+
+    def test_restarts_at_once_on_the_same_port(self):
+        # SO_REUSEADDR: a connection left in TIME_WAIT does not block a restart.
+        with start("--proto", "tcp") as server:
+            port = server.port
+            self.assertTrue(echo_ok(port))
+            stop(server)
+        with nrtest.Server.tool(TOOL, "--port", port, "--proto", "tcp", wait_for=1) as again:
+            self.assertTrue(echo_ok(again.port))
+
+
+def fill_until_stuck(s, quiet=0.5, limit=20):
+    """Sends on `s` (never reading) until nothing more is taken for `quiet` seconds."""
+    s.setblocking(False)
+    chunk = b"x" * 65536
+    sent, last_progress, deadline = 0, time.monotonic(), time.monotonic() + limit
+    while time.monotonic() - last_progress < quiet and time.monotonic() < deadline:
+        try:
+            sent += s.send(chunk)
+            last_progress = time.monotonic()
+        except BlockingIOError:
+            time.sleep(0.02)
+    return sent
+
+
+def echo_ok_on(s, payload=SEED_MESSAGE):
+    s.sendall(payload)
+    return recv_exactly(s, len(payload)) == payload
+
+
+class Workers(unittest.TestCase):
+    def test_two_workers_share_the_port(self):
+        with start("--workers", 2) as server:
+            self.assertEqual(server.listening("tcp")["workers"], 2)
+            threads = len(os.listdir(f"/proc/{server.pid}/task"))
+            self.assertGreaterEqual(threads, 2)
+            r = nrtest.run_tool("nr-echo-client", "--port", server.port, "--connections", 50, "--duration", 1,
+                                "--size", 128, timeout=60)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual((r.json["errors"], r.json["mismatches"]), (0, 0))
+            r = nrtest.run_tool("nr-echo-client", "--port", server.port, "--udp", "--count", 5)
+            self.assertEqual(r.returncode, 0, r)
+            code, _, shutdown = stop(server)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["connections"], 50)
+            self.assertEqual(shutdown["datagrams"], 5)
+
+
+class Logging(unittest.TestCase):
+    def test_log_connections(self):
+        with start("--log-connections", "--proto", "tcp") as server:
+            with connect(server.port) as s:
+                local = s.getsockname()
+                s.sendall(SEED_MESSAGE)
+                self.assertEqual(recv_exactly(s, len(SEED_MESSAGE)), SEED_MESSAGE)
+            accepted = server.read_line(5)
+            closed = server.read_line(5)
+            peer = f"{local[0]}:{local[1]}"
+            self.assertEqual(accepted, {"event": "accepted", "peer": peer})
+            self.assertEqual(closed["event"], "closed")
+            self.assertEqual(closed["peer"], peer)
+            self.assertEqual((closed["bytes_in"], closed["bytes_out"]), (len(SEED_MESSAGE), len(SEED_MESSAGE)))
+            self.assertNotIn("error", closed)
+            code, _, _ = stop(server)
+            self.assertEqual(code, 0)
+
+    def test_reset_is_logged_with_its_error(self):
+        import struct
+        with start("--log-connections", "--proto", "tcp") as server:
+            s = connect(server.port)
+            s.sendall(b"abc")
+            self.assertEqual(recv_exactly(s, 3), b"abc")
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+            server.read_line(5)  # accepted
+            closed = server.read_line(5)
+            self.assertEqual(closed["event"], "closed")
+            self.assertEqual(closed["error"]["code"], "ECONNRESET")
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["errors"], 1)
+
+
+class Arguments(unittest.TestCase):
+    def test_bad_arguments(self):
+        for args in (["--port", "70000"], ["--proto", "sctp"], ["--host", "not-an-ip"], ["--workers", "0"],
+                     ["--idle-timeout", "-1"], ["--backlog", "0"], ["--no-such-option"]):
+            r = nrtest.run_tool(TOOL, *args)
+            self.assertEqual(r.returncode, 2, (args, r))
+            nrtest.validate(TOOL, r.json)
+            self.assertEqual(r.json["error"]["code"], "EUSAGE", args)
+            self.assertTrue(r.stderr)
+
+    def test_address_not_available(self):
+        r = nrtest.run_tool(TOOL, "--host", "192.0.2.1", "--port", "0")
+        self.assertEqual(r.returncode, 8, r)
+        nrtest.validate(TOOL, r.json)
+        self.assertEqual(r.json["error"]["code"], "EADDRNOTAVAIL")
+
+    def test_help_and_version(self):
+        r = subprocess.run([nrtest.tool_path(TOOL), "--help"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0)
+        for option in ("--host", "--port", "--proto", "--backlog", "--workers", "--max-connections",
+                       "--idle-timeout", "--drain-timeout", "--log-connections", "Examples"):
+            self.assertIn(option, r.stdout)
+        r = subprocess.run([nrtest.tool_path(TOOL), "--version"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^nr-echo-server \d+\.\d+\.\d+")
+
+
+if __name__ == "__main__":
+    nrtest.main()
