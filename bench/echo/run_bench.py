@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Echo benchmark: nr-echo-server against two reference servers, in one run.
+
+The servers (raw epoll in C, canonical libuv in C, nr-echo-server) run side by
+side, each pinned to core 0; nr-echo-client's load mode, pinned to core 1,
+drives one at a time, cell after cell, the servers taking turns within each
+cell so drift hits them alike. For every cell it reports messages per second,
+the server's CPU time per message (from /proc/PID/stat before and after), and
+the ratios to raw epoll; then the server memory per idle connection with
+10,000 connections open.
+
+Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
+Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
+"""
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVERS = ["epoll", "uv", "nr"]
+LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server"}
+# The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
+MAX_DATAGRAM = 65507
+
+
+def server_argv(build, name):
+    if name == "epoll":
+        return [os.path.join(build, "bench", "echo", "epoll-echo-server"), "0"]
+    if name == "uv":
+        return [os.path.join(build, "bench", "echo", "uv-echo-server"), "0"]
+    return [os.path.join(build, "apps", "nr-echo-server", "nr-echo-server"), "--port", "0"]
+
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class Server:
+    """One reference or nr server, pinned to core 0, port read from its output."""
+
+    def __init__(self, build, name, core):
+        self.name = name
+        argv = ["taskset", "-c", str(core)] + server_argv(build, name)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=raise_nofile)
+        self.port = None
+        for _ in range(2):  # the tcp and udp "listening" lines
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{name} did not start")
+            self.port = json.loads(line)["port"]
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_bytes(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def fd_count(self):
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_cell(build, server, cell, duration, core):
+    """Drives `server` with one cell; returns the client's JSON plus CPU figures."""
+    proto, conns, size, pipeline = cell
+    argv = ["taskset", "-c", str(core), os.path.join(build, "apps", "nr-echo-client", "nr-echo-client"),
+            "--port", str(server.port), "--connections", str(conns), "--size", str(size), "--pipeline", str(pipeline),
+            "--duration", str(duration), "--timeout", "1" if proto == "udp" else "10", "--seed", "1"]
+    if proto == "udp":
+        argv.append("--udp")
+    result, client_cpu, server_cpu = measure(argv, server, duration)
+    if "error" in result:
+        raise RuntimeError(f"{server.name} {cell}: {result['error']}")
+    result["server_cpu_s"] = server_cpu
+    result["client_cpu_s"] = client_cpu
+    result["cpu_us_per_msg"] = server_cpu * 1e6 / result["messages"] if result["messages"] else None
+    return result
+
+
+def measure(argv, server, duration):
+    """Runs a load client to completion: (its JSON, its CPU seconds, the server's CPU seconds)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = server.cpu_seconds()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(timeout=duration + 60)
+    server_cpu = server.cpu_seconds() - before
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    result = json.loads(out)
+    result["exit"] = proc.returncode
+    return result, client_cpu, server_cpu
+
+
+def client_efficiency(build, server, duration):
+    """nr-echo-client against a minimal C epoll load generator, both driving the epoll server."""
+    rows = []
+    for conns, size, pipeline in [(1, 64, 1), (100, 64, 1), (100, 64, 16), (100, 65536, 1)]:
+        row = {"cell": ("tcp", conns, size, pipeline)}
+        nr_argv = ["taskset", "-c", "1", os.path.join(build, "apps", "nr-echo-client", "nr-echo-client"),
+                   "--port", str(server.port), "--connections", str(conns), "--size", str(size),
+                   "--pipeline", str(pipeline), "--duration", str(duration), "--seed", "1"]
+        c_argv = ["taskset", "-c", "1", os.path.join(build, "bench", "echo", "epoll-echo-load"),
+                  str(server.port), str(conns), str(size), str(pipeline), str(duration)]
+        for name, argv in (("nr", nr_argv), ("c", c_argv)):
+            result, client_cpu, server_cpu = measure(argv, server, duration)
+            row[name] = {"messages_per_s": result["messages_per_s"], "client_cpu": client_cpu / duration,
+                         "server_cpu": server_cpu / duration}
+        rows.append(row)
+    return rows
+
+
+def cells(quick):
+    conns = [1, 100] if quick else [1, 10, 100, 1000]
+    sizes = [64, 65536] if quick else [64, 4096, 65536]
+    out = []
+    for proto in ["tcp", "udp"]:
+        for c in conns:
+            for size in sizes:
+                for pipeline in [1, 16]:
+                    out.append((proto, c, min(size, MAX_DATAGRAM) if proto == "udp" else size, pipeline))
+    return out
+
+
+def idle_memory(build, name, connections, core):
+    """Server RSS growth per idle TCP connection, on a fresh server."""
+    server = Server(build, name, core)
+    try:
+        time.sleep(0.2)
+        base_fds, base_rss = server.fd_count(), server.rss_bytes()
+        socks = []
+        for _ in range(connections):
+            s = socket.create_connection(("127.0.0.1", server.port))
+            socks.append(s)
+        deadline = time.monotonic() + 30
+        while server.fd_count() < base_fds + connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        grown = server.rss_bytes() - base_rss
+        for s in socks:
+            s.close()
+        return grown / connections
+    finally:
+        server.stop()
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "-"
+    if isinstance(value, float) and digits == 0:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build-bench", help="meson build directory configured with -Dbench=true")
+    parser.add_argument("--quick", action="store_true", help="a subset: 1 and 100 connections, 64 B and 64 KiB")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per cell (default 2, --quick 1)")
+    parser.add_argument("--idle-connections", type=int, default=10000)
+    parser.add_argument("--json", help="also write every figure to this file")
+    args = parser.parse_args()
+    duration = args.duration or (1.0 if args.quick else 2.0)
+    raise_nofile()
+
+    servers = {name: Server(args.build, name, 0) for name in SERVERS}
+    rows = []
+    try:
+        for i, cell in enumerate(cells(args.quick)):
+            row = {"cell": cell}
+            order = SERVERS[i % 3:] + SERVERS[:i % 3]  # take turns going first
+            for name in order:
+                row[name] = run_cell(args.build, servers[name], cell, duration, 1)
+            rows.append(row)
+            proto, conns, size, pipeline = cell
+            print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
+                  "  ".join(f"{n}={row[n]['messages_per_s']:>10,.0f}/s {fmt(row[n]['cpu_us_per_msg'])}us" for n in SERVERS),
+                  file=sys.stderr, flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    efficiency = []
+    if not args.quick:
+        epoll = Server(args.build, "epoll", 0)
+        try:
+            efficiency = client_efficiency(args.build, epoll, duration)
+        finally:
+            epoll.stop()
+    memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in SERVERS}
+
+    print("Messages per second, server CPU time per message (us), ratios to raw epoll; server and client CPU "
+          "use (% of one core) in the epoll run.\n")
+    print("| proto | conns | size | in flight | epoll msg/s | libuv msg/s | nr msg/s | nr/epoll | libuv/epoll "
+          "| epoll us/msg | libuv us/msg | nr us/msg | nr/epoll CPU | epoll server CPU | client CPU "
+          "| errors | UDP lost (e/u/n) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        proto, conns, size, pipeline = row["cell"]
+        e, u, n = row["epoll"], row["uv"], row["nr"]
+        errors = sum(r["errors"] + r["mismatches"] for r in (e, u, n))
+        lost = "/".join(str(r.get("lost", 0)) for r in (e, u, n)) if proto == "udp" else "-"
+        print(f"| {proto} | {conns} | {size} | {pipeline} | {e['messages_per_s']:,.0f} | {u['messages_per_s']:,.0f} "
+              f"| {n['messages_per_s']:,.0f} | {fmt(ratio(n['messages_per_s'], e['messages_per_s']))} "
+              f"| {fmt(ratio(u['messages_per_s'], e['messages_per_s']))} | {fmt(e['cpu_us_per_msg'])} "
+              f"| {fmt(u['cpu_us_per_msg'])} | {fmt(n['cpu_us_per_msg'])} "
+              f"| {fmt(ratio(n['cpu_us_per_msg'], e['cpu_us_per_msg']))} "
+              f"| {e['server_cpu_s'] / duration:.0%} | {e['client_cpu_s'] / duration:.0%} | {errors} | {lost} |")
+    print()
+    print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
+    print("|---|---|")
+    for name in SERVERS:
+        print(f"| {LABELS[name]} | {memory[name]:,.0f} |")
+    if efficiency:
+        print()
+        print("Load generators against the raw epoll server (TCP): nr-echo-client against a minimal C epoll client "
+              "(bench/echo/epoll_echo_load.c: no checking, no latencies).\n")
+        print("| conns | size | in flight | nr-echo-client msg/s | C client msg/s | nr/C | server CPU (nr / C) "
+              "| client CPU (nr / C) |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in efficiency:
+            _, conns, size, pipeline = row["cell"]
+            n, c = row["nr"], row["c"]
+            print(f"| {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
+                  f"| {fmt(ratio(n['messages_per_s'], c['messages_per_s']))} "
+                  f"| {n['server_cpu']:.0%} / {c['server_cpu']:.0%} | {n['client_cpu']:.0%} / {c['client_cpu']:.0%} |")
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"duration_s": duration, "rows": rows, "idle_bytes_per_connection": memory,
+                       "load_generators": efficiency}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
