@@ -1,6 +1,9 @@
 #include "load_run.hpp"
 
 #include <algorithm>
+#include <csignal>
+
+#include "netreactor/signal_watcher.hpp"
 
 namespace echo_client {
 
@@ -35,9 +38,22 @@ void LoadRun::attach(std::vector<Flow*> flows) {
 }
 
 void LoadRun::run() {
+    netreactor::SignalWatcher sigint(loop_, SIGINT, [this](int) { interrupt(); });
+    netreactor::SignalWatcher sigterm(loop_, SIGTERM, [this](int) { interrupt(); });
     pending_opens_ = flows_.size();
     open_flows();
     loop_.run();
+}
+
+void LoadRun::interrupt() {
+    if (phase_ == Phase::running) return end_window();
+    if (phase_ == Phase::connecting) {
+        // Connections still being made are dropped with the run.
+        for (Flow* flow : flows_) {
+            if (!flow->open) close_flow(*flow);
+        }
+        finish();
+    }
 }
 
 void LoadRun::flow_opened(Flow& flow) {

@@ -33,7 +33,8 @@ public:
     LoadRun(const LoadRun&) = delete;
     LoadRun& operator=(const LoadRun&) = delete;
 
-    // Opens every flow, runs the load, returns when it has ended.
+    // Opens every flow, runs the load, returns when it has ended. SIGINT or
+    // SIGTERM ends the window early: the summary covers what was measured.
     void run();
 
 protected:
@@ -76,6 +77,7 @@ private:
 
     void begin_window();
     void end_window();
+    void interrupt();
     void send_more(Flow& flow);
     void retire(Flow& flow);
     void scan_for_overdue_replies();

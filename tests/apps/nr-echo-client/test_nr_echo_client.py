@@ -4,6 +4,7 @@ misbehaving peers of echo_peers.py, all on loopback. Every JSON object printed
 is validated against docs/json/nr-echo-client.schema.json.
 """
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -300,6 +301,19 @@ class Load(unittest.TestCase):
             r = client("--port", p.port, "--connections", 2, "--duration", "0.5", "--timeout", "0.3")
             self.assertEqual(r.returncode, 5, r)
             self.assertEqual(r.json["first_error"]["code"], "ETIMEDOUT")
+
+    def test_sigint_ends_the_window_with_a_summary(self):
+        proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", str(self.port), "--connections", "4",
+                                 "--duration", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        summary = nrtest.parse_lines(out.decode())
+        self.assertEqual(len(summary), 1)
+        nrtest.validate(TOOL, summary[0])
+        self.assertLess(summary[0]["duration_s"], 30)
+        self.assertGreater(summary[0]["messages"], 0)
 
     def test_no_connection_at_all_is_an_error_object(self):
         r = client("--port", nrtest.free_port(), "--connections", 5, "--duration", "0.5")
