@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Bulk and single-lookup benchmark of nr-resolve against NSD on loopback.
+
+Bulk: N names of a generated zone, from a file, resolved (type A) by
+  - nr-resolve -f FILE -t A                (the tool)
+  - ares-bulk-reference                    (a minimal C loop on c-ares: the ceiling)
+  - dig -f FILE                            (BIND's dig, one query after another)
+in the same run, turn by turn. Every answer is checked against the zone
+(lost or wrong answers are counted and must be zero). Peak RSS of nr-resolve
+is measured for inputs of several sizes (names repeated past the zone size).
+
+Single lookup: `nr-resolve -s SERVER NAME`, process start to exit, median of
+R runs (posix_spawn + waitpid), next to `dig @SERVER NAME` for scale.
+
+Needs: nsd, dnsutils (dig); a build configured with -Dbench=true for the C
+reference. Run:
+    meson setup build-dns -Dbench=true && ninja -C build-dns apps/nr-resolve/nr-resolve bench/dns/ares-bulk-reference
+    python3 bench/dns/run_bench.py --build build-dns [--names 100000] [--runs 3] [--json]
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "apps", "nr-resolve"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from nsd_server import Nsd  # noqa: E402
+import nrtest  # noqa: E402
+
+
+def address(i):
+    return f"10.{i // 65536}.{(i // 256) % 256}.{i % 256}"
+
+
+def zone_text(n):
+    head = "$ORIGIN bench.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 7200 900 1209600 60\n@ IN NS ns\nns IN A 127.0.0.1\n"
+    return head + "".join(f"h{i} IN A {address(i)}\n" for i in range(n))
+
+
+def vm_hwm_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def spawn_wait(argv, stdout_path=None, sample_rss=False):
+    """Runs argv to completion; returns (status, seconds, peak RSS KiB or 0).
+
+    stdout goes to a file or /dev/null. The peak RSS is the process's own
+    VmHWM, sampled every 5 ms while it runs (wait4's ru_maxrss would count
+    the Python parent's memory inherited through posix_spawn's vfork)."""
+    fd_out = os.open(stdout_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd_null = os.open(os.devnull, os.O_RDWR)
+    actions = [(os.POSIX_SPAWN_DUP2, fd_null, 0), (os.POSIX_SPAWN_DUP2, fd_out, 1), (os.POSIX_SPAWN_DUP2, fd_null, 2)]
+    start = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+    peak = 0
+    if sample_rss:
+        while True:
+            done, status, _ = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            peak = max(peak, vm_hwm_kib(pid))
+            time.sleep(0.005)
+    else:
+        _, status, _ = os.wait4(pid, 0)
+    elapsed = (time.perf_counter_ns() - start) / 1e9
+    os.close(fd_out)
+    os.close(fd_null)
+    return os.waitstatus_to_exitcode(status), elapsed, peak
+
+
+def check_nr_resolve(path, n_names, zone_size):
+    """Every name answered once, NOERROR, with its zone address. Returns (lost, wrong, summary)."""
+    seen = set()
+    wrong = 0
+    summary = None
+    with open(path) as f:
+        for line in f:
+            value = json.loads(line)
+            if value.get("event") == "summary":
+                summary = value
+                continue
+            i = value["id"] - 1
+            seen.add(i)
+            want = address(i % zone_size)
+            if value["status"] != "NOERROR" or [a["address"] for a in value["answers"]] != [want]:
+                wrong += 1
+    return n_names - len(seen), wrong, summary
+
+
+def check_dig(path, n_names, zone_size):
+    got = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 5 and parts[3] == "A" and parts[0].startswith("h"):
+                got[parts[0]] = parts[4]
+    wrong = sum(1 for name, a in got.items() if address(int(name[1:].split(".")[0])) != a)
+    return n_names - len(got), wrong
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default="build-dns")
+    p.add_argument("--names", type=int, default=100000)
+    p.add_argument("--runs", type=int, default=3, help="bulk runs per client")
+    p.add_argument("--concurrency", type=int, default=300)
+    p.add_argument("--rss-sizes", default="10000,100000,400000", help="input sizes for the RSS check")
+    p.add_argument("--single-runs", type=int, default=100)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+
+    tool = os.path.join(args.build, "apps", "nr-resolve", "nr-resolve")
+    reference = os.path.join(args.build, "bench", "dns", "ares-bulk-reference")
+    dig = shutil.which("dig")
+    for path in (tool, reference):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"missing {path}: build with -Dbench=true (see --help)")
+
+    work = tempfile.mkdtemp(prefix="nr-dns-bench-")
+    names_path = os.path.join(work, "names.txt")
+    expected_path = os.path.join(work, "names-expected.txt")
+    with open(names_path, "w") as f:
+        f.write("".join(f"h{i}.bench.test\n" for i in range(args.names)))
+    with open(expected_path, "w") as f:
+        f.write("".join(f"h{i}.bench.test {address(i)}\n" for i in range(args.names)))
+    out_path = os.path.join(work, "out.txt")
+
+    port = nrtest.free_port("both")
+    results = {"names": args.names, "concurrency": args.concurrency, "bulk": {}, "rss_kib": {}, "single_ms": {}}
+    with Nsd({"bench.test": zone_text(args.names)}, port, timeout=60) as nsd:
+        server = nsd.server
+        runs = {"nr-resolve": [], "c-ares reference": [], "dig -f": []}
+        problems = {k: [0, 0] for k in runs}
+        for _ in range(args.runs):
+            status, secs, _ = spawn_wait([tool, "-s", server, "-f", names_path, "-t", "A", "-c", str(args.concurrency)],
+                                         out_path)
+            lost, wrong, summary = check_nr_resolve(out_path, args.names, args.names)
+            runs["nr-resolve"].append(args.names / secs)
+            problems["nr-resolve"][0] += lost
+            problems["nr-resolve"][1] += wrong
+            status, secs, _ = spawn_wait([reference, "127.0.0.1", str(port), expected_path, str(args.concurrency)], out_path)
+            with open(out_path) as f:
+                ref = json.loads(f.read())
+            runs["c-ares reference"].append(args.names / secs)
+            problems["c-ares reference"][0] += args.names - ref["answered"] + ref["failed"]
+            problems["c-ares reference"][1] += ref["mismatched"]
+            if dig:
+                status, secs, _ = spawn_wait([dig, "-p", str(port), "@127.0.0.1", "-f", names_path, "+noall", "+answer",
+                                              "+tries=1", "+time=2"], out_path)
+                lost, wrong = check_dig(out_path, args.names, args.names)
+                runs["dig -f"].append(args.names / secs)
+                problems["dig -f"][0] += lost
+                problems["dig -f"][1] += wrong
+        for name, rates in runs.items():
+            if rates:
+                results["bulk"][name] = {"names_per_s_median": round(median(rates)), "names_per_s_runs": [round(r) for r in rates],
+                                         "lost": problems[name][0], "wrong": problems[name][1]}
+
+        for size in [int(s) for s in args.rss_sizes.split(",") if s]:
+            path = os.path.join(work, f"names-{size}.txt")
+            with open(path, "w") as f:
+                f.write("".join(f"h{i % args.names}.bench.test\n" for i in range(size)))
+            status, secs, rss = spawn_wait([tool, "-s", server, "-f", path, "-t", "A", "-c", str(args.concurrency)], out_path,
+                                           sample_rss=True)
+            lost, wrong, _ = check_nr_resolve(out_path, size, args.names)
+            results["rss_kib"][str(size)] = {"peak_rss_kib": rss, "names_per_s": round(size / secs), "lost": lost,
+                                             "wrong": wrong}
+            os.unlink(path)
+
+        single = {"nr-resolve": [], "dig": []}
+        argv_tool = [tool, "-s", server, "h1.bench.test"]
+        argv_dig = [dig, "-p", str(port), "@127.0.0.1", "h1.bench.test", "+tries=1", "+time=2"] if dig else None
+        spawn_wait(argv_tool)
+        for _ in range(args.single_runs):
+            status, secs, _ = spawn_wait(argv_tool, out_path)
+            with open(out_path) as f:
+                assert json.loads(f.read())["addresses"] == [address(1)], "single lookup gave a wrong answer"
+            single["nr-resolve"].append(secs * 1000)
+            if argv_dig:
+                status, secs, _ = spawn_wait(argv_dig)
+                single["dig"].append(secs * 1000)
+        for name, ms in single.items():
+            if ms:
+                ms.sort()
+                results["single_ms"][name] = {"median": round(median(ms), 2), "p10": round(ms[len(ms) // 10], 2),
+                                              "p90": round(ms[len(ms) * 9 // 10], 2), "min": round(ms[0], 2)}
+    shutil.rmtree(work, ignore_errors=True)
+    results["load_average"] = os.getloadavg()[0]
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"Bulk: {args.names} names, type A, NSD on loopback, concurrency {args.concurrency}, {args.runs} runs each")
+    for name, r in results["bulk"].items():
+        print(f"  {name:18} {r['names_per_s_median']:>9} names/s (runs {r['names_per_s_runs']})  lost {r['lost']}  wrong {r['wrong']}")
+    print("Peak RSS of nr-resolve by input size:")
+    for size, r in results["rss_kib"].items():
+        print(f"  {size:>8} names  {r['peak_rss_kib']:>7} KiB  {r['names_per_s']:>9} names/s  lost {r['lost']}  wrong {r['wrong']}")
+    print(f"Single lookup, start to exit ({args.single_runs} runs):")
+    for name, r in results["single_ms"].items():
+        print(f"  {name:12} median {r['median']} ms  p10 {r['p10']}  p90 {r['p90']}  min {r['min']}")
+    print(f"load average {results['load_average']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
