@@ -183,6 +183,18 @@ TEST(DnsMessage, AuthoritySection) {
     EXPECT_EQ(std::get<DnsSoaData>(m.authority[0].fields).rname, ".");
 }
 
+TEST(DnsMessage, OddLabelBytesAreEscapedNotLost) {
+    // A label of one NUL byte (c-ares 1.18 writes it as a raw NUL), a dot and
+    // a backslash inside labels, a byte above 0x7e.
+    Packet p;
+    p.header(kResponse, 1, 0).u8(1).raw("a").u8(1).u8(0).u8(3).raw("x.y").u8(2).raw("\\\xff").u8(0).u16(1).u16(1);
+    auto m = must_parse(p);
+    EXPECT_EQ(m.question_name, "a.\\000.x\\.y.\\\\\\255");
+    Packet nul_only;
+    nul_only.header(kResponse, 1, 0).u8(1).u8(0).u8(0).u16(1).u16(1);
+    EXPECT_EQ(must_parse(nul_only).question_name, "\\000");
+}
+
 TEST(DnsMessage, TruncatedAnywhereIsRejected) {
     Packet p;
     p.header(kResponse, 1, 2).question("www.example.test", 16);

@@ -68,17 +68,51 @@ private:
 
     // The name at `pos`, advancing pos past its encoding (which must end
     // before `end`; compressed parts may point anywhere earlier).
+    //
+    // ares_expand_name validates the name (label lengths, pointers inside
+    // the message, no loops) and gives its encoded length. Its text is not
+    // used: c-ares 1.18 writes a label made of one NUL byte as a raw NUL,
+    // which cuts the C string short ("a.\0.b" would read "a."). The labels
+    // are read again here, now known to be sound, and written with the same
+    // escapes c-ares uses everywhere else: \. and \\ inside a label, \DDD for
+    // bytes outside 0x20-0x7e.
     std::string name_at(int& pos, int end) {
         need(pos, 1, end, "name");
         char* out = nullptr;
         long enclen = 0;
         int rc = ares_expand_name(buf_ + pos, buf_, len_, &out, &enclen);
         if (rc != ARES_SUCCESS) throw BadMessage{"bad name (length, label or compression pointer)"};
-        std::string name = *out ? out : ".";
         ares_free_string(out);
         need(pos, static_cast<int>(enclen), end, "name");
+        std::string name;
+        int at = pos;
+        for (int hops = 0; hops <= len_; ++hops) {
+            if (at >= len_) throw BadMessage{"bad name"};
+            int label = buf_[at];
+            if ((label & 0xc0) == 0xc0) {
+                if (at + 1 >= len_) throw BadMessage{"bad name"};
+                at = ((label & 0x3f) << 8) | buf_[at + 1];
+                continue;
+            }
+            if (label == 0) break;
+            if ((label & 0xc0) != 0 || at + 1 + label > len_) throw BadMessage{"bad name"};
+            if (!name.empty()) name += '.';
+            for (int i = 1; i <= label; ++i) append_escaped(name, buf_[at + i]);
+            at += 1 + label;
+        }
         pos += static_cast<int>(enclen);
-        return name;
+        return name.empty() ? "." : name;
+    }
+
+    static void append_escaped(std::string& out, std::uint8_t c) {
+        if (c < 0x20 || c > 0x7e) {
+            char esc[5];
+            std::snprintf(esc, sizeof esc, "\\%03u", c);
+            out += esc;
+            return;
+        }
+        if (c == '.' || c == '\\') out += '\\';
+        out += static_cast<char>(c);
     }
 
     // One <character-string>: a length byte and that many bytes, kept exactly
