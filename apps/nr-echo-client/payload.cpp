@@ -9,7 +9,7 @@ namespace {
 
 // Short messages are repeated up to this many bytes at least, so a large read
 // is checked with few memcmp calls.
-constexpr std::size_t kMinBufferBytes = 64 * 1024;
+constexpr std::size_t kMinBufferBytes = std::size_t{64} * 1024;
 
 }  // namespace
 

@@ -18,7 +18,7 @@ struct EchoConfig {
     std::size_t max_connections = 0;               // 0: no limit
     std::chrono::milliseconds idle_timeout{0};     // 0: never
     std::chrono::milliseconds drain_timeout{5000};
-    std::size_t high_water_mark = 1024 * 1024;
+    std::size_t high_water_mark = std::size_t{1024} * 1024;
     bool log_connections = false;
 };
 
