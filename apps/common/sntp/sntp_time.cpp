@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 namespace sntp {
 
@@ -22,7 +23,15 @@ constexpr std::int64_t floor_mod(std::int64_t a, std::int64_t b) noexcept { retu
 UnixNanos from_ntp_seconds(std::int64_t ntp_seconds, std::uint32_t fraction) noexcept {
     // fraction * 1e9 < 2^62: exact in 64 bits; round to the nearest nanosecond.
     auto nanos = static_cast<std::int64_t>((std::uint64_t{fraction} * kNanosPerSecond + (std::uint64_t{1} << 31)) >> 32);
-    return (ntp_seconds - kNtpToUnixSeconds) * kNanosPerSecond + nanos;
+    // Saturates at the ends of int64 (1677, 2262) instead of overflowing: a
+    // timestamp resolved against a pivot that is itself a server's time (the
+    // reference against T3) can land 136 years from our clock.
+    std::int64_t seconds_ns = 0;
+    if (__builtin_mul_overflow(ntp_seconds - kNtpToUnixSeconds, kNanosPerSecond, &seconds_ns) ||
+        seconds_ns > std::numeric_limits<std::int64_t>::max() - nanos)
+        return ntp_seconds < kNtpToUnixSeconds ? std::numeric_limits<std::int64_t>::min()
+                                               : std::numeric_limits<std::int64_t>::max();
+    return seconds_ns + nanos;
 }
 
 }  // namespace
