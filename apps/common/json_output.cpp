@@ -20,7 +20,8 @@ void JsonOutput::emit(const json& value) {
     ok = (std::fflush(stdout) == 0) && ok;
     if (ok) return;
     if (errno == EPIPE) std::_Exit(exit_ok);
-    std::fprintf(stderr, "cannot write output: %s\n", std::strerror(errno));
+    // "nr-sntp: cannot write output: ...": the tool's name, as every diagnostic.
+    std::fprintf(stderr, "%s: cannot write output: %s\n", program_invocation_short_name, std::strerror(errno));
     std::_Exit(exit_local);
 }
 
