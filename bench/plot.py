@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""Renders the benchmark figures as SVG plots with gnuplot (Debian gnuplot-nox).
+
+By default the figures are read from the result tables of docs/benchmarks.md,
+so the plots always show the published numbers; a benchmark's own JSON can be
+given instead (--sntp-json: the output of `bench/sntp/run_bench.py --json`;
+--echo-json: the file written by `bench/echo/run_bench.py --json FILE`). One SVG
+per comparison goes to bench/plots/; a section whose table is not there yet is
+skipped (and said so on stderr).
+
+    python3 bench/plot.py [--doc docs/benchmarks.md] [--out bench/plots]
+                          [--sntp-json FILE] [--echo-json FILE]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TERMINAL = ("set terminal svg size {w},{h} dynamic enhanced font 'DejaVu Sans,12' background rgb 'white'\n"
+            "set pointintervalbox 0")
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+
+
+# ---------------------------------------------------------------- reading the tables
+
+def tables(markdown):
+    """Every Markdown table: (section title, header cells, rows of cells)."""
+    out, section, lines = [], "", markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("## "):
+            section = line[3:].strip()
+        if line.startswith("|") and i + 1 < len(lines) and re.match(r"^\|[-:| ]+\|$", lines[i + 1].strip()):
+            header = cells(line)
+            rows = []
+            i += 2
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(cells(lines[i]))
+                i += 1
+            out.append((section, header, rows))
+            continue
+        i += 1
+    return out
+
+
+def cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def number(text):
+    """'4.46 ms' -> 4.46, '54,349' -> 54349.0, '**19.9**' -> 19.9, '6,540 KiB' -> 6540.0."""
+    match = re.search(r"-?[0-9][0-9,]*(\.[0-9]+)?", text.replace("*", ""))
+    if not match:
+        raise ValueError(f"no number in {text!r}")
+    return float(match.group(0).replace(",", ""))
+
+
+def columns(header):
+    """{first word of a header cell, lower case: its index}, the first cell of each name winning."""
+    col = {}
+    for i, h in enumerate(header):
+        col.setdefault(h.split()[0].lower() if h else "", i)
+    return col
+
+
+def find(all_tables, section, first_header):
+    for sec, header, rows in all_tables:
+        if sec == section and header and header[0].lower().startswith(first_header):
+            return header, rows
+    return None
+
+
+# ---------------------------------------------------------------- gnuplot
+
+def gnuplot(script, data, path):
+    """Runs gnuplot on `script`, with `data` ({name: text}) written to files it can read as $name."""
+    with tempfile.TemporaryDirectory(prefix="nr-plot-") as tmp:
+        for name, text in data.items():
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+        full = f"cd '{tmp}'\nset output '{os.path.abspath(path)}'\n{script}\n"
+        subprocess.run(["gnuplot"], input=full.encode(), check=True)
+    # gnuplot stamps nothing variable into SVG but its version; keep the file as written.
+    print(f"wrote {os.path.relpath(path, ROOT)}", file=sys.stderr)
+
+
+def quoted(label):
+    return '"' + label.replace('"', "'") + '"'
+
+
+def bars_with_range(rows, path, title, ylabel, logscale=False, note=""):
+    """rows: (label, median, low, high): bars for the median, a p10-p90 whisker."""
+    data = "".join(f"{i} {quoted(label)} {median} {low} {high}\n" for i, (label, median, low, high) in enumerate(rows))
+    script = f"""{TERMINAL.format(w=760, h=380)}
+set title {quoted(title)}
+set ylabel {quoted(ylabel)}
+set style fill solid 0.8 border rgb 'black'
+set boxwidth 0.6
+set grid ytics lc rgb '#dddddd'
+set xtics nomirror
+set ytics nomirror
+set border 3
+set key top left
+{"set logscale y" if logscale else "set yrange [0:*]"}
+set xrange [-0.6:{len(rows) - 0.4}]
+{f"set label 1 {quoted(note)} at graph 0.02, graph -0.16 font ',10'" if note else ""}
+set bmargin 5
+plot 'data' using 1:3:xtic(2) with boxes lc rgb '{COLORS[0]}' title 'median', \\
+     '' using 1:3:4:5 with yerrorbars lc rgb 'black' pt 7 ps 0.4 lw 1.5 title 'p10 - p90', \\
+     '' using ($1 + 0.32):3:(sprintf('%.3g', $3)) with labels left nopoint font ',10' notitle
+"""
+    gnuplot(script, {"data": data}, path)
+
+
+# ---------------------------------------------------------------- the comparisons
+
+def sntp_rows_from_doc(all_tables):
+    found = find(all_tables, "SNTP", "client")
+    if not found:
+        return None
+    header, rows = found
+    col = columns(header)
+    return [(r[0], number(r[col["median"]]), number(r[col["p10"]]), number(r[col["p90"]])) for r in rows]
+
+
+def sntp_rows_from_json(path):
+    with open(path) as f:
+        results = json.load(f)["results"]
+    return [(name, r["median_ms"], r["p10_ms"], r["p90_ms"]) for name, r in results.items()]
+
+
+def plot_sntp(rows, out):
+    bars_with_range(rows, os.path.join(out, "sntp-start-to-exit.svg"),
+                    "SNTP: one query, process start to exit (lower is better)", "milliseconds (log scale)",
+                    logscale=True, note="bars: median of the runs; whiskers: p10 to p90")
+
+
+def plot_dns(all_tables, out):
+    done = False
+    bulk = find(all_tables, "DNS", "bulk")
+    if bulk:
+        header, rows = bulk
+        # label, median, then every run as a point
+        data = ""
+        for i, r in enumerate(rows):
+            runs = [number(x) for x in r[2].split()] if len(r) > 2 else []
+            data += f"{i} {quoted(r[0])} {number(r[1])} {min(runs or [0])} {max(runs or [0])}\n"
+        script = f"""{TERMINAL.format(w=760, h=380)}
+set title {quoted("DNS bulk: " + header[0].split(",", 1)[-1].strip() + " against NSD on loopback (higher is better)")}
+set ylabel 'names per second'
+set style fill solid 0.8 border rgb 'black'
+set boxwidth 0.6
+set grid ytics lc rgb '#dddddd'
+set border 3
+set xtics nomirror
+set ytics nomirror
+set format y '%.0s%c'
+set yrange [0:*]
+set xrange [-0.6:{len(rows) - 0.4}]
+set key top right
+plot 'data' using 1:3:xtic(2) with boxes lc rgb '{COLORS[0]}' title 'median of the runs', \\
+     '' using 1:3:4:5 with yerrorbars lc rgb 'black' pt 7 ps 0.4 lw 1.5 title 'slowest - fastest run', \\
+     '' using ($1 + 0.32):3:(sprintf('%.0f', $3)) with labels left nopoint font ',10' notitle
+"""
+        gnuplot(script, {"data": data}, os.path.join(out, "dns-bulk.svg"))
+        done = True
+    rss = find(all_tables, "DNS", "input names")
+    if rss:
+        _, rows = rss
+        data = "".join(f"{number(r[0])} {number(r[1]) / 1024}\n" for r in rows)
+        script = f"""{TERMINAL.format(w=760, h=380)}
+set title 'nr-resolve -f: peak memory by input size (flat: the input is read lazily)'
+set xlabel 'names in the input file'
+set ylabel 'peak RSS, MiB'
+set grid lc rgb '#dddddd'
+set border 3
+set xtics nomirror
+set ytics nomirror
+set logscale x
+set format x '%.0s%c'
+set yrange [0:*]
+set xrange [5000:800000]
+set key off
+plot 'data' using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '{COLORS[0]}', \\
+     '' using 1:2:(sprintf('%.1f MiB', $2)) with labels nopoint offset 0,1.2 font ',10'
+"""
+        gnuplot(script, {"data": data}, os.path.join(out, "dns-rss.svg"))
+        done = True
+    single = find(all_tables, "DNS", "single lookup")
+    if single:
+        header, rows = single
+        col = columns(header)
+        bars_with_range([(r[0], number(r[col["median"]]), number(r[col["p10"]]), number(r[col["p90"]]))
+                         for r in rows],
+                        os.path.join(out, "dns-single-lookup.svg"),
+                        "DNS: one lookup, process start to exit (lower is better)", "milliseconds (log scale)",
+                        logscale=True, note="bars: median of the runs; whiskers: p10 to p90")
+        done = True
+    return done
+
+
+def echo_rows_from_doc(all_tables):
+    found = find(all_tables, "Echo server", "proto") or next(
+        ((h, r) for s, h, r in all_tables if s.lower().startswith("echo") and h and h[0] == "proto"), None)
+    if not found:
+        return None
+    header, rows = found
+    index = {h: i for i, h in enumerate(header)}
+    out = []
+    for r in rows:
+        label = f"{r[index['proto']]} {r[index['conns']]}x{r[index['size']]}B p{r[index['in flight']]}"
+        out.append((label, number(r[index["epoll msg/s"]]), number(r[index["libuv msg/s"]]),
+                    number(r[index["nr msg/s"]])))
+    return out
+
+
+def echo_rows_from_json(path):
+    with open(path) as f:
+        rows = json.load(f)["rows"]
+    out = []
+    for row in rows:
+        proto, conns, size, pipeline = row["cell"]
+        out.append((f"{proto} {conns}x{size}B p{pipeline}", row["epoll"]["messages_per_s"],
+                    row["uv"]["messages_per_s"], row["nr"]["messages_per_s"]))
+    return out
+
+
+def plot_echo(rows, out):
+    data = "".join(f"{quoted(label)} {e} {u} {n}\n" for label, e, u, n in rows)
+    script = f"""{TERMINAL.format(w=max(760, 70 * len(rows) + 200), h=420)}
+set title 'Echo server throughput by workload (higher is better)'
+set ylabel 'messages per second'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border rgb 'black'
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set border 3
+set xtics nomirror rotate by 30 right font ',10'
+set ytics nomirror
+set logscale y
+set format y '%.0s%c'
+set key outside right top vertical
+plot 'data' using 2:xtic(1) title 'raw epoll (C)' lc rgb '{COLORS[1]}', \\
+     '' using 3 title 'libuv (C)' lc rgb '{COLORS[2]}', \\
+     '' using 4 title 'nr-echo-server' lc rgb '{COLORS[0]}'
+"""
+    gnuplot(script, {"data": data}, os.path.join(out, "echo-throughput.svg"))
+    ratios = "".join(f"{quoted(label)} {u / e if e else 0} {n / e if e else 0}\n" for label, e, u, n in rows)
+    script = f"""{TERMINAL.format(w=max(760, 60 * len(rows) + 200), h=420)}
+set title 'Echo server throughput relative to raw epoll (1 = as fast as hand-written epoll)'
+set ylabel 'messages per second / raw epoll'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border rgb 'black'
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set border 3
+set xtics nomirror rotate by 30 right font ',10'
+set ytics nomirror
+set yrange [0:*]
+set offsets 0, 0, 0.15, 0
+set key outside right top vertical
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '{COLORS[1]}' dt 2 lw 1.5
+plot 'data' using 2:xtic(1) title 'libuv (C)' lc rgb '{COLORS[2]}', \\
+     '' using 3 title 'nr-echo-server' lc rgb '{COLORS[0]}'
+"""
+    gnuplot(script, {"data": ratios}, os.path.join(out, "echo-ratio.svg"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "plots"))
+    parser.add_argument("--sntp-json", help="output of bench/sntp/run_bench.py --json")
+    parser.add_argument("--echo-json", help="file written by bench/echo/run_bench.py --json FILE")
+    args = parser.parse_args()
+    if shutil.which("gnuplot") is None:
+        raise SystemExit("plot.py: needs gnuplot (Debian package gnuplot-nox)")
+    os.makedirs(args.out, exist_ok=True)
+    with open(args.doc) as f:
+        all_tables = tables(f.read())
+
+    sntp = sntp_rows_from_json(args.sntp_json) if args.sntp_json else sntp_rows_from_doc(all_tables)
+    if sntp:
+        plot_sntp(sntp, args.out)
+    else:
+        print("SNTP: no results table, skipped", file=sys.stderr)
+    if not plot_dns(all_tables, args.out):
+        print("DNS: no results table, skipped", file=sys.stderr)
+    echo = echo_rows_from_json(args.echo_json) if args.echo_json else echo_rows_from_doc(all_tables)
+    if echo:
+        plot_echo(echo, args.out)
+    else:
+        print("Echo: no results table, skipped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
