@@ -201,7 +201,7 @@ class Resolve(Case):
         # reset: c-ares reports a TCP reset of the server as CONNREFUSED.
         for behaviour, first, status, code, rc_expected in (
                 ("stall", b"\x01\x00\x12", "TIMEOUT", "ETIMEDOUT", 5),
-                ("reset", b"", "CONNREFUSED", "CONNREFUSED", 3),
+                ("reset", b"", "CONNREFUSED", "ECONNREFUSED", 3),
                 ("silent", b"", "TIMEOUT", "ETIMEDOUT", 5)):
             with self.subTest(behaviour=behaviour), UdpPeer(lambda q, stop: [dns_answer(q, [], flags=0x8380)]) as udp:
                 with TcpPeer(behaviour, first=first, port=udp.port):
