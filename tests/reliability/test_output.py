@@ -6,8 +6,10 @@ nr-fetch into a closed pipe are also covered in tests/apps/ (cited in
 docs/reliability.md); they are repeated here only where this file checks
 more (the exit status, stderr).
 """
+import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import unittest
@@ -76,6 +78,27 @@ class ClosedStdout(unittest.TestCase):
         # Its first event (listening) already meets the closed pipe: it stops at once.
         rc, err, elapsed = run_with_stdout([nrtest.tool_path("nr-echo-server"), "--port", 0], closed_pipe())
         self.assert_quiet_exit(rc, err, elapsed, 5)
+
+    def test_nr_echo_server_reader_leaves_after_listening(self):
+        # `nr-echo-server --log-connections | head -1`: the reader takes the
+        # listening line and goes; the next event (a connection) ends the server.
+        r, w = os.pipe()
+        proc = subprocess.Popen([nrtest.tool_path("nr-echo-server"), "--port", "0", "--proto", "tcp",
+                                 "--log-connections"], stdout=w, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        os.close(w)
+        try:
+            with os.fdopen(r, "rb") as reader:
+                listening = json.loads(reader.readline())
+            self.assertEqual(listening["event"], "listening")
+            start = time.monotonic()
+            with socket.create_connection(("127.0.0.1", listening["port"]), timeout=5) as s:
+                s.sendall(b"hello")
+                _, err = proc.communicate(timeout=5)
+            self.assert_quiet_exit(proc.returncode, err.decode(errors="replace"), time.monotonic() - start, 3)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
     def test_nr_sntp_samples(self):
         with sntp_server() as server:
