@@ -65,7 +65,7 @@ void Fetcher::start() {
     netreactor::ResolverOptions options;
     options.servers = request_.dns_servers;
     resolver_ = std::make_unique<netreactor::Resolver>(loop_, options);
-    resolver_->lookup_addresses(request_.host, AF_UNSPEC, request_.port,
+    resolver_->lookup_addresses(request_.host, request_.family, request_.port,
                                 [this](netreactor::AddressLookup lookup) { on_resolved(std::move(lookup)); });
 }
 

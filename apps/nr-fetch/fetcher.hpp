@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "body_sink.hpp"
 #include "http_response_head.hpp"
 #include "netreactor/address.hpp"
@@ -31,6 +33,7 @@ struct FetchRequest {
     std::chrono::milliseconds connect_timeout{10000};  // 0: the kernel's limit
     std::chrono::milliseconds receive_timeout{30000};  // longest silence; 0: none
     std::vector<std::string> dns_servers;              // empty: the system's configuration
+    int family = AF_UNSPEC;                            // -4: AF_INET, -6: AF_INET6
 };
 
 // The bytes sent: "GET PATH HTTP/1.0", Host, User-Agent, Connection: close.

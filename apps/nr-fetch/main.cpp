@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
                          "  nr-fetch --host 127.0.0.1 --port 8000 --path /index.html > index.html\n"
                          "  nr-fetch --host localhost --port 8000 --file /data.bin --json | jq .timings\n"
                          "  nr-fetch --host example.test --dns-server 127.0.0.1:5353 --json\n"
-                         "  nr-fetch --host ::1 --port 8080 --connect-timeout 0.5 --timeout 2 --fail\n");
+                         "  nr-fetch --host ::1 --port 8080 --connect-timeout 0.5 --timeout 2 --fail\n"
+                         "  nr-fetch -6 --host localhost --port 8080 --json   # ::1 only\n");
     fetch::FetchRequest request;
     std::string host;
     unsigned port = 80;
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
     app.add_option("--host", host, "Server name or numeric address")->required();
     app.add_option("--port", port, "Server port")->capture_default_str()->check(CLI::Range(1, 65535));
     app.add_option("--path,--file", request.path, "Resource to GET (starts with /)")->capture_default_str();
+    bool ipv4_only = false;
+    bool ipv6_only = false;
+    auto* v4 = app.add_flag("-4,--ipv4", ipv4_only, "Connect over IPv4 only (a name's A records)");
+    app.add_flag("-6,--ipv6", ipv6_only, "Connect over IPv6 only (a name's AAAA records)")->excludes(v4);
     app.add_option("--connect-timeout", connect_timeout, "Per-address connect limit, seconds (0: the kernel's)")
         ->capture_default_str()->check(nrapp::non_negative_seconds());
     app.add_option("--timeout", receive_timeout, "Longest silence while sending/receiving, seconds (0: none)")
@@ -69,6 +74,11 @@ int main(int argc, char** argv) {
         if (!hp || !netreactor::SocketAddress::parse(hp->host, hp->port.value_or(53)))
             nrapp::usage_error(out, kTool, "--dns-server is not a numeric IP[:PORT]: " + server);
     }
+    request.family = ipv4_only ? AF_INET : ipv6_only ? AF_INET6 : AF_UNSPEC;
+    if (auto numeric = netreactor::SocketAddress::parse(host, 80);
+        numeric && request.family != AF_UNSPEC && numeric->family() != request.family)
+        nrapp::usage_error(out, kTool, std::string(request.family == AF_INET ? "-4" : "-6") +
+                                           " with an address of the other family: " + host);
     request.host = host;
     request.port = static_cast<std::uint16_t>(port);
     request.connect_timeout = netreactor::seconds_to_ms(connect_timeout);

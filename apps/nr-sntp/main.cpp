@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     nrapp::describe_tool(app,
                          "  nr-sntp                                  # pool.ntp.org, every address it has\n"
                          "  nr-sntp 127.0.0.1:12300 --format text    # Thu Mar  5 14:02:58 2012\n"
+                         "  nr-sntp --host 127.0.0.1 --port 12300     # the same server, as other tools name it\n"
                          "  nr-sntp '[::1]:12300' --samples 4 --interval 0.5 | jq 'select(.type==\"summary\")'\n"
                          "  nr-sntp -6 time.example --dns-server 127.0.0.1:5353 --timeout 1\n");
     std::vector<std::string> servers;
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
     bool pretty = false;
     sntpc::ClientConfig config;
     app.add_option("servers", servers, "SERVER[:PORT] or [IPv6]:PORT (default: " + std::string(kDefaultServer) + ")");
+    std::vector<std::string> hosts;
+    app.add_option("--host", hosts, "A server, as the SERVER argument (repeatable)");
     app.add_option("--port", port, "Port for servers given without one")->capture_default_str()
         ->check(CLI::Range(1, 65535));
     auto* v4 = app.add_flag("-4,--ipv4", ipv4_only, "Resolve names to IPv4 addresses only");
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
+    servers.insert(servers.end(), hosts.begin(), hosts.end());
     if (servers.empty()) servers.emplace_back(kDefaultServer);
     for (const std::string& text : servers) {
         auto hp = netreactor::split_host_port(text);

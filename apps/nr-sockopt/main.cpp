@@ -92,13 +92,18 @@ int main(int argc, char** argv) {
                          "  nr-sockopt                                   # every default of a TCP socket\n"
                          "  nr-sockopt --sndbuf 4096 --rcvbuf 4096       # what the kernel really applies\n"
                          "  nr-sockopt --proto udp --bind 127.0.0.1:0    # bind, report the port picked\n"
+                         "  nr-sockopt -6 --proto udp                    # an IPv6 UDP socket's defaults\n"
                          "  nr-sockopt --nodelay --timeout 100 --nonblocking --reuseaddr --keepalive\n"
                          "  nr-sockopt reuse-demo                        # SO_REUSEADDR and TIME_WAIT\n");
     sockopt::RawRequest raw;
     bool pretty = false;
     app.add_option("--proto", raw.proto, "tcp or udp")->capture_default_str()->check(CLI::IsMember({"tcp", "udp"}));
-    app.add_option("--family", raw.family, "ipv4 or ipv6 (default: that of --bind, else ipv4)")
-        ->check(CLI::IsMember({"ipv4", "ipv6"}));
+    auto* family = app.add_option("--family", raw.family, "ipv4 or ipv6 (default: that of --bind, else ipv4)")
+                       ->check(CLI::IsMember({"ipv4", "ipv6"}));
+    bool ipv4_only = false;
+    bool ipv6_only = false;
+    auto* ipv4 = app.add_flag("-4,--ipv4", ipv4_only, "Same as --family ipv4")->excludes(family);
+    app.add_flag("-6,--ipv6", ipv6_only, "Same as --family ipv6")->excludes(family)->excludes(ipv4);
     app.add_option("--sndbuf", raw.sndbuf, "SO_SNDBUF to ask for, bytes (Linux applies twice that, capped)");
     app.add_option("--rcvbuf", raw.rcvbuf, "SO_RCVBUF to ask for, bytes (Linux applies twice that, capped)");
     app.add_option("--timeout", raw.timeout, "SO_RCVTIMEO and SO_SNDTIMEO, seconds (0: none); see the docs")
@@ -132,13 +137,15 @@ int main(int argc, char** argv) {
     if (demo->parsed()) {
         for (const auto* name : {"--sndbuf", "--rcvbuf", "--timeout", "--bind", "--nodelay", "--no-nodelay",
                                  "--reuseaddr", "--no-reuseaddr", "--keepalive", "--no-keepalive", "--nonblocking",
-                                 "--blocking", "--family"})
+                                 "--blocking", "--family", "--ipv4", "--ipv6"})
             if (app.count(name) > 0) nrapp::usage_error(out, kTool, std::string(name) + " does not apply to reuse-demo");
         auto address = netreactor::SocketAddress::parse(demo_host, static_cast<std::uint16_t>(demo_port));
         if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + demo_host);
         return reuse_demo(out, {*address, !no_old_reuseaddr});
     }
 
+    if (ipv4_only) raw.family = "ipv4";
+    if (ipv6_only) raw.family = "ipv6";
     raw.nodelay = flag_pair(nodelay, no_nodelay);
     raw.reuseaddr = flag_pair(reuseaddr, no_reuseaddr);
     raw.keepalive = flag_pair(keepalive, no_keepalive);

@@ -126,6 +126,23 @@ class WithHttpServer(unittest.TestCase):
         self.assertIn("127.0.0.1", report["addresses"])
         self.assertEqual(report["body_bytes"], 6)
 
+    def test_ipv4_or_ipv6_only(self):
+        # The DNS server answers NXDOMAIN to everything: localhost comes from
+        # the hosts file (or the resolver's own localhost rule), never the system's DNS.
+        with peer("dns") as dns:
+            rc, out, err, _ = fetch("-4", "--host", "localhost", "--port", self.port, "--path", "/hello.txt",
+                                    "--json", "--dns-server", f"127.0.0.1:{dns.port}")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(one_json(out)["addresses"], ["127.0.0.1"])
+            # The server listens on 127.0.0.1 only: with -6 it cannot be reached, and no IPv4 address is tried.
+            rc, out, err, _ = fetch("-6", "--host", "localhost", "--port", self.port, "--json",
+                                    "--dns-server", f"127.0.0.1:{dns.port}")
+        self.assertIn(rc, (3, 4), err)
+        report = one_json(out)
+        self.assertIn(report["stage"], ("resolve", "connect"))
+        for address in report.get("addresses", []):
+            self.assertIn(":", address)
+
     def test_stdout_closed_by_the_reader_is_not_an_error(self):
         cmd = f"set -o pipefail; '{nrtest.tool_path(TOOL)}' --host 127.0.0.1 --port {self.port} --path /blob.bin | head -c 10"
         proc = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=20)
@@ -228,7 +245,8 @@ class Usage(unittest.TestCase):
         for args in (["--port", "80"], ["--host", "127.0.0.1", "--path", "no-slash"],
                      ["--host", "127.0.0.1", "--path", "/a b"], ["--host", "127.0.0.1", "--port", "0"],
                      ["--host", "127.0.0.1", "--timeout", "-1"], ["--host", "x", "--dns-server", "not-an-ip"],
-                     ["--host", "127.0.0.1", "--bogus"]):
+                     ["--host", "127.0.0.1", "--bogus"], ["-4", "--host", "::1"], ["-6", "--host", "127.0.0.1"],
+                     ["-4", "-6", "--host", "localhost"]):
             rc, out, err, _ = fetch(*args)
             self.assertEqual(rc, 2, (args, out, err))
             report = one_json(out)

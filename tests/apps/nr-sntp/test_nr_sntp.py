@@ -514,8 +514,22 @@ class Failures(unittest.TestCase):
         self.assertEqual(r.returncode, 3, r)
         self.assertEqual(r.json["error"]["operation"], "resolve")
 
+    def test_host_option_names_a_server_as_the_argument_does(self):
+        # --host, as nr-fetch and nr-echo-client name their peer; --port applies to it.
+        with nrtest.Server.tool("nr-sntp-server", "--port", "0") as server:
+            r = sntp("--host", "127.0.0.1", "--port", server.port, "--timeout", 2)
+            self.assertEqual(r.returncode, 0, r)
+            check(r.json, "sample")
+            self.assertEqual((r.json["server"], r.json["address"], r.json["port"]), ("127.0.0.1", "127.0.0.1",
+                                                                                     server.port))
+            r = sntp(f"127.0.0.1:{server.port}", "--host", f"127.0.0.1:{server.port}", "--timeout", 2)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual([line["type"] for line in r.lines], ["sample", "sample"])
+            _, lines, _ = server.stop()
+            self.assertEqual(lines[-1]["answered"], 3)
+
     def test_usage_errors(self):
-        for args in (["--samples", 0], ["-4", "-6", "127.0.0.1"], ["[::1"], ["--timeout", 0], ["--format", "xml"],
+        for args in (["--samples", 0], ["-4", "-6", "127.0.0.1"], ["--host", "[::1"], ["[::1"], ["--timeout", 0], ["--format", "xml"],
                      ["--dns-server", "not-an-ip"]):
             with self.subTest(args=args):
                 r = sntp(*args)

@@ -75,6 +75,13 @@ class Options(unittest.TestCase):
                 self.assertEqual(report["requested"], {})
                 self.assertEqual((report["proto"], report["family"]), (proto, family))
 
+    def test_short_family_flags_are_family(self):
+        for flag, family in (("-4", "ipv4"), ("--ipv4", "ipv4"), ("-6", "ipv6"), ("--ipv6", "ipv6")):
+            report = self.run_ok("--proto", "udp", flag)
+            self.assertEqual(report["family"], family, flag)
+            self.assertEqual(report["before"], self.run_ok("--proto", "udp", "--family", family)["before"], flag)
+        self.assertEqual(self.run_ok("-6", "--bind", "[::1]:0")["bound"]["address"], "::1")
+
     def test_buffer_sizes_are_what_the_kernel_applies(self):
         wmem_max = proc_number("/proc/sys/net/core/wmem_max")[0]
         rmem_max = proc_number("/proc/sys/net/core/rmem_max")[0]
@@ -150,7 +157,8 @@ class InvalidValues(unittest.TestCase):
             ["--proto", "sctp"], ["--proto", "udp", "--nodelay"], ["--proto", "udp", "--keepalive"],
             ["--nodelay", "--no-nodelay"], ["--blocking", "--nonblocking"], ["--bind", "localhost:80"],
             ["--bind", "127.0.0.1:70000"], ["--bind", "[::1]:0", "--family", "ipv4"], ["--family", "ipx"],
-            ["--no-such-option"], ["reuse-demo", "--sndbuf", "1"],
+            ["--no-such-option"], ["reuse-demo", "--sndbuf", "1"], ["-4", "-6"], ["-4", "--family", "ipv6"],
+            ["-6", "--bind", "127.0.0.1:0"], ["-4", "reuse-demo"],
         ]
         for args in cases:
             r = nrtest.run_tool(TOOL, *args, timeout=10)
