@@ -23,6 +23,10 @@ EchoTotals& EchoTotals::operator+=(const EchoTotals& other) {
 
 namespace {
 
+// On shutdown, a connection that received nothing for this long (and has no
+// echo queued) is closed at once instead of lingering until its peer closes.
+constexpr std::uint64_t kQuietBeforeCloseMs = 500;
+
 std::size_t slot_index(const TcpConnection& conn) { return reinterpret_cast<std::uintptr_t>(conn.context()); }
 
 void set_slot_index(TcpConnection& conn, std::size_t index) {
@@ -90,9 +94,7 @@ void TcpEchoService::on_high_water(TcpConnection& conn) {
     conn.pause_reading();
 }
 
-void TcpEchoService::on_write_drained(TcpConnection& conn) {
-    if (!draining_) conn.resume_reading();
-}
+void TcpEchoService::on_write_drained(TcpConnection& conn) { conn.resume_reading(); }
 
 void TcpEchoService::on_closed(TcpConnection& conn, const netreactor::Error* error) {
     if (error != nullptr) totals_.errors++;
@@ -143,8 +145,23 @@ void TcpEchoService::drain(std::function<void()> done) {
     drain_done_ = std::move(done);
     listener_.reset();
     idle_sweep_.reset();
-    // close_gracefully never calls back synchronously, so the vector is stable.
-    for (auto& conn : slots_) conn->close_gracefully();
+    // A peer may still be sending. Closing a socket with unread input makes
+    // the kernel reset the connection and drop the echo still in its send
+    // buffer, so such a connection lingers: its queued echo goes out, then our
+    // FIN; what it sends meanwhile is read and dropped (write() refuses it
+    // after shutdown_after_drain), and it closes when the peer does (on_eof),
+    // or at the drain deadline. A peer quiet for a while with nothing queued
+    // is closed at once. Neither call calls back synchronously, so the vector
+    // is stable.
+    std::uint64_t now = loop_.now_ms();
+    for (auto& conn : slots_) {
+        if (conn->queued_bytes() == 0 && now - conn->last_activity_ms() >= kQuietBeforeCloseMs) {
+            conn->close_gracefully();
+        } else {
+            conn->shutdown_after_drain();
+            conn->resume_reading();
+        }
+    }
     if (config_.drain_timeout.count() > 0) {
         drain_deadline_.emplace(loop_);
         drain_deadline_->start(config_.drain_timeout, [this] {

@@ -27,7 +27,8 @@ public:
     netreactor::SocketAddress local_address() const;
 
     // Stops accepting and closes every connection once its queued echo is
-    // sent; `done` runs when none is left (or the drain timeout forced them).
+    // sent (and, for a peer still sending, once the peer closed too); `done`
+    // runs when none is left (or the drain timeout forced them).
     void drain(std::function<void()> done);
     std::size_t live_connections() const noexcept { return slots_.size(); }
 

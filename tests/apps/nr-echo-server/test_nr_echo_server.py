@@ -37,8 +37,12 @@ def start(*args, **kw):
     return server
 
 
-def stop(server, sig=signal.SIGTERM, timeout=20):
-    """Stops the server; validates every line; returns (returncode, events, shutdown event)."""
+def stop(server, sig=signal.SIGTERM, timeout=20, signalled=False):
+    """Stops the server (or, when `signalled`, waits for the exit a signal we
+    sent already began: a second one could hit it on the way out); validates
+    every line; returns (returncode, events, shutdown event)."""
+    if signalled:
+        server.proc.wait(timeout=timeout)
     code, lines, err = server.stop(sig, timeout=timeout)
     for line in server.events:
         nrtest.validate(TOOL, line)
@@ -207,12 +211,48 @@ class Shutdown(unittest.TestCase):
             s.close()
             self.assertEqual(len(got), size)
             self.assertEqual(got, payload)
-            code, _, shutdown = stop(server)
+            code, _, shutdown = stop(server, signalled=True)
             self.assertEqual(code, 0)
             self.assertEqual(shutdown["signal"], "SIGTERM")
             self.assertEqual(shutdown["connections"], 1)
             self.assertEqual((shutdown["bytes_in"], shutdown["bytes_out"]), (size, size))
             self.assertEqual((shutdown["forced_closed"], shutdown["errors"]), (0, 0))
+
+    def test_sigterm_while_the_peer_keeps_sending(self):
+        # Closing a socket with unread input would make the kernel reset the
+        # connection and drop the echo still in flight: every byte the server
+        # reports as echoed must reach us, before a clean FIN.
+        with start("--proto", "tcp", "--drain-timeout", 20) as server:
+            s = connect(server.port, rcvbuf=65536, timeout=30)
+            sending = threading.Event()
+            sending.set()
+
+            def sender():
+                chunk = b"\x5a" * 65536
+                try:
+                    while sending.is_set():
+                        s.send(chunk)
+                except OSError:
+                    pass
+            thread = threading.Thread(target=sender)
+            thread.start()
+            time.sleep(0.5)  # the echo piles up: we do not read yet
+            server.proc.send_signal(signal.SIGTERM)
+            received = 0
+            while True:
+                data = s.recv(1 << 20)  # a reset would raise here
+                if not data:
+                    break
+                self.assertEqual(data, b"\x5a" * len(data))
+                received += len(data)
+            sending.clear()
+            thread.join()
+            s.close()  # the server's cue that we are done
+            code, _, shutdown = stop(server, signalled=True)
+            self.assertEqual(code, 0)
+            self.assertEqual(shutdown["forced_closed"], 0)
+            self.assertGreater(received, 0)
+            self.assertEqual(received, shutdown["bytes_out"])
 
     @staticmethod
     def server_has_read_all(s):
