@@ -95,33 +95,33 @@ void apply_options(const Socket& socket, const SockoptRequest& request, std::vec
         if (flags < 0) throw_errno("fcntl");
         flags = *request.nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
         if (::fcntl(fd, F_SETFL, flags) != 0) throw_errno("fcntl");
-        applied.push_back("nonblocking");
+        applied.emplace_back("nonblocking");
     }
     if (request.reuseaddr) {
         set_int(fd, SOL_SOCKET, SO_REUSEADDR, *request.reuseaddr, "setsockopt SO_REUSEADDR");
-        applied.push_back("reuseaddr");
+        applied.emplace_back("reuseaddr");
     }
     if (request.keepalive) {
         set_int(fd, SOL_SOCKET, SO_KEEPALIVE, *request.keepalive, "setsockopt SO_KEEPALIVE");
-        applied.push_back("keepalive");
+        applied.emplace_back("keepalive");
     }
     if (request.nodelay) {
         set_int(fd, IPPROTO_TCP, TCP_NODELAY, *request.nodelay, "setsockopt TCP_NODELAY");
-        applied.push_back("nodelay");
+        applied.emplace_back("nodelay");
     }
     if (request.sndbuf) {
         set_int(fd, SOL_SOCKET, SO_SNDBUF, *request.sndbuf, "setsockopt SO_SNDBUF");
-        applied.push_back("sndbuf");
+        applied.emplace_back("sndbuf");
     }
     if (request.rcvbuf) {
         set_int(fd, SOL_SOCKET, SO_RCVBUF, *request.rcvbuf, "setsockopt SO_RCVBUF");
-        applied.push_back("rcvbuf");
+        applied.emplace_back("rcvbuf");
     }
     if (request.timeout) {
         set_seconds(fd, SO_RCVTIMEO, *request.timeout, "setsockopt SO_RCVTIMEO");
-        applied.push_back("rcvtimeo");
+        applied.emplace_back("rcvtimeo");
         set_seconds(fd, SO_SNDTIMEO, *request.timeout, "setsockopt SO_SNDTIMEO");
-        applied.push_back("sndtimeo");
+        applied.emplace_back("sndtimeo");
     }
 }
 
