@@ -29,7 +29,7 @@ public:
     void flush();
 
 private:
-    static constexpr std::size_t kFlushAt = 256 * 1024;
+    static constexpr std::size_t kFlushAt = std::size_t{256} * 1024;
     netreactor::Loop& loop_;
     nrapp::JsonOutput& out_;
     bool pretty_;

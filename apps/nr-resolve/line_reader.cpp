@@ -27,7 +27,7 @@ LineReader::~LineReader() {
 void LineReader::read_loop(int fd, std::shared_ptr<Shared> s) {
     std::string partial;
     std::deque<std::string> batch;
-    std::vector<char> buffer(64 * 1024);
+    std::vector<char> buffer(std::size_t{64} * 1024);
     for (;;) {
         ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) continue;
@@ -37,13 +37,12 @@ void LineReader::read_loop(int fd, std::shared_ptr<Shared> s) {
             for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
                 if (buffer[i] != '\n') continue;
                 partial.append(buffer.data() + start, i - start);
-                batch.push_back(std::move(partial));
-                partial.clear();
+                batch.emplace_back().swap(partial);  // partial is left empty
                 start = i + 1;
             }
             partial.append(buffer.data() + start, static_cast<std::size_t>(n) - start);
         } else if (!partial.empty()) {
-            batch.push_back(std::move(partial));
+            batch.emplace_back().swap(partial);  // the last line had no newline
         }
         {
             std::unique_lock lock(s->mutex);

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
                          "  nr-resolve -f names.txt -t A -c 1000 -s 127.0.0.1:5353 | jq -c 'select(.status!=\"NOERROR\")'\n");
     std::vector<std::string> names;
     std::string file;
-    std::string types = "";
+    std::string types;
     bool reverse = false;
     resolve::RunOptions run;
     netreactor::ResolverOptions resolver_options;
