@@ -67,6 +67,11 @@ void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
 
 std::uint64_t monotonic_ns() noexcept { return uv_hrtime(); }
 
+std::uint64_t deadline_timeout(uv_loop_t* loop, std::uint64_t timeout_ms) {
+    uv_update_time(loop);
+    return timeout_ms == 0 ? 0 : timeout_ms + 1;
+}
+
 void alloc_shared_read_buffer(uv_handle_t* handle, size_t, uv_buf_t* buf) {
     auto* loop = static_cast<Loop::Impl*>(handle->loop->data);
     buf->base = loop->read_buffer.get();

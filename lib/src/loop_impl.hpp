@@ -3,6 +3,7 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,13 @@ struct Loop::Impl {
 };
 
 inline uv_loop_t* uv_loop_of(Loop& loop) { return &loop.impl().uv; }
+
+// The libuv due time for a deadline `timeout_ms` from now that must never fire
+// early: libuv measures timers from the loop's cached millisecond clock, which
+// can lag the real time by a whole iteration plus the truncated fraction of a
+// millisecond. Refreshing the clock and adding that millisecond means a
+// 500 ms timeout never ends after 499.7 ms of real time.
+std::uint64_t deadline_timeout(uv_loop_t* loop, std::uint64_t timeout_ms);
 
 // libuv alloc callback handing out the loop's shared read buffer.
 void alloc_shared_read_buffer(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);

@@ -162,7 +162,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
                 if (conn == nullptr) return;
                 conn->finish(std::make_unique<Error>("ETIMEDOUT", "connection timed out", "connect"), true);
             },
-            static_cast<std::uint64_t>(timeout.count()), 0);
+            deadline_timeout(uv_loop_of(loop), static_cast<std::uint64_t>(timeout.count())), 0);
     }
     return owner;
 }

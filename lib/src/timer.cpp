@@ -33,7 +33,8 @@ void Timer::start(std::chrono::milliseconds timeout, Callback callback, std::chr
                      Callback cb = impl->callback;
                      if (cb) cb();
                  },
-                 static_cast<std::uint64_t>(timeout.count()), static_cast<std::uint64_t>(repeat.count())),
+                 deadline_timeout(impl_->uv.loop, static_cast<std::uint64_t>(timeout.count())),
+                 static_cast<std::uint64_t>(repeat.count())),
              "timer_start");
 }
 

@@ -32,8 +32,9 @@ public:
 
     /// Fires `callback` after `timeout`, then every `repeat` if non-zero.
     /// Restarting replaces the previous schedule and callback. The callback may
-    /// restart, stop or destroy this timer. Times are measured from the loop's
-    /// cached time (Loop::now_ms).
+    /// restart, stop or destroy this timer. The first firing is never earlier
+    /// than `timeout` of real time after this call (a deadline; it may be up to
+    /// about a millisecond later); repeats follow the loop's clock.
     void start(std::chrono::milliseconds timeout, Callback callback,
                std::chrono::milliseconds repeat = std::chrono::milliseconds(0));
     /// Stops the timer; a started timer can be stopped any number of times.
