@@ -37,7 +37,7 @@ struct HeadParse {
 };
 
 // The largest head accepted; a longer one is malformed.
-constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+constexpr std::size_t kMaxHeadBytes = std::size_t{64} * 1024;
 
 // Parses `received`, the first bytes of a response. Lines end with CRLF or a
 // bare LF. `incomplete` means: wait for more bytes (the start seen so far is
