@@ -10,10 +10,18 @@
 
 namespace nrapp {
 
+json with_schema_version(const json& value) {
+    if (!value.is_object() || value.contains("schema_version")) return value;
+    json out = json::object();
+    out["schema_version"] = kSchemaVersion;
+    for (const auto& [key, member] : value.items()) out[key] = member;
+    return out;
+}
+
 void JsonOutput::emit(const json& value) {
     // replace: never throw on bytes that are not UTF-8; tools that carry raw
     // bytes (TXT records...) encode them losslessly themselves.
-    std::string line = value.dump(pretty_ ? 2 : -1, ' ', false, json::error_handler_t::replace);
+    std::string line = with_schema_version(value).dump(pretty_ ? 2 : -1, ' ', false, json::error_handler_t::replace);
     line += '\n';
     errno = 0;
     bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();

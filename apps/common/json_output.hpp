@@ -9,6 +9,15 @@ namespace nrapp {
 
 using json = nlohmann::ordered_json;
 
+// The version of the output format, first member of every JSON object a tool
+// prints. Bumped when a field changes meaning or disappears (adding a field
+// does not bump it); docs/json/<tool>.schema.json says which version it describes.
+constexpr int kSchemaVersion = 1;
+
+// `value` with "schema_version" as its first member (objects only; a value
+// that has one already is returned unchanged).
+json with_schema_version(const json& value);
+
 // Writes one JSON value per line and flushes it, so a reader sees each event
 // as it happens. With `pretty`, values are indented for humans instead.
 class JsonOutput {
@@ -16,6 +25,7 @@ public:
     explicit JsonOutput(bool pretty = false) : pretty_(pretty) {}
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 
+    // Objects get "schema_version" first (with_schema_version).
     // If stdout is closed by the reader (EPIPE: `| head -1`), exits the process
     // quietly with status 0: the reader has what it wanted. Any other write
     // failure (ENOSPC...) is reported on stderr and exits with exit_local.

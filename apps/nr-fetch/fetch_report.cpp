@@ -83,7 +83,7 @@ nrapp::ExitStatus exit_status_for(Stage stage, const netreactor::Error& error) {
 }
 
 void print_error_line(std::FILE* stream, const netreactor::Error& error, const json& context, bool pretty) {
-    json line = {{"error", nrapp::error_json(error)}};
+    json line = {{"schema_version", nrapp::kSchemaVersion}, {"error", nrapp::error_json(error)}};
     for (auto& [key, value] : context.items()) line[key] = value;
     std::string text = line.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace) + "\n";
     std::fputs(text.c_str(), stream);

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "json_line.hpp"
+#include "json_output.hpp"
 
 namespace resolve {
 
@@ -119,6 +120,7 @@ void append_answer_json(const Answer& answer, std::string& out) {
     const netreactor::DnsMessage* m = r.message ? &*r.message : nullptr;
     JsonLine j(out);
     j.begin_object();
+    j.field("schema_version", static_cast<std::uint64_t>(nrapp::kSchemaVersion));
     j.field("id", q.id);
     if (q.kind == QuestionKind::reverse) {
         j.field("name", r.name).field("address", q.input);

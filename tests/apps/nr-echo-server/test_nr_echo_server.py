@@ -480,7 +480,7 @@ class Logging(unittest.TestCase):
             accepted = server.read_line(5)
             closed = server.read_line(5)
             peer = f"{local[0]}:{local[1]}"
-            self.assertEqual(accepted, {"event": "accepted", "peer": peer})
+            self.assertEqual(accepted, {"schema_version": 1, "event": "accepted", "peer": peer})
             self.assertEqual(closed["event"], "closed")
             self.assertEqual(closed["peer"], peer)
             self.assertEqual((closed["bytes_in"], closed["bytes_out"]), (len(SEED_MESSAGE), len(SEED_MESSAGE)))
