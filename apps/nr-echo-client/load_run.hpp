@@ -38,8 +38,17 @@ public:
     void run();
 
 protected:
-    // The subclass's flows, in a container that does not move them.
-    void attach(std::vector<Flow*> flows);
+    // Adopts the subclass's flows (a vector that never grows again), each
+    // pointing back to `load`.
+    template <typename FlowType, typename Load>
+    void attach(std::vector<FlowType>& flows, Load* load) {
+        std::vector<Flow*> base;
+        for (auto& flow : flows) {
+            flow.load = load;
+            base.push_back(&flow);
+        }
+        attach(std::move(base));
+    }
 
     // Starts opening every flow; each ends in flow_opened or open_failed.
     virtual void open_flows() = 0;
@@ -74,6 +83,8 @@ protected:
 
 private:
     enum class Phase { connecting, running, draining, finished };
+
+    void attach(std::vector<Flow*> flows);
 
     void begin_window();
     void end_window();

@@ -29,12 +29,7 @@ class TcpLoad final : public LoadRun {
 public:
     TcpLoad(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload, LoadResult& result)
         : LoadRun(loop, options, payload, result), flows_(options.connections) {
-        std::vector<Flow*> flows;
-        for (auto& flow : flows_) {
-            flow.load = this;
-            flows.push_back(&flow);
-        }
-        attach(std::move(flows));
+        attach(flows_, this);
     }
 
     void connected(TcpFlow& flow) {

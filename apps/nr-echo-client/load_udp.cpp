@@ -30,12 +30,7 @@ class UdpLoad final : public LoadRun {
 public:
     UdpLoad(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload, LoadResult& result)
         : LoadRun(loop, options, payload, result), flows_(options.connections) {
-        std::vector<Flow*> flows;
-        for (auto& flow : flows_) {
-            flow.load = this;
-            flows.push_back(&flow);
-        }
-        attach(std::move(flows));
+        attach(flows_, this);
     }
 
     void datagram(UdpFlow& flow, std::span<const char> data, bool truncated) {

@@ -96,17 +96,34 @@ def run_cell(build, server, cell, duration, core):
     return result
 
 
+def core_times():
+    """(busy, total) clock ticks of each core, from /proc/stat."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                ticks = [int(x) for x in fields[:8]]  # user nice system idle iowait irq softirq steal
+                out[int(name[3:])] = (sum(ticks) - ticks[3] - ticks[4], sum(ticks))
+    return out
+
+
 def measure(argv, server, duration):
-    """Runs a load client to completion: (its JSON, its CPU seconds, the server's CPU seconds)."""
+    """Runs a load client to completion: (its JSON, its CPU seconds, the server's CPU seconds).
+    The JSON gains core_busy: the share of each core busy meanwhile (any task, softirq included)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     before = server.cpu_seconds()
+    cores_before = core_times()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate(timeout=duration + 60)
+    cores_after = core_times()
     server_cpu = server.cpu_seconds() - before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     result = json.loads(out)
     result["exit"] = proc.returncode
+    result["core_busy"] = {core: (cores_after[core][0] - b) / max(cores_after[core][1] - t, 1)
+                           for core, (b, t) in cores_before.items()}
     return result, client_cpu, server_cpu
 
 
@@ -123,7 +140,7 @@ def client_efficiency(build, server, duration):
         for name, argv in (("nr", nr_argv), ("c", c_argv)):
             result, client_cpu, server_cpu = measure(argv, server, duration)
             row[name] = {"messages_per_s": result["messages_per_s"], "client_cpu": client_cpu / duration,
-                         "server_cpu": server_cpu / duration}
+                         "server_cpu": server_cpu / duration, "core_busy": result["core_busy"]}
         rows.append(row)
     return rows
 
@@ -211,10 +228,11 @@ def main():
             epoll.stop()
     memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in SERVERS}
 
-    print("Messages per second, server CPU time per message (us), ratios to raw epoll; server and client CPU "
-          "use (% of one core) in the epoll run.\n")
+    print("Messages per second, server CPU time per message (us), ratios to raw epoll. In the raw epoll run: "
+          "the server's and the client's CPU use, and how busy core 0 (server) and core 1 (client) were "
+          "(any task, softirq included), in % of one core.\n")
     print("| proto | conns | size | in flight | epoll msg/s | libuv msg/s | nr msg/s | nr/epoll | libuv/epoll "
-          "| epoll us/msg | libuv us/msg | nr us/msg | nr/epoll CPU | epoll server CPU | client CPU "
+          "| epoll us/msg | libuv us/msg | nr us/msg | nr/epoll CPU | server / client CPU | core 0 / 1 busy "
           "| errors | UDP lost (e/u/n) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
@@ -227,7 +245,8 @@ def main():
               f"| {fmt(ratio(u['messages_per_s'], e['messages_per_s']))} | {fmt(e['cpu_us_per_msg'])} "
               f"| {fmt(u['cpu_us_per_msg'])} | {fmt(n['cpu_us_per_msg'])} "
               f"| {fmt(ratio(n['cpu_us_per_msg'], e['cpu_us_per_msg']))} "
-              f"| {e['server_cpu_s'] / duration:.0%} | {e['client_cpu_s'] / duration:.0%} | {errors} | {lost} |")
+              f"| {e['server_cpu_s'] / duration:.0%} / {e['client_cpu_s'] / duration:.0%} "
+              f"| {e['core_busy'][0]:.0%} / {e['core_busy'][1]:.0%} | {errors} | {lost} |")
     print()
     print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
     print("|---|---|")
@@ -238,14 +257,15 @@ def main():
         print("Load generators against the raw epoll server (TCP): nr-echo-client against a minimal C epoll client "
               "(bench/echo/epoll_echo_load.c: no checking, no latencies).\n")
         print("| conns | size | in flight | nr-echo-client msg/s | C client msg/s | nr/C | server CPU (nr / C) "
-              "| client CPU (nr / C) |")
-        print("|---|---|---|---|---|---|---|---|")
+              "| client CPU (nr / C) | core 0 busy (nr / C) |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for row in efficiency:
             _, conns, size, pipeline = row["cell"]
             n, c = row["nr"], row["c"]
             print(f"| {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
                   f"| {fmt(ratio(n['messages_per_s'], c['messages_per_s']))} "
-                  f"| {n['server_cpu']:.0%} / {c['server_cpu']:.0%} | {n['client_cpu']:.0%} / {c['client_cpu']:.0%} |")
+                  f"| {n['server_cpu']:.0%} / {c['server_cpu']:.0%} | {n['client_cpu']:.0%} / {c['client_cpu']:.0%} "
+                  f"| {n['core_busy'][0]:.0%} / {c['core_busy'][0]:.0%} |")
 
     if args.json:
         with open(args.json, "w") as f:

@@ -57,7 +57,9 @@ def hosts_file_name_for(address):
     return None
 
 
-class Exchange(unittest.TestCase):
+class WithServer(unittest.TestCase):
+    """Tests sharing one nr-echo-server (TCP and UDP) on a free port."""
+
     @classmethod
     def setUpClass(cls):
         cls.server = echo_server()
@@ -66,6 +68,9 @@ class Exchange(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.kill()
+
+
+class Exchange(WithServer):
 
     def test_default_exchange_is_the_seeds(self):
         r = client("--port", self.port)
@@ -223,15 +228,7 @@ class Errors(unittest.TestCase):
         self.assertEqual(r.json["host"], "no-such-host.invalid")
 
 
-class Load(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = echo_server()
-        cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.kill()
+class Load(WithServer):
 
     def check_clean(self, r, connections):
         self.assertEqual(r.returncode, 0, r)
