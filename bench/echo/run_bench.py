@@ -7,7 +7,9 @@ drives one at a time, cell after cell, the servers taking turns within each
 cell so drift hits them alike. For every cell it reports messages per second,
 the server's CPU time per message (from /proc/PID/stat before and after), and
 the ratios to raw epoll; then the server memory per idle connection with
-10,000 connections open.
+10,000 connections open. Each cell is run --repeat times per server, the
+servers taking turns; messages/s is the median run, CPU per message the total
+CPU over the total messages.
 
 Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
 Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
@@ -17,6 +19,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -92,8 +95,27 @@ def run_cell(build, server, cell, duration, core):
         raise RuntimeError(f"{server.name} {cell}: {result['error']}")
     result["server_cpu_s"] = server_cpu
     result["client_cpu_s"] = client_cpu
-    result["cpu_us_per_msg"] = server_cpu * 1e6 / result["messages"] if result["messages"] else None
     return result
+
+
+def combine(runs, duration):
+    """One cell's figures for one server from its runs: the median messages/s; CPU per message as
+    total server CPU over total messages (so the 10 ms ticks of /proc/PID/stat add up); CPU shares
+    and core use over the whole time; errors, mismatches and losses summed."""
+    messages = sum(r["messages"] for r in runs)
+    server_cpu = sum(r["server_cpu_s"] for r in runs)
+    seconds = duration * len(runs)
+    return {
+        "messages_per_s": statistics.median(r["messages_per_s"] for r in runs),
+        "cpu_us_per_msg": server_cpu * 1e6 / messages if messages else None,
+        "server_cpu": server_cpu / seconds,
+        "client_cpu": sum(r["client_cpu_s"] for r in runs) / seconds,
+        "core_busy": {core: statistics.mean(r["core_busy"][core] for r in runs) for core in runs[0]["core_busy"]},
+        "errors": sum(r["errors"] for r in runs),
+        "mismatches": sum(r["mismatches"] for r in runs),
+        "lost": sum(r.get("lost", 0) for r in runs),
+        "runs": runs,
+    }
 
 
 def core_times():
@@ -195,21 +217,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default="build-bench", help="meson build directory configured with -Dbench=true")
     parser.add_argument("--quick", action="store_true", help="a subset: 1 and 100 connections, 64 B and 64 KiB")
-    parser.add_argument("--duration", type=float, default=None, help="seconds per cell (default 2, --quick 1)")
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds per run (default 1)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs per server and cell, taking turns (default 2, --quick 1)")
     parser.add_argument("--idle-connections", type=int, default=10000)
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args()
-    duration = args.duration or (1.0 if args.quick else 2.0)
+    duration = args.duration
+    repeat = args.repeat or (1 if args.quick else 2)
     raise_nofile()
 
     servers = {name: Server(args.build, name, 0) for name in SERVERS}
     rows = []
     try:
         for i, cell in enumerate(cells(args.quick)):
-            row = {"cell": cell}
-            order = SERVERS[i % 3:] + SERVERS[:i % 3]  # take turns going first
-            for name in order:
-                row[name] = run_cell(args.build, servers[name], cell, duration, 1)
+            runs = {name: [] for name in SERVERS}
+            for r in range(repeat):
+                turn = (i + r) % 3
+                for name in SERVERS[turn:] + SERVERS[:turn]:  # take turns going first
+                    runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
+            row = {"cell": cell, **{name: combine(runs[name], duration) for name in SERVERS}}
             rows.append(row)
             proto, conns, size, pipeline = cell
             print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
@@ -223,7 +250,7 @@ def main():
     if not args.quick:
         epoll = Server(args.build, "epoll", 0)
         try:
-            efficiency = client_efficiency(args.build, epoll, duration)
+            efficiency = client_efficiency(args.build, epoll, duration * repeat)
         finally:
             epoll.stop()
     memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in SERVERS}
@@ -239,13 +266,13 @@ def main():
         proto, conns, size, pipeline = row["cell"]
         e, u, n = row["epoll"], row["uv"], row["nr"]
         errors = sum(r["errors"] + r["mismatches"] for r in (e, u, n))
-        lost = "/".join(str(r.get("lost", 0)) for r in (e, u, n)) if proto == "udp" else "-"
+        lost = "/".join(str(r["lost"]) for r in (e, u, n)) if proto == "udp" else "-"
         print(f"| {proto} | {conns} | {size} | {pipeline} | {e['messages_per_s']:,.0f} | {u['messages_per_s']:,.0f} "
               f"| {n['messages_per_s']:,.0f} | {fmt(ratio(n['messages_per_s'], e['messages_per_s']))} "
               f"| {fmt(ratio(u['messages_per_s'], e['messages_per_s']))} | {fmt(e['cpu_us_per_msg'])} "
               f"| {fmt(u['cpu_us_per_msg'])} | {fmt(n['cpu_us_per_msg'])} "
               f"| {fmt(ratio(n['cpu_us_per_msg'], e['cpu_us_per_msg']))} "
-              f"| {e['server_cpu_s'] / duration:.0%} / {e['client_cpu_s'] / duration:.0%} "
+              f"| {e['server_cpu']:.0%} / {e['client_cpu']:.0%} "
               f"| {e['core_busy'][0]:.0%} / {e['core_busy'][1]:.0%} | {errors} | {lost} |")
     print()
     print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
@@ -269,7 +296,7 @@ def main():
 
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"duration_s": duration, "rows": rows, "idle_bytes_per_connection": memory,
+            json.dump({"duration_s": duration, "repeat": repeat, "rows": rows, "idle_bytes_per_connection": memory,
                        "load_generators": efficiency}, f, indent=1)
 
 
