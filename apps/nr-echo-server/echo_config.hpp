@@ -34,6 +34,7 @@ struct EchoTotals {
     std::uint64_t datagrams = 0;
     std::uint64_t datagram_bytes = 0;
     std::uint64_t forced_closed = 0;      // still open when the drain timed out
+    std::uint64_t bytes_discarded = 0;    // read but not echoed: sent by a peer after our shutdown began
 
     EchoTotals& operator+=(const EchoTotals& other);
 };

@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
               {"forced_closed", totals.forced_closed},
               {"bytes_in", totals.bytes_in},
               {"bytes_out", totals.bytes_out},
+              {"bytes_discarded", totals.bytes_discarded},
               {"datagrams", totals.datagrams},
               {"datagram_bytes", totals.datagram_bytes},
               {"uptime_s", static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9}});

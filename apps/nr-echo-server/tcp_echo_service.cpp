@@ -18,6 +18,7 @@ EchoTotals& EchoTotals::operator+=(const EchoTotals& other) {
     datagrams += other.datagrams;
     datagram_bytes += other.datagram_bytes;
     forced_closed += other.forced_closed;
+    bytes_discarded += other.bytes_discarded;
     return *this;
 }
 
@@ -87,7 +88,11 @@ void TcpEchoService::on_accept_error(const netreactor::Error& error) {
     out_.emit({{"event", "accept_error"}, {"error", nrapp::error_json(error)}, {"count", totals_.accept_errors}});
 }
 
-void TcpEchoService::on_data(TcpConnection& conn, std::span<const char> data) { conn.write(data); }
+void TcpEchoService::on_data(TcpConnection& conn, std::span<const char> data) {
+    // Refused only once our side has shut down (draining) or failed: count it,
+    // so bytes_in == bytes_out + bytes_discarded always holds.
+    if (!conn.write(data)) totals_.bytes_discarded += data.size();
+}
 
 void TcpEchoService::on_high_water(TcpConnection& conn) {
     // The peer sends faster than it reads: stop reading until it catches up.

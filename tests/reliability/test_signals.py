@@ -42,8 +42,10 @@ class EchoServer(unittest.TestCase):
                     self.assertEqual(s["signal"], name)
                     self.assertEqual(s["connections"], 50)
                     self.assertGreater(s["bytes_in"], 1 << 20)
-                    # Drained: everything read was echoed, nothing was cut off by the deadline.
-                    self.assertEqual(s["bytes_out"], s["bytes_in"])
+                    # Drained: everything read before the shutdown was echoed; what the
+                    # peers sent after it is accounted for, never silently lost.
+                    self.assertEqual(s["bytes_out"] + s["bytes_discarded"], s["bytes_in"])
+                    self.assertLessEqual(s["bytes_discarded"], 50 * 4 * 4096 * 4)
                     self.assertEqual(s["forced_closed"], 0)
                     self.assertLess(took, 5, "drain took longer than its deadline")
                     # The listener is gone.
