@@ -85,6 +85,12 @@ def echo_ok(port, payload=b"still serving"):
         return recv_exactly(s, len(payload)) == payload
 
 
+def asan(server):
+    """True when the server is an AddressSanitizer build."""
+    with open(f"/proc/{server.pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def settle(server, expected_fds, seconds=5):
     """Waits for the server's descriptor count to come back to `expected_fds`."""
     deadline = time.monotonic() + seconds
@@ -193,7 +199,10 @@ class Churn(unittest.TestCase):
             growth = server.rss_kib() - rss
             print(f"churn: {count} connections in 10 s, {fds} descriptors before and after, RSS {rss} KiB "
                   f"grew {growth} KiB", file=sys.stderr)
-            self.assertLess(growth, 2048, f"RSS grew {growth} KiB over {count} connections")
+            if not asan(server):
+                self.assertLess(growth, 2048, f"RSS grew {growth} KiB over {count} connections")
+            # Under ASan, freed memory waits in its quarantine (256 MiB) and RSS says
+            # nothing; LeakSanitizer checks at exit instead, and a leak makes the exit status non-zero.
             code, shutdown, err = stop(server)
             self.assertEqual(code, 0, err)
             self.assertEqual(shutdown["connections"], warm + count)
@@ -231,7 +240,8 @@ class HostilePeers(unittest.TestCase):
                 s.close()
             self.assertEqual(settle(server, base_fds), base_fds, "reset connections not released")
             self.assertTrue(echo_ok(server.port))
-            self.assertLess(server.rss_kib() - base_rss, 32 * 1024)
+            if not asan(server):  # ASan's quarantine holds freed memory
+                self.assertLess(server.rss_kib() - base_rss, 32 * 1024)
             code, shutdown, err = stop(server)
             self.assertEqual(code, 0, err)
             self.assertEqual(shutdown["connections"], peers + 1)
