@@ -1,6 +1,7 @@
 #include "load_run.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <csignal>
 
 #include "netreactor/signal_watcher.hpp"
@@ -29,7 +30,9 @@ LoadRun::~LoadRun() = default;
 
 void LoadRun::attach(std::vector<Flow*> flows) {
     flows_ = std::move(flows);
-    std::size_t slots = options_.pipeline;
+    // A power of two of slots per flow: the ring index is a mask, not a division.
+    std::size_t slots = std::bit_ceil(options_.pipeline);
+    slot_mask_ = slots - 1;
     send_times_ = std::make_unique<std::uint64_t[]>(flows_.size() * slots);
     for (std::size_t i = 0; i < flows_.size(); ++i) {
         flows_[i]->rotation = (i * 7919) % payload_.message_size();
@@ -78,10 +81,10 @@ void LoadRun::begin_window() {
         auto period = std::clamp(options_.timeout / 4, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
         scan_timer_.start(period, [this] { scan_for_overdue_replies(); }, period);
     }
-    for (Flow* flow : flows_) send_more(*flow);
+    for (Flow* flow : flows_) send_more(*flow, window_start_ns_);
 }
 
-void LoadRun::send_more(Flow& flow) {
+void LoadRun::send_more(Flow& flow, std::uint64_t now_ns) {
     if (phase_ != Phase::running || !flow.open) return;
     std::uint64_t room = options_.pipeline - flow.in_flight();
     if (options_.count > 0) room = std::min(room, options_.count - flow.sent);
@@ -89,8 +92,7 @@ void LoadRun::send_more(Flow& flow) {
         if (flow.in_flight() == 0) retire(flow);  // its --count is done
         return;
     }
-    std::uint64_t now = netreactor::monotonic_ns();
-    for (std::uint64_t i = flow.sent; i < flow.sent + room; ++i) flow.send_times[i % options_.pipeline] = now;
+    for (std::uint64_t i = flow.sent; i < flow.sent + room; ++i) sent_at(flow, i) = now_ns;
     flow.sent += room;
     transmit(flow, static_cast<std::size_t>(room));
 }
@@ -98,20 +100,20 @@ void LoadRun::send_more(Flow& flow) {
 void LoadRun::echoed(Flow& flow, std::uint64_t count, std::uint64_t now_ns) {
     if (phase_ == Phase::running) {
         for (std::uint64_t i = flow.done; i < flow.done + count; ++i)
-            result_.latency.record(now_ns - flow.send_times[i % options_.pipeline]);
+            result_.latency.record(now_ns - sent_at(flow, i));
         result_.messages += count;
         result_.bytes += count * payload_.message_size();
     }
     flow.done += count;
     if (phase_ == Phase::draining && flow.in_flight() == 0) return retire(flow);
-    send_more(flow);
+    send_more(flow, now_ns);
 }
 
 void LoadRun::lost(Flow& flow) {
     result_.lost++;
     flow.done++;
     if (phase_ == Phase::draining && flow.in_flight() == 0) return retire(flow);
-    send_more(flow);
+    send_more(flow, netreactor::monotonic_ns());
 }
 
 void LoadRun::flow_failed(Flow& flow, const Error& error) {
@@ -154,7 +156,7 @@ void LoadRun::scan_for_overdue_replies() {
     for (Flow* flow : flows_) {
         if (phase_ == Phase::finished) return;
         // Replacements sent meanwhile are newer than `now`: compare without underflow.
-        while (flow->open && flow->in_flight() > 0 && flow->send_times[flow->done % options_.pipeline] + limit < now)
+        while (flow->open && flow->in_flight() > 0 && sent_at(*flow, flow->done) + limit < now)
             reply_overdue(*flow);
     }
 }

@@ -18,7 +18,7 @@ namespace echo_client {
 
 struct Flow {
     std::size_t rotation = 0;               // where this flow's messages start in the payload
-    std::uint64_t* send_times = nullptr;    // --pipeline slots, indexed by message number
+    std::uint64_t* send_times = nullptr;    // a ring of >= --pipeline slots (LoadRun::sent_at)
     std::uint64_t sent = 0;                 // messages sent
     std::uint64_t done = 0;                 // messages echoed (or, UDP, given up as lost)
     bool open = false;
@@ -89,7 +89,10 @@ private:
     void begin_window();
     void end_window();
     void interrupt();
-    void send_more(Flow& flow);
+    void send_more(Flow& flow, std::uint64_t now_ns);
+    std::uint64_t& sent_at(Flow& flow, std::uint64_t message) const noexcept {
+        return flow.send_times[message & slot_mask_];
+    }
     void retire(Flow& flow);
     void scan_for_overdue_replies();
     void expire_drain();
@@ -97,6 +100,7 @@ private:
 
     std::vector<Flow*> flows_;
     std::unique_ptr<std::uint64_t[]> send_times_;
+    std::uint64_t slot_mask_ = 0;
     std::size_t pending_opens_ = 0;
     std::size_t open_flows_ = 0;
     Phase phase_ = Phase::connecting;
