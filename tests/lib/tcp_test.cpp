@@ -253,13 +253,19 @@ TEST(Tcp, HighWaterPausesAndDrainResumes) {
     };
     client_side.eof = [](TcpConnection& c) { c.close_gracefully(); };
     auto client = TcpConnection::connect(loop, server.address(), 2s, client_side);
+    // The client starts reading once the server has hit its mark (checked
+    // every millisecond, so slow builds such as TSan's get there too), or
+    // after 10 s, when the assertions below then fail.
     Timer start_reading(loop);
     bool server_was_paused = false;
-    start_reading.start(300ms, [&] {
+    int waited_ms = 0;
+    start_reading.start(1ms, [&] {
+        if (high_water_events == 0 && ++waited_ms < 10000) return;
         server_was_paused = !server.conns.empty() && !server.conns[0]->reading();
         client->resume_reading();
-    });
-    run_until(loop, [&] { return client_side.close_code.has_value(); }, 20s);
+        start_reading.stop();
+    }, 1ms);
+    run_until(loop, [&] { return client_side.close_code.has_value(); }, 40s);
 
     EXPECT_TRUE(server_was_paused);
     EXPECT_GE(high_water_events, 1);
