@@ -98,13 +98,13 @@ def run_cell(build, server, cell, duration, core):
     return result
 
 
-def combine(runs, duration):
+def combine(runs):
     """One cell's figures for one server from its runs: the median messages/s; CPU per message as
     total server CPU over total messages (so the 10 ms ticks of /proc/PID/stat add up); CPU shares
-    and core use over the whole time; errors, mismatches and losses summed."""
+    over the runs' whole wall time; errors, mismatches and losses summed."""
     messages = sum(r["messages"] for r in runs)
     server_cpu = sum(r["server_cpu_s"] for r in runs)
-    seconds = duration * len(runs)
+    seconds = sum(r["wall_s"] for r in runs)
     return {
         "messages_per_s": statistics.median(r["messages_per_s"] for r in runs),
         "cpu_us_per_msg": server_cpu * 1e6 / messages if messages else None,
@@ -136,14 +136,17 @@ def measure(argv, server, duration):
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     before = server.cpu_seconds()
     cores_before = core_times()
+    started = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate(timeout=duration + 60)
+    wall = time.monotonic() - started
     cores_after = core_times()
     server_cpu = server.cpu_seconds() - before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     result = json.loads(out)
     result["exit"] = proc.returncode
+    result["wall_s"] = wall  # the whole client run: connecting, the window, the drain
     result["core_busy"] = {core: (cores_after[core][0] - b) / max(cores_after[core][1] - t, 1)
                            for core, (b, t) in cores_before.items()}
     return result, client_cpu, server_cpu
@@ -161,8 +164,8 @@ def client_efficiency(build, server, duration):
                   str(server.port), str(conns), str(size), str(pipeline), str(duration)]
         for name, argv in (("nr", nr_argv), ("c", c_argv)):
             result, client_cpu, server_cpu = measure(argv, server, duration)
-            row[name] = {"messages_per_s": result["messages_per_s"], "client_cpu": client_cpu / duration,
-                         "server_cpu": server_cpu / duration, "core_busy": result["core_busy"]}
+            row[name] = {"messages_per_s": result["messages_per_s"], "client_cpu": client_cpu / result["wall_s"],
+                         "server_cpu": server_cpu / result["wall_s"], "core_busy": result["core_busy"]}
         rows.append(row)
     return rows
 
@@ -236,7 +239,7 @@ def main():
                 turn = (i + r) % 3
                 for name in SERVERS[turn:] + SERVERS[:turn]:  # take turns going first
                     runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
-            row = {"cell": cell, **{name: combine(runs[name], duration) for name in SERVERS}}
+            row = {"cell": cell, **{name: combine(runs[name]) for name in SERVERS}}
             rows.append(row)
             proto, conns, size, pipeline = cell
             print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
