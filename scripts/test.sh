@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds netreactor and runs every test: unit and end-to-end, first in a
-# normal build, then with AddressSanitizer and UndefinedBehaviorSanitizer.
+# normal build (then the demo, scripts/demo.sh, as a test of its own), then
+# with AddressSanitizer and UndefinedBehaviorSanitizer.
 # The tests run inside a network namespace that holds only loopback (when
 # the machine allows unshare), so no test can reach beyond 127.0.0.0/8 and ::1.
 #
@@ -60,6 +61,13 @@ run_suite() {  # build dir, meson options... [-- meson test options...]
 status=0
 # Warnings are errors in every build CI makes.
 run_suite build -Dwerror=true || status=1
+# The README's first command is a test too: the demo must run every section as
+# documented (it stops at the first command with an unexpected exit status).
+if in_loopback_netns env NR_BUILD_DIR=build scripts/demo.sh >build/demo.log 2>&1; then
+  passed=$((passed + 1)); echo "demo: OK"
+else
+  failed=$((failed + 1)); status=1; echo "demo: FAILED"; tail -n 40 build/demo.log
+fi
 if [ $quick -eq 0 ]; then
   run_suite build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false || status=1
   # The library's unit tests (threading included: Loop::post, echo workers) under ThreadSanitizer.
