@@ -6,7 +6,10 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
+
+#include "ip_literal.hpp"
 
 namespace netinfo {
 
@@ -107,20 +110,17 @@ json ipv4_report(std::string_view input, Ipv4Syntax syntax) {
 }
 
 json ip_report(std::string_view input) {
-    std::string text(input);
-    std::string scope;
-    if (auto percent = text.find('%'); percent != std::string::npos) {
-        scope = text.substr(percent + 1);
-        text.resize(percent);
+    std::string why;
+    std::optional<nrapp::IpLiteral> literal = nrapp::parse_ip_literal(input, &why);
+    if (!literal) return error_entry(input, "EINVAL", "not an IP address: " + why, "inet_pton");
+    if (!literal->is_ipv6) {
+        std::uint32_t network_order;
+        std::memcpy(&network_order, literal->bytes.data(), 4);
+        return ipv4_fields(input, ntohl(network_order));
     }
-    if (text.find('\0') != std::string::npos) return error_entry(input, "EINVAL", "contains a NUL byte", "inet_pton");
-
-    in_addr v4{};
-    if (scope.empty() && inet_pton(AF_INET, text.c_str(), &v4) == 1) return ipv4_fields(input, ntohl(v4.s_addr));
-
     in6_addr v6{};
-    if (inet_pton(AF_INET6, text.c_str(), &v6) != 1)
-        return error_entry(input, "EINVAL", "not an IPv6 or IPv4 address", "inet_pton");
+    std::memcpy(v6.s6_addr, literal->bytes.data(), 16);
+    const std::string& scope = literal->zone;
     char compressed[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, &v6, compressed, sizeof compressed);
     const unsigned char* b = v6.s6_addr;
@@ -138,7 +138,7 @@ json ip_report(std::string_view input) {
     }
     if (!scope.empty()) {
         unsigned index = if_nametoindex(scope.c_str());
-        if (index == 0 && !scope.empty() && scope.find_first_not_of("0123456789") == std::string::npos)
+        if (index == 0 && scope.find_first_not_of("0123456789") == std::string::npos)
             index = static_cast<unsigned>(std::stoul(scope.substr(0, 9)));
         entry["scope"] = scope;
         entry["scope_id"] = index == 0 ? json(nullptr) : json(index);

@@ -12,7 +12,8 @@ namespace netinfo {
 // or {"input", "error"} when it does not parse.
 nrapp::json ipv4_report(std::string_view input, Ipv4Syntax syntax);
 
-// An IPv6 or IPv4 address as inet_pton(3) reads it ("fe80::1%eth0" allowed).
+// An IPv6 or IPv4 address as inet_pton(3) reads it, with an RFC 4007 zone on
+// IPv6 ("fe80::1%eth0"): nrapp::parse_ip_literal's rules, nothing looser.
 nrapp::json ip_report(std::string_view input);
 
 // True when a report is an error entry.

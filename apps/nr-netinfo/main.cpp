@@ -1,6 +1,7 @@
 // nr-netinfo: facts about this host and about addresses, ports and integers,
 // straight from the C library and the kernel. One JSON line per answer.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "address_report.hpp"
@@ -49,6 +50,28 @@ int print_host(nrapp::JsonOutput& out, bool lookup) {
     return nrapp::exit_ok;
 }
 
+// The ADDR arguments of `ip` as the user wrote them. CLI11 reads an argument
+// in brackets as a list ("[::1]" becomes "::1", "[a,b]" two values), so the
+// parsed values would hide text that must be judged, and rejected, as written.
+// Safe to take from argv because neither nr-netinfo nor `ip` has an option
+// that takes a value: every argument after the subcommand that does not start
+// with '-' (or that follows "--") is an ADDR.
+std::vector<std::string> raw_ip_arguments(int argc, char** argv) {
+    std::vector<std::string> raw;
+    int i = 1;
+    while (i < argc && std::string_view(argv[i]) != "ip") ++i;
+    bool only_positionals = false;
+    for (++i; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (!only_positionals && arg == "--") {
+            only_positionals = true;
+        } else if (only_positionals || arg.empty() || arg[0] != '-') {
+            raw.emplace_back(arg);
+        }
+    }
+    return raw;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +106,8 @@ int main(int argc, char** argv) {
     ipv4->footer("Example:\n  nr-netinfo ipv4 127.0.0.1 192.168.0.1 127.1 0x7f.1");
 
     CLI::App* ip = app.add_subcommand("ip", "IPv6 or IPv4 addresses as inet_pton reads them");
-    ip->add_option("ADDR", inputs, "Addresses (::1, fe80::1%eth0, ::ffff:10.0.0.1, 10.0.0.1...)")->required();
+    // Not required() here: "[]" counts as no value for CLI11 (see raw_ip_arguments).
+    ip->add_option("ADDR", inputs, "Addresses (::1, fe80::1%eth0, ::ffff:10.0.0.1, 10.0.0.1...)");
     ip->footer("Example:\n  nr-netinfo ip ::1 2001:db8::1 fe80::1%lo 192.0.2.7");
 
     CLI::App* service = app.add_subcommand("service", "Port to service name and name to port, from the services database");
@@ -105,7 +129,11 @@ int main(int argc, char** argv) {
         auto syntax = strict ? netinfo::Ipv4Syntax::strict : netinfo::Ipv4Syntax::aton;
         return print_each(out, inputs, [&](const std::string& in) { return netinfo::ipv4_report(in, syntax); });
     }
-    if (ip->parsed()) return print_each(out, inputs, [](const std::string& in) { return netinfo::ip_report(in); });
+    if (ip->parsed()) {
+        inputs = raw_ip_arguments(argc, argv);
+        if (inputs.empty()) nrapp::usage_error(out, kTool, "ADDR is required");
+        return print_each(out, inputs, [](const std::string& in) { return netinfo::ip_report(in); });
+    }
     if (service->parsed())
         return print_each(out, inputs, [](const std::string& in) { return netinfo::service_report(in); });
     auto w = width == "16" ? netinfo::Width::bits16 : width == "32" ? netinfo::Width::bits32 : netinfo::Width::both;

@@ -228,6 +228,49 @@ class Ip(unittest.TestCase):
                 self.assertEqual(entry["scope_id"], socket.if_nametoindex(scope))
 
 
+    # Inputs where the tool and Python's ipaddress must agree, and the zone
+    # rules of RFC 4007 with the limits of an interface name (issue 11).
+    DIFFERENTIAL = ["::1", "[::1]", "[::1]:53", "[fe80::1%lo]", "fe80::1%", "fe80::1%lo%lo", "fe80::1%%",
+                    "fe80::1%lo", "fe80::1%1", "ff02::1%eth0.100", "::1%x", "%lo", "127.0.0.1%lo",
+                    "127.0.0.1", "127.1", "01.2.3.4", "256.1.1.1", "1.2.3.4.", "::ffff:1.2.3.4",
+                    "::ffff:1.2.3", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::",
+                    "::1 ", " ::1", "g::1", "", "[]", "[1,2]", "fe80::1%" + "z" * 15]
+    # Zones Python's ipaddress accepts but no interface name can be.
+    LONGER_THAN_AN_INTERFACE_NAME = ["fe80::1%" + "z" * 16, "fe80::1%" + "a" * 300, "fe80::1%a b"]
+
+    def test_as_strict_as_inet_pton_and_ipaddress(self):
+        args = self.DIFFERENTIAL + self.LONGER_THAN_AN_INTERFACE_NAME
+        r = nrtest.run_tool(TOOL, "ip", *args)
+        self.assertEqual([e["input"] for e in r.lines], args, "every input reported exactly as written")
+        for entry in r.lines:
+            check(entry)
+            text = entry["input"]
+            try:
+                python = ipaddress.ip_address(text)
+            except ValueError:
+                python = None
+            if text in self.LONGER_THAN_AN_INTERFACE_NAME:
+                self.assertIsNotNone(python, text)
+                self.assertIn("error", entry, text)
+                continue
+            self.assertEqual("error" not in entry, python is not None, entry)
+            if python is None:
+                check(entry, "entry_error")
+                self.assertEqual(entry["error"]["code"], "EINVAL")
+                continue
+            address, _, zone = text.partition("%")
+            family = socket.AF_INET6 if python.version == 6 else socket.AF_INET
+            self.assertEqual(entry["packed_hex"], socket.inet_pton(family, address).hex(), text)
+            self.assertEqual(entry.get("scope", ""), zone, text)
+        self.assertEqual(r.returncode, 1, r)
+
+    def test_brackets_are_judged_as_written(self):
+        r = nrtest.run_tool(TOOL, "ip", "[::1]")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(r.lines[0]["input"], "[::1]")
+        self.assertIn("brackets", r.lines[0]["error"]["message"])
+
+
 class Service(unittest.TestCase):
     def test_every_port_of_the_services_file_both_directions(self):
         entries = services_file()
