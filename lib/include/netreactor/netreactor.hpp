@@ -3,10 +3,12 @@
 
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
+#include "netreactor/host_lookup.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/resolver.hpp"
 #include "netreactor/signal_watcher.hpp"
 #include "netreactor/tcp_connection.hpp"
+#include "netreactor/tcp_connector.hpp"
 #include "netreactor/tcp_listener.hpp"
 #include "netreactor/timer.hpp"
 #include "netreactor/udp_socket.hpp"
