@@ -11,6 +11,7 @@
 #include "netreactor/loop.hpp"
 #include "netreactor/signal_watcher.hpp"
 #include "netreactor/timer.hpp"
+#include "port_claim.hpp"
 
 namespace {
 
@@ -72,8 +73,11 @@ int main(int argc, char** argv) {
     try {
         // The first worker fixes the port (a free one if 0 was asked); UDP
         // takes the same number as TCP, and the other workers share both.
-        netreactor::SocketAddress tcp_address = *address;
-        netreactor::SocketAddress udp_address = *address;
+        // SO_REUSEPORT would as well let us join another server's group on
+        // that port: first make sure nobody holds it (port_claim.hpp).
+        netreactor::SocketAddress base = reuse_port ? echo::claim_port_alone(*address, config.tcp, config.udp) : *address;
+        netreactor::SocketAddress tcp_address = base;
+        netreactor::SocketAddress udp_address = base;
         workers[0]->bind(tcp_address, config.tcp ? netreactor::SocketAddress() : udp_address, reuse_port);
         if (config.tcp) {
             tcp_address = workers[0]->tcp_address();

@@ -423,6 +423,26 @@ class Limits(unittest.TestCase):
             self.assertEqual(r.returncode, 8, r)
             self.assertEqual(r.json["error"]["code"], "EADDRINUSE")
 
+    def test_port_in_use_whatever_the_workers(self):
+        # SO_REUSEPORT must never let a second server join the first one's
+        # port: every combination of --workers gets EADDRINUSE (issue 11).
+        for first, second in ((2, 2), (2, 1), (1, 2), (3, 4)):
+            with start("--workers", first) as server:
+                for proto in ("tcp,udp", "tcp", "udp"):
+                    r = nrtest.run_tool(TOOL, "--port", server.port, "--workers", second, "--proto", proto)
+                    self.assertEqual(r.returncode, 8, (first, second, proto, r))
+                    nrtest.validate(TOOL, r.json)
+                    self.assertEqual(r.json["error"]["code"], "EADDRINUSE", (first, second, proto))
+                self.assertTrue(echo_ok(server.port))
+                _, _, shutdown = stop(server)
+                self.assertEqual(shutdown["connections"], 1, "the second server took connections")
+        # Only the UDP port taken by a plain socket: still refused with workers.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            r = nrtest.run_tool(TOOL, "--proto", "udp", "--workers", 2, "--port", u.getsockname()[1])
+            self.assertEqual(r.returncode, 8, r)
+            self.assertEqual(r.json["error"]["code"], "EADDRINUSE")
+
     def test_restarts_at_once_on_the_same_port(self):
         # SO_REUSEADDR: a connection left in TIME_WAIT does not block a restart.
         with start("--proto", "tcp") as server:
