@@ -1,0 +1,48 @@
+// Fuzz target: the tools' one parser of host, endpoint and URL text
+// (apps/common). Oracles: an accepted literal is a socket address that
+// formats and parses back to itself; an accepted name holds only the bytes a
+// host name may hold; a DNS server comes out as an endpoint that reads again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "endpoint.hpp"
+#include "http_url.hpp"
+
+namespace {
+
+void check_host(const nrapp::Host& host) {
+    if (host.is_literal()) {
+        auto address = host.address(80);
+        if (!address) std::abort();
+        auto again = netreactor::SocketAddress::parse_endpoint(address->to_string(), 0);
+        if (!again || !(*again == *address)) std::abort();
+    } else {
+        if (!nrapp::host_name_error(host.text).empty()) std::abort();
+        for (unsigned char c : host.text)
+            if (c <= 0x20 || c >= 0x7f || c == ':' || c == '%' || c == '/' || c == '@') std::abort();
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (auto host = nrapp::parse_host(text)) check_host(*host);
+    for (auto use : {nrapp::PortUse::peer, nrapp::PortUse::local}) {
+        if (auto endpoint = nrapp::parse_endpoint(text, use)) {
+            check_host(endpoint->host);
+            if (use == nrapp::PortUse::peer && endpoint->port == 0) std::abort();
+        }
+    }
+    if (auto server = nrapp::parse_dns_server(text)) {
+        auto again = nrapp::parse_dns_server(*server);
+        if (!again || *again != *server) std::abort();
+    }
+    if (auto url = nrapp::parse_http_url(text)) {
+        check_host(url->host);
+        if (url->target.empty() || url->target.front() != '/' || url->target.find('#') != std::string::npos) std::abort();
+    }
+    return 0;
+}
