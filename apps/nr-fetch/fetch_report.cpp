@@ -1,5 +1,8 @@
 #include "fetch_report.hpp"
 
+#include "connect_report.hpp"
+#include "location.hpp"
+
 namespace fetch {
 
 namespace {
@@ -16,6 +19,19 @@ json address_list(const std::vector<netreactor::SocketAddress>& addresses) {
 
 json request_fields(const FetchRequest& request) {
     return {{"host", request.host}, {"port", request.port}, {"path", request.path}};
+}
+
+json hops_json(const std::vector<Hop>& hops) {
+    json list = json::array();
+    for (const auto& h : hops)
+        list.push_back({{"url", h.url}, {"status", h.status}, {"location", h.location}, {"next", h.next}});
+    return list;
+}
+
+// The additive fields both reports share.
+void add_race_and_hops(json& report, const FetchRun& run) {
+    if (!run.result.interim.empty()) report["interim"] = run.result.interim;
+    if (!run.hops.empty()) report["redirects"] = hops_json(run.hops);
 }
 
 }  // namespace
@@ -36,14 +52,16 @@ json timings(const StageMarks& m) {
     return t;
 }
 
-json summary_report(const FetchRequest& request, const FetchResult& result) {
+json summary_report(const FetchRequest& asked, const FetchRun& run) {
+    const FetchResult& result = run.result;
     const ResponseHead& head = *result.head;
     json headers = json::array();
     for (const auto& h : head.headers) headers.push_back({{"name", h.name}, {"value", h.value}});
-    json report = request_fields(request);
-    report["request"] = "GET " + request.path + " HTTP/1.0";
+    json report = request_fields(asked);
+    report["request"] = "GET " + without_fragment(run.request.path) + " HTTP/1.0";
     report["address"] = result.peer.ip();
     report["addresses"] = address_list(result.addresses);
+    report["attempts"] = nrapp::attempts_json(result.attempts);
     report["status_line"] = head.status_line;
     report["http_version"] = head.version;
     report["status"] = head.status;
@@ -52,20 +70,24 @@ json summary_report(const FetchRequest& request, const FetchResult& result) {
     report["content_length"] = head.content_length ? json(*head.content_length) : json(nullptr);
     report["body_bytes"] = result.body_bytes;
     report["timings"] = timings(result.marks);
+    add_race_and_hops(report, run);
     return report;
 }
 
-json failure_report(const FetchRequest& request, const FetchResult& result) {
+json failure_report(const FetchRequest& asked, const FetchRun& run) {
+    const FetchResult& result = run.result;
     json report = {{"stage", stage_name(*result.failed_stage)}};
-    const json fields = request_fields(request);
+    const json fields = request_fields(asked);
     for (auto& [key, value] : fields.items()) report[key] = value;
     if (!result.addresses.empty()) {
         report["addresses"] = address_list(result.addresses);
-        if (*result.failed_stage != Stage::resolve) report["address"] = result.peer.ip();
+        if (*result.failed_stage != Stage::resolve && !result.peer.empty()) report["address"] = result.peer.ip();
     }
+    if (!result.attempts.empty()) report["attempts"] = nrapp::attempts_json(result.attempts);
     if (result.head) report["status"] = result.head->status;
     report["body_bytes"] = result.body_bytes;
     report["timings"] = timings(result.marks);
+    add_race_and_hops(report, run);
     return report;
 }
 
@@ -77,6 +99,7 @@ nrapp::ExitStatus exit_status_for(Stage stage, const netreactor::Error& error) {
             return nrapp::exit_status_for(error) == nrapp::exit_local ? nrapp::exit_local : nrapp::exit_connect;
         case Stage::send:
         case Stage::receive: return error.code() == "EPROTO" ? nrapp::exit_protocol : nrapp::exit_transfer;
+        case Stage::redirect: return nrapp::exit_protocol;
         case Stage::output: return nrapp::exit_local;
     }
     return nrapp::exit_failed;

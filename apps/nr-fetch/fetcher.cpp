@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "location.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/version.hpp"
 
@@ -27,12 +28,17 @@ std::optional<std::uint64_t> announced_body_length(const ResponseHead& head) {
 
 }  // namespace
 
+bool is_followed_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 const char* stage_name(Stage stage) {
     switch (stage) {
         case Stage::resolve: return "resolve";
         case Stage::connect: return "connect";
         case Stage::send: return "send";
         case Stage::receive: return "receive";
+        case Stage::redirect: return "redirect";
         case Stage::output: return "output";
     }
     return "?";
@@ -41,59 +47,54 @@ const char* stage_name(Stage stage) {
 std::string request_text(const FetchRequest& request) {
     std::string host = request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host;
     if (request.port != 80) host += ":" + std::to_string(request.port);
-    return "GET " + request.path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: nr-fetch/" +
+    return "GET " + without_fragment(request.path) + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: nr-fetch/" +
            netreactor::version() + "\r\nConnection: close\r\n\r\n";
 }
 
 Fetcher::Fetcher(netreactor::Loop& loop, FetchRequest request, StdoutSink* sink)
     : loop_(loop), request_(std::move(request)), sink_(sink), receive_timer_(loop) {}
 
-// Members are destroyed in reverse order: the connection and the resolver go
+// Members are destroyed in reverse order: the connection and the connector go
 // first, and none of their callbacks can reach this object afterwards.
 Fetcher::~Fetcher() = default;
 
 void Fetcher::start() {
     result_.marks.start = netreactor::monotonic_ns();
     stage_ = Stage::resolve;
-    if (auto numeric = netreactor::SocketAddress::parse(request_.host, request_.port)) {
-        netreactor::AddressLookup lookup;
-        lookup.name = request_.host;
-        lookup.addresses.push_back(*numeric);
-        on_resolved(std::move(lookup));
-        return;
+    netreactor::ConnectOptions options;
+    options.family = request_.family;
+    options.attempt_timeout = request_.connect_timeout;
+    options.resolver.servers = request_.dns_servers;
+    try {
+        connector_ = std::make_unique<netreactor::TcpConnector>(loop_, options);
+        connector_->connect(request_.host, request_.port, *this,
+                            [this](netreactor::ConnectOutcome outcome) { on_connect_outcome(std::move(outcome)); });
+    } catch (const netreactor::SystemError& e) {
+        fail(Stage::resolve, e.error());
     }
-    netreactor::ResolverOptions options;
-    options.servers = request_.dns_servers;
-    resolver_ = std::make_unique<netreactor::Resolver>(loop_, options);
-    resolver_->lookup_addresses(request_.host, request_.family, request_.port,
-                                [this](netreactor::AddressLookup lookup) { on_resolved(std::move(lookup)); });
 }
 
-void Fetcher::on_resolved(netreactor::AddressLookup lookup) {
+void Fetcher::on_connect_outcome(netreactor::ConnectOutcome outcome) {
     if (done_) return;
-    if (lookup.error || lookup.addresses.empty()) {
-        fail(Stage::resolve, lookup.error ? *lookup.error : Error("NODATA", "the name has no address", "resolve"));
+    if (const auto* winner = outcome.winner()) result_.peer = winner->address;
+    result_.addresses = std::move(outcome.addresses);
+    result_.attempts = std::move(outcome.attempts);
+    if (outcome.first_attempt_ms) {
+        result_.marks.resolved = result_.marks.start + static_cast<std::uint64_t>(*outcome.first_attempt_ms * 1e6);
+        stage_ = Stage::connect;
+        if (!outcome.connection) result_.peer = result_.attempts.back().address;  // the last one tried
+    }
+    if (!outcome.connection) {
+        fail(outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect, *outcome.error);
         return;
     }
-    result_.marks.resolved = netreactor::monotonic_ns();
-    result_.addresses = std::move(lookup.addresses);
-    connect_next();
-}
-
-void Fetcher::connect_next() {
-    stage_ = Stage::connect;
-    const auto& peer = result_.addresses[next_address_++];
-    result_.peer = peer;
-    conn_ = netreactor::TcpConnection::connect(loop_, peer, request_.connect_timeout, *this);
-}
-
-void Fetcher::on_connected(netreactor::TcpConnection& conn) {
+    conn_ = std::move(outcome.connection);
     result_.marks.connected = netreactor::monotonic_ns();
     stage_ = Stage::send;
     restart_receive_timer();  // also bounds a send the peer never takes
     std::string text = request_text(request_);
-    if (!conn.write(text)) return;  // the reason reaches on_closed
-    if (conn.queued_bytes() == 0) on_sent();
+    if (!conn_->write(text)) return;  // the reason reaches on_closed
+    if (conn_->queued_bytes() == 0) on_sent();
 }
 
 void Fetcher::on_write_drained(netreactor::TcpConnection&) {
@@ -124,20 +125,43 @@ void Fetcher::on_data(netreactor::TcpConnection&, std::span<const char> data) {
         return;
     }
     head_buffer_.append(data.data(), data.size());
-    HeadParse parsed = parse_response_head(head_buffer_);
-    if (parsed.state == HeadState::incomplete) return;
-    if (parsed.state == HeadState::malformed) {
-        fail(Stage::receive, Error("EPROTO", "malformed response head: " + parsed.error, "parse"));
+    parse_heads();
+}
+
+// RFC 9110 section 15.2: a 1xx is an interim response; the final one follows
+// on the same connection (maybe in the same read).
+void Fetcher::parse_heads() {
+    while (true) {
+        HeadParse parsed = parse_response_head(head_buffer_);
+        if (parsed.state == HeadState::incomplete) return;
+        if (parsed.state == HeadState::malformed) {
+            fail(Stage::receive, Error("EPROTO", "malformed response head: " + parsed.error, "parse"));
+            return;
+        }
+        if (parsed.head.status == 101) {
+            fail(Stage::receive, Error("EPROTO", "101 Switching Protocols without an Upgrade request", "parse"));
+            return;
+        }
+        if (parsed.head.status < 200) {
+            result_.interim.push_back(parsed.head.status);
+            head_buffer_.erase(0, parsed.head_bytes);
+            continue;
+        }
+        if (parsed.head.transfer_encoding) {
+            fail(Stage::receive, Error("EPROTO", "Transfer-Encoding in a response to an HTTP/1.0 request", "parse"));
+            return;
+        }
+        result_.head = std::move(parsed.head);
+        if (request_.stop_at_redirect && is_followed_redirect(result_.head->status) &&
+            result_.head->header("location")) {
+            finish();  // the redirect's body is not the resource
+            return;
+        }
+        std::string rest = head_buffer_.substr(parsed.head_bytes);
+        head_buffer_.clear();
+        deliver_body(rest);
         return;
     }
-    if (parsed.head.transfer_encoding) {
-        fail(Stage::receive, Error("EPROTO", "Transfer-Encoding in a response to an HTTP/1.0 request", "parse"));
-        return;
-    }
-    result_.head = std::move(parsed.head);
-    std::string rest = head_buffer_.substr(parsed.head_bytes);
-    head_buffer_.clear();
-    deliver_body(rest);
 }
 
 bool Fetcher::body_complete() const {
@@ -185,10 +209,6 @@ void Fetcher::on_closed(netreactor::TcpConnection&, const Error* error) {
     if (done_) return;
     if (error == nullptr) {
         on_eof(*conn_);
-        return;
-    }
-    if (stage_ == Stage::connect && next_address_ < result_.addresses.size()) {
-        connect_next();  // destroys the failed connection: allowed inside its callback
         return;
     }
     fail(stage_, *error);

@@ -1,7 +1,8 @@
-// One HTTP/1.0 GET on the reactor, stage by stage: resolve (netreactor::
-// Resolver, skipped for a numeric host), connect (each address in turn, with
-// a timeout), send, receive (an inactivity timeout, restarted by every byte).
-// Each failure is recorded with the stage it happened in.
+// One HTTP/1.0 GET on the reactor, stage by stage: resolve and connect
+// (netreactor::TcpConnector: the host's addresses raced as RFC 8305 says,
+// each attempt with a timeout), send, receive (an inactivity timeout,
+// restarted by every byte). Interim 1xx responses are skipped (RFC 9110
+// section 15.2). Each failure is recorded with the stage it happened in.
 #pragma once
 
 #include <chrono>
@@ -17,26 +18,33 @@
 #include "http_response_head.hpp"
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
-#include "netreactor/resolver.hpp"
 #include "netreactor/tcp_connection.hpp"
+#include "netreactor/tcp_connector.hpp"
 #include "netreactor/timer.hpp"
 
 namespace fetch {
 
-enum class Stage { resolve, connect, send, receive, output };
+enum class Stage { resolve, connect, send, receive, redirect, output };
 const char* stage_name(Stage stage);
 
 struct FetchRequest {
     std::string host;  // name or numeric address (no brackets)
     std::uint16_t port = 80;
-    std::string path = "/";
+    std::string path = "/";  // may hold a fragment: it is never sent
     std::chrono::milliseconds connect_timeout{10000};  // 0: the kernel's limit
     std::chrono::milliseconds receive_timeout{30000};  // longest silence; 0: none
     std::vector<std::string> dns_servers;              // empty: the system's configuration
     int family = AF_UNSPEC;                            // -4: AF_INET, -6: AF_INET6
+    // A redirect that will be followed (--location) ends the fetch at its
+    // head: its body is not the resource and never reaches the sink.
+    bool stop_at_redirect = false;
 };
 
-// The bytes sent: "GET PATH HTTP/1.0", Host, User-Agent, Connection: close.
+// True for the statuses --location follows: 301, 302, 303, 307, 308.
+bool is_followed_redirect(int status);
+
+// The bytes sent: "GET PATH HTTP/1.0" (PATH without its fragment), Host,
+// User-Agent, Connection: close.
 std::string request_text(const FetchRequest& request);
 
 // Monotonic marks (ns) of the stage boundaries reached.
@@ -47,8 +55,10 @@ struct StageMarks {
 
 struct FetchResult {
     std::vector<netreactor::SocketAddress> addresses;  // what the name resolved to
+    std::vector<netreactor::ConnectAttemptReport> attempts;  // the connect race, attempt by attempt
     netreactor::SocketAddress peer;                    // the address connected to
-    std::optional<ResponseHead> head;
+    std::vector<int> interim;                          // 1xx statuses skipped, in order
+    std::optional<ResponseHead> head;                  // the final response
     std::uint64_t body_bytes = 0;
     StageMarks marks;
     std::optional<Stage> failed_stage;
@@ -66,15 +76,14 @@ public:
     const FetchResult& result() const noexcept { return result_; }
 
 private:
-    void on_resolved(netreactor::AddressLookup lookup);
-    void connect_next();
-    void on_connected(netreactor::TcpConnection& conn) override;
+    void on_connect_outcome(netreactor::ConnectOutcome outcome);
     void on_data(netreactor::TcpConnection& conn, std::span<const char> data) override;
     void on_eof(netreactor::TcpConnection& conn) override;
     void on_write_drained(netreactor::TcpConnection& conn) override;
     void on_closed(netreactor::TcpConnection& conn, const netreactor::Error* error) override;
 
     void on_sent();
+    void parse_heads();
     void restart_receive_timer();
     void deliver_body(std::span<const char> bytes);
     bool body_complete() const;
@@ -84,10 +93,9 @@ private:
     netreactor::Loop& loop_;
     FetchRequest request_;
     StdoutSink* sink_;
-    std::unique_ptr<netreactor::Resolver> resolver_;
+    std::unique_ptr<netreactor::TcpConnector> connector_;
     std::unique_ptr<netreactor::TcpConnection> conn_;
     netreactor::Timer receive_timer_;
-    std::size_t next_address_ = 0;
     Stage stage_ = Stage::resolve;
     std::string head_buffer_;
     bool done_ = false;

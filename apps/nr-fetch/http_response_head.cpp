@@ -1,6 +1,7 @@
 #include "http_response_head.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace fetch {
@@ -140,6 +141,17 @@ HeadParse parse_response_head(std::string_view received) {
     r.state = HeadState::complete;
     r.head_bytes = end + terminator;
     return r;
+}
+
+const std::string* ResponseHead::header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (h.name.size() != name.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < name.size() && same; ++i)
+            same = std::tolower(static_cast<unsigned char>(h.name[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+        if (same) return &h.value;
+    }
+    return nullptr;
 }
 
 }  // namespace fetch

@@ -25,6 +25,9 @@ struct ResponseHead {
     std::vector<HttpHeader> headers;
     std::optional<std::uint64_t> content_length;
     bool transfer_encoding = false;  // a Transfer-Encoding field is present (any coding)
+
+    // The value of the first field named `name` (any case), or null.
+    const std::string* header(std::string_view name) const;
 };
 
 enum class HeadState { incomplete, complete, malformed };

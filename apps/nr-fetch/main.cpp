@@ -9,6 +9,7 @@
 #include "exit_status.hpp"
 #include "fetch_report.hpp"
 #include "fetcher.hpp"
+#include "redirect_chain.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
 
@@ -38,7 +39,8 @@ int main(int argc, char** argv) {
                          "  nr-fetch --host localhost --port 8000 --file /data.bin --json | jq .timings\n"
                          "  nr-fetch --host example.test --dns-server 127.0.0.1:5353 --json\n"
                          "  nr-fetch --host ::1 --port 8080 --connect-timeout 0.5 --timeout 2 --fail\n"
-                         "  nr-fetch -6 --host localhost --port 8080 --json   # ::1 only\n");
+                         "  nr-fetch -6 --host localhost --port 8080 --json   # ::1 only\n"
+                         "  nr-fetch -L --host 127.0.0.1 --port 8000 --path /old --json | jq .redirects\n");
     fetch::FetchRequest request;
     std::string host;
     unsigned port = 80;
@@ -47,6 +49,8 @@ int main(int argc, char** argv) {
     bool json_summary = false;
     bool fail_on_http_error = false;
     bool pretty = false;
+    bool follow = false;
+    unsigned max_redirects = 20;
     app.add_option("--host", host, "Server name or numeric address")->required();
     app.add_option("--port", port, "Server port")->capture_default_str()->check(CLI::Range(1, 65535));
     app.add_option("--path,--file", request.path, "Resource to GET (starts with /)")->capture_default_str();
@@ -59,6 +63,9 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", receive_timeout, "Longest silence while sending/receiving, seconds (0: none)")
         ->capture_default_str()->check(nrapp::non_negative_seconds());
     app.add_option("--dns-server", request.dns_servers, "DNS server IP[:PORT] instead of the system's (repeatable)");
+    app.add_flag("-L,--location", follow, "Follow redirects (301, 302, 303, 307, 308) to http:// URLs");
+    app.add_option("--max-redirs", max_redirects, "With --location: how many redirects to follow at most")
+        ->capture_default_str()->check(CLI::Range(0, 1000));
     app.add_flag("--json", json_summary, "Print a JSON summary instead of the body");
     app.add_flag("--fail", fail_on_http_error, "Exit 1 when the HTTP status is 400 or above");
     app.add_flag("--pretty", pretty, "Indent JSON for humans");
@@ -85,18 +92,12 @@ int main(int argc, char** argv) {
     request.receive_timeout = netreactor::seconds_to_ms(receive_timeout);
 
     fetch::StdoutSink sink;
-    fetch::FetchResult result;
-    {
-        netreactor::Loop loop;
-        fetch::Fetcher fetcher(loop, request, json_summary ? nullptr : &sink);
-        fetcher.start();
-        loop.run();
-        result = fetcher.result();
-    }
+    fetch::FetchRun run = fetch::fetch_following(request, json_summary ? nullptr : &sink, follow, max_redirects);
+    const fetch::FetchResult& result = run.result;
 
     if (sink.reader_gone()) return nrapp::exit_ok;
     if (result.error) {
-        nrapp::json report = fetch::failure_report(request, result);
+        nrapp::json report = fetch::failure_report(request, run);
         if (sink.bytes_written() == 0) {
             nrapp::report_error(out, kTool, *result.error, report);
         } else {
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
         }
         return fetch::exit_status_for(*result.failed_stage, *result.error);
     }
-    if (json_summary) out.emit(fetch::summary_report(request, result));
+    if (json_summary) out.emit(fetch::summary_report(request, run));
     if (fail_on_http_error && result.head->status >= 400) return nrapp::exit_failed;
     return nrapp::exit_ok;
 }

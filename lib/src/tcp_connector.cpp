@@ -48,6 +48,12 @@ private:
 
     void on_answer(DualStackLookup::Answer answer) {
         if (finished_) return;
+        in_lookup_callback_ = true;
+        handle_answer(std::move(answer));
+        in_lookup_callback_ = false;
+    }
+
+    void handle_answer(DualStackLookup::Answer answer) {
         pending_v6_.insert(pending_v6_.end(), answer.v6.begin(), answer.v6.end());
         pending_v4_.insert(pending_v4_.end(), answer.v4.begin(), answer.v4.end());
         if (answer.complete) {
@@ -191,9 +197,16 @@ private:
         deadline_timer_.stop();
         for (const auto* queue : {&pending_v6_, &pending_v4_})
             outcome_.addresses.insert(outcome_.addresses.end(), queue->begin(), queue->end());
-        // Delivered from the loop: never inside connect(), never inside a
-        // resolver callback, and the lookup is destroyed outside its own.
-        deliver_timer_.start(std::chrono::milliseconds(0), [this] { deliver(); });
+        // Never inside connect() (the lookup answers from the loop at the
+        // earliest). From inside the lookup's own callback, deliver on the
+        // next loop turn, so that the lookup is not destroyed under itself;
+        // from anywhere else (a connection's or a timer's callback) at once,
+        // touching nothing afterwards.
+        if (in_lookup_callback_) {
+            deliver_timer_.start(std::chrono::milliseconds(0), [this] { deliver(); });
+        } else {
+            deliver();
+        }
     }
 
     void deliver() {
@@ -230,6 +243,7 @@ private:
     bool next_v6_ = true;
     bool lookup_complete_ = false;
     bool finished_ = false;
+    bool in_lookup_callback_ = false;
     std::size_t last_failure_ = 0;
     TcpConnection* winner_ = nullptr;
     std::size_t winner_report_ = 0;

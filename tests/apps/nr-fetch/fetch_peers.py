@@ -7,6 +7,7 @@
     fetch_peers.py raw TEXT        send TEXT (Python escapes allowed) as the whole reply, then close
     fetch_peers.py backlog         a listener whose accept queue is full, so SYNs go unanswered
     fetch_peers.py dns             UDP DNS server answering NXDOMAIN to every query
+    fetch_peers.py router          HTTP peer for interim responses, fragments and redirects (see route())
 
 Each prints {"event": "listening", "proto": ..., "port": P} once ready and runs until killed.
 """
@@ -87,6 +88,48 @@ def raw(text, conn):
     conn.close()
 
 
+def route(conn):
+    """/echo...: 200, the body is the request line received. /continue: 100
+    and 102 interim heads (in separate writes), then 200 "final". /hop/N:
+    302 to the relative reference N-1, /hop/0 200 "arrived". /absolute: 301
+    to an absolute http URL of /echo/abs with a fragment. /see-other: 303 to
+    /echo/x?y=1 with a body of its own. /tls: 302 to https://. /loop: 307 to
+    itself."""
+    request = read_request(conn)
+    line = request.split(b"\r\n", 1)[0]
+    path = line.split(b" ")[1].decode() if len(line.split(b" ")) > 1 else "/"
+    port = conn.getsockname()[1]
+
+    def reply(status, headers=(), body=b""):
+        head = f"HTTP/1.0 {status}\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers)
+        conn.sendall(head.encode() + b"\r\n" + body)
+
+    if path.startswith("/echo"):
+        reply("200 OK", body=line)
+    elif path == "/continue":
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        time.sleep(0.05)
+        conn.sendall(b"HTTP/1.1 102 Processing\r\nX-Interim: yes\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
+    elif path.startswith("/hop/"):
+        n = int(path[len("/hop/"):])
+        if n == 0:
+            reply("200 OK", body=b"arrived")
+        else:
+            reply("302 Found", [("Location", str(n - 1))], b"not this body")
+    elif path == "/absolute":
+        reply("301 Moved Permanently", [("Location", f"http://127.0.0.1:{port}/echo/abs#frag")])
+    elif path == "/see-other":
+        reply("303 See Other", [("Location", "/echo/x?y=1")], b"redirect body")
+    elif path == "/tls":
+        reply("302 Found", [("Location", "https://127.0.0.1/secure")])
+    elif path == "/loop":
+        reply("307 Temporary Redirect", [("Location", "/loop")])
+    else:
+        reply("404 Not Found", body=b"no route")
+    conn.close()
+
+
 def backlog():
     s = listener(backlog=0)
     port = s.getsockname()[1]
@@ -128,6 +171,8 @@ def main():
         serve_each(functools.partial(truncate, int(sys.argv[2])))
     elif mode == "raw":
         serve_each(functools.partial(raw, sys.argv[2].encode().decode("unicode_escape").encode("latin-1")))
+    elif mode == "router":
+        serve_each(route)
     elif mode == "backlog":
         backlog()
     elif mode == "dns":

@@ -260,5 +260,213 @@ class Usage(unittest.TestCase):
         self.assertTrue(out.startswith(b"nr-fetch "))
 
 
+class Http(unittest.TestCase):
+    """Interim responses, fragments and --location against fetch_peers.py router."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = peer("router")
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.kill()
+
+    def get(self, path, *extra):
+        return fetch("--host", "127.0.0.1", "--port", self.port, "--path", path, *extra)
+
+    def test_interim_responses_are_skipped(self):
+        # RFC 9110 section 15.2: 100 and 102 come first; the answer is the 200 after them.
+        rc, out, err, _ = self.get("/continue")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"final")
+        rc, out, err, _ = self.get("/continue", "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        check(report, "summary")
+        self.assertEqual(report["status"], 200)
+        self.assertEqual(report["interim"], [100, 102])
+        self.assertEqual(report["body_bytes"], 5)
+        self.assertNotIn("X-Interim", [h["name"] for h in report["headers"]])
+
+    def test_a_fragment_is_never_sent(self):
+        rc, out, err, _ = self.get("/echo/x?y=1#frag")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/x?y=1 HTTP/1.0")
+        rc, out, err, _ = self.get("/echo/x?y=1#frag", "--json")
+        self.assertEqual(one_json(out)["request"], "GET /echo/x?y=1 HTTP/1.0")
+
+    def test_redirects_are_not_followed_without_location(self):
+        rc, out, err, _ = self.get("/hop/1", "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        self.assertEqual(report["status"], 302)
+        self.assertNotIn("redirects", report)
+
+    def test_location_follows_relative_redirects_and_reports_each_hop(self):
+        rc, out, err, _ = self.get("/hop/3", "-L")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"arrived")  # no redirect body on stdout
+        rc, out, err, _ = self.get("/hop/3", "--location", "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        check(report, "summary")
+        base = f"http://127.0.0.1:{self.port}"
+        self.assertEqual(report["redirects"], [
+            {"url": f"{base}/hop/3", "status": 302, "location": "2", "next": f"{base}/hop/2"},
+            {"url": f"{base}/hop/2", "status": 302, "location": "1", "next": f"{base}/hop/1"},
+            {"url": f"{base}/hop/1", "status": 302, "location": "0", "next": f"{base}/hop/0"},
+        ])
+        self.assertEqual(report["status"], 200)
+        self.assertEqual(report["path"], "/hop/3")  # as asked
+        self.assertEqual(report["request"], "GET /hop/0 HTTP/1.0")
+
+    def test_absolute_location_and_see_other(self):
+        rc, out, err, _ = self.get("/absolute", "-L")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/abs HTTP/1.0")  # the Location's fragment is not sent either
+        rc, out, err, _ = self.get("/see-other", "-L")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/x?y=1 HTTP/1.0")
+
+    def test_https_location_is_a_clear_error(self):
+        rc, out, err, _ = self.get("/tls", "-L")
+        self.assertEqual(rc, 6, err)
+        report = one_json(out)
+        check(report, "failure")
+        self.assertEqual(report["stage"], "redirect")
+        self.assertEqual(report["error"]["code"], "EPROTONOSUPPORT")
+        self.assertIn("https", report["error"]["message"])
+        self.assertIn("nr-fetch:", err)
+
+    def test_redirects_are_bounded(self):
+        rc, out, err, elapsed = self.get("/loop", "-L", "--max-redirs", "3", "--json")
+        self.assertEqual(rc, 6, err)
+        report = one_json(out)
+        check(report, "failure")
+        self.assertEqual(report["error"]["code"], "ETOOMANYREDIRECTS")
+        self.assertEqual(len(report["redirects"]), 3)
+        self.assertEqual(report["status"], 307)
+        rc, out, err, _ = self.get("/loop", "-L", "--json")  # the default bound: 20
+        self.assertEqual(rc, 6, err)
+        self.assertEqual(len(one_json(out)["redirects"]), 20)
+
+
+def blackhole_listener(family, host, port):
+    """A listener on (host, port) whose accept queue is full: SYNs are dropped.
+    Returns the sockets to keep open."""
+    import socket
+    s = socket.socket(family, socket.SOCK_STREAM)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((host, port))
+    s.listen(0)
+    fillers = []
+    for _ in range(2):
+        c = socket.socket(family, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex((host, port))
+        fillers.append(c)
+    time.sleep(0.1)
+    return [s] + fillers
+
+
+def ipv6_loopback():
+    import socket
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+class HappyEyeballs(unittest.TestCase):
+    """RFC 8305 against a local NSD zone: dual.he.test has AAAA ::1 and A
+    127.0.0.1; on the port used, [::1] never answers (full accept queue) and
+    127.0.0.1 serves HTTP."""
+
+    ZONE = """$ORIGIN he.test.
+$TTL 300
+@     IN SOA ns1 hostmaster 1 7200 900 1209600 60
+@     IN NS  ns1
+ns1   IN A   127.0.0.1
+dual  IN A   127.0.0.1
+dual  IN AAAA ::1
+"""
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nr-resolve"))
+        from nsd_server import Nsd
+        cls.nsd = Nsd({"he.test": cls.ZONE}, nrtest.free_port("both"))
+        cls.dir = tempfile.mkdtemp(prefix="nr-fetch-he-")
+        with open(os.path.join(cls.dir, "hello.txt"), "wb") as f:
+            f.write(b"hello\n")
+        cls.http = peer("http", cls.dir)
+        cls.holes = blackhole_listener(__import__("socket").AF_INET6, "::1", cls.http.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        for s in cls.holes:
+            s.close()
+        cls.http.kill()
+        cls.nsd.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_silent_ipv6_loses_to_ipv4_after_the_attempt_delay(self):
+        rc, out, err, elapsed = fetch("--host", "dual.he.test", "--port", self.http.port, "--path", "/hello.txt",
+                                      "--dns-server", self.nsd.server, "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        check(report, "summary")
+        self.assertEqual(report["address"], "127.0.0.1")
+        self.assertEqual(report["addresses"], ["::1", "127.0.0.1"])
+        ipv6, ipv4 = report["attempts"]
+        self.assertEqual((ipv6["address"], ipv6["result"]), ("::1", "canceled"))
+        self.assertEqual((ipv4["address"], ipv4["result"]), ("127.0.0.1", "connected"))
+        connected_after = report["timings"]["resolve"] + report["timings"]["connect"]
+        self.assertGreaterEqual(connected_after, 0.2)  # the 250 ms attempt delay, not at once
+        self.assertLess(connected_after, 1.0)          # and not a connect timeout (10 s here)
+        self.assertLess(elapsed, 5)
+        self.assertEqual(report["body_bytes"], 6)
+
+    def test_every_failed_attempt_is_reported(self):
+        port = nrtest.free_port("tcp")
+        rc, out, err, _ = fetch("--host", "dual.he.test", "--port", port, "--dns-server", self.nsd.server)
+        self.assertEqual(rc, 4, err)
+        report = one_json(out)
+        check(report, "failure")
+        self.assertEqual(report["stage"], "connect")
+        self.assertEqual([(a["address"], a["result"], a["error"]["code"]) for a in report["attempts"]],
+                         [("::1", "failed", "ECONNREFUSED"), ("127.0.0.1", "failed", "ECONNREFUSED")])
+        self.assertIn("[::1]", report["error"]["message"])
+        self.assertIn("127.0.0.1", report["error"]["message"])
+
+    def test_attempt_timeouts_hold_for_every_address(self):
+        import socket
+        port = nrtest.free_port("tcp")
+        holes = blackhole_listener(socket.AF_INET6, "::1", port) + blackhole_listener(socket.AF_INET, "127.0.0.1", port)
+        try:
+            rc, out, err, elapsed = fetch("--host", "dual.he.test", "--port", port, "--dns-server", self.nsd.server,
+                                          "--connect-timeout", "0.5")
+        finally:
+            for s in holes:
+                s.close()
+        self.assertEqual(rc, 5, err)
+        report = one_json(out)
+        self.assertEqual([a["error"]["code"] for a in report["attempts"]], ["ETIMEDOUT", "ETIMEDOUT"])
+        self.assertLess(elapsed, 3)  # both raced: about 0.75 s, not 2 x 0.5 s plus a kernel timeout
+
+    def test_ipv4_only_never_tries_ipv6(self):
+        rc, out, err, _ = fetch("-4", "--host", "dual.he.test", "--port", self.http.port, "--path", "/hello.txt",
+                                "--dns-server", self.nsd.server, "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        self.assertEqual([a["address"] for a in report["attempts"]], ["127.0.0.1"])
+        self.assertLess(report["timings"]["resolve"] + report["timings"]["connect"], 0.2)
+
+
 if __name__ == "__main__":
     nrtest.main()
