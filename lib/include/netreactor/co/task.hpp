@@ -140,6 +140,18 @@ protected:
         cancelled_ = true;
         std::exchange(waiter_, {}).resume();
     }
+    /// Outside cancel(): end the wait with co::Cancelled (the object the
+    /// operation ran on is going away) and resume the task.
+    void abort() noexcept {
+        stop_->detach(*this);
+        complete_cancelled();
+    }
+    /// After begin(): the operation finished without suspending after all
+    /// (await_suspend then returns false); unregister only.
+    void settle() noexcept {
+        stop_->detach(*this);
+        waiter_ = {};
+    }
     bool suspended() const noexcept { return static_cast<bool>(waiter_); }
 
     bool cancelled_ = false;

@@ -1,0 +1,78 @@
+/// @file
+/// @brief netreactor::co::TcpAcceptor: a listening TCP socket whose connections are awaited.
+#pragma once
+
+#include <memory>
+
+#include "netreactor/address.hpp"
+#include "netreactor/co/task.hpp"
+#include "netreactor/co/tcp_stream.hpp"
+#include "netreactor/tcp_listener.hpp"
+
+namespace netreactor::co {
+
+class TcpAcceptor;
+
+namespace detail {
+struct AcceptorState;
+}
+
+/// The awaiter of TcpAcceptor::accept: gives the next accepted connection.
+/// Cancelling it leaves the listener listening; a connection that arrives
+/// later waits for the next accept().
+class AcceptAwaiter : public detail::Operation {
+public:
+    /// Prefer TcpAcceptor::accept.
+    explicit AcceptAwaiter(detail::AcceptorState& state) noexcept
+        : Operation(std::type_identity<AcceptAwaiter>{}), state_(&state) {}
+    /// Only before it is awaited.
+    AcceptAwaiter(AcceptAwaiter&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
+    ~AcceptAwaiter();
+
+    /// True when a connection is already waiting.
+    bool await_ready() const noexcept;
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        park();
+        return true;
+    }
+    TcpStream await_resume();
+    /// Cancellation: stop waiting (see the class comment).
+    void on_cancel() noexcept;
+
+private:
+    friend struct detail::AcceptorState;
+    void park();
+
+    detail::AcceptorState* state_;
+};
+
+/// A listening socket for coroutines: `TcpStream s = co_await acceptor.accept();`.
+///
+/// **Ownership:** owns the listening socket and the accepted connections no
+/// accept() has taken yet (they are queued, already established). Not
+/// copyable or movable. Destroying it closes those and completes a waiting
+/// accept() with co::Cancelled (inside the destructor). The Loop must
+/// outlive it.
+///
+/// **Threads:** loop thread only; at most one accept() waits at a time.
+class TcpAcceptor {
+public:
+    /// Binds and listens (see TcpListener); throws SystemError.
+    TcpAcceptor(Loop& loop, const SocketAddress& address, const ListenOptions& options = {});
+    ~TcpAcceptor();
+    TcpAcceptor(const TcpAcceptor&) = delete;
+    TcpAcceptor& operator=(const TcpAcceptor&) = delete;
+
+    /// The next connection (see AcceptAwaiter). Accept errors (EMFILE...) are
+    /// not thrown: the listener keeps going, as TcpListener documents.
+    AcceptAwaiter accept() noexcept { return AcceptAwaiter(*state_); }
+    /// The bound address, with the real port when 0 was asked.
+    SocketAddress local_address() const;
+
+private:
+    std::unique_ptr<detail::AcceptorState> state_;
+};
+
+}  // namespace netreactor::co

@@ -1,0 +1,288 @@
+/// @file
+/// @brief netreactor::co::TcpStream: a TCP connection read and written with co_await;
+/// co::connect, by address or by name.
+///
+/// ```cpp
+/// co::TcpStream s = co_await co::connect(loop, "example.test", 7);
+/// co_await s.write(request);
+/// std::size_t n = co_await s.read_some(buffer);   // 0: the peer sent its FIN
+/// co_await s.shutdown();                           // our FIN is out
+/// ```
+///
+/// Failures are thrown as netreactor::SystemError (its Error says what and
+/// which operation: "connect", "resolve", "read", "write", "shutdown");
+/// cancellation as co::Cancelled, a co::with_timeout deadline as co::TimedOut.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "netreactor/address.hpp"
+#include "netreactor/co/task.hpp"
+#include "netreactor/tcp_connection.hpp"
+#include "netreactor/tcp_connector.hpp"
+
+namespace netreactor::co {
+
+class TcpStream;
+
+namespace detail {
+struct StreamState;
+}
+
+/// The awaiter of TcpStream::read_some. Gives the number of bytes read
+/// (at least 1), or 0 once the peer has shut down its write side.
+///
+/// Cancelling it (or destroying the frame) leaves the stream as it was: no
+/// byte is lost; bytes that arrive later wait for the next read.
+class ReadAwaiter : public detail::Operation {
+public:
+    /// Prefer TcpStream::read_some.
+    ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept
+        : Operation(std::type_identity<ReadAwaiter>{}), state_(&state), buffer_(buffer) {}
+    /// Only before it is awaited.
+    ReadAwaiter(ReadAwaiter&& other) noexcept
+        : Operation(std::move(other)), state_(other.state_), buffer_(other.buffer_) {}
+    ~ReadAwaiter();
+
+    /// Takes bytes already received (no suspension), or the EOF or failure.
+    bool await_ready();
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        park();
+        return true;
+    }
+    std::size_t await_resume();
+    /// Cancellation: stop waiting (see the class comment).
+    void on_cancel() noexcept;
+
+private:
+    friend struct detail::StreamState;
+    enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
+    void park() noexcept;
+    void finish(Outcome outcome, std::size_t size) noexcept;
+
+    detail::StreamState* state_;
+    std::span<char> buffer_;
+    std::size_t size_ = 0;
+    Outcome outcome_ = Outcome::pending;
+};
+
+/// The awaiter of TcpStream::write. The bytes are handed to the kernel at
+/// once, or what it does not take is copied into the connection's output
+/// queue; the task resumes when that queue is back at or below the low-water
+/// mark (backpressure: a peer that does not read holds the writer here).
+///
+/// Cancelling it while it waits leaves the bytes queued (they are still
+/// sent); only the waiting ends.
+class WriteAwaiter : public detail::Operation {
+public:
+    /// Prefer TcpStream::write.
+    WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept
+        : Operation(std::type_identity<WriteAwaiter>{}), state_(&state), data_(data) {}
+    /// Only before it is awaited.
+    WriteAwaiter(WriteAwaiter&& other) noexcept
+        : Operation(std::move(other)), state_(other.state_), data_(other.data_) {}
+    ~WriteAwaiter();
+
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        return start();  // false: done at once, resumes without suspending
+    }
+    void await_resume();
+    /// Cancellation: stop waiting (see the class comment).
+    void on_cancel() noexcept;
+
+private:
+    friend struct detail::StreamState;
+    enum class Outcome : std::uint8_t { pending, done, failed, closed };
+    bool start();
+    void finish(Outcome outcome) noexcept;
+
+    detail::StreamState* state_;
+    std::span<const char> data_;
+    Outcome outcome_ = Outcome::pending;
+};
+
+/// The awaiter of TcpStream::shutdown: sends what is queued, then the FIN.
+/// Reading goes on. Cancelling it leaves the shutdown under way.
+class ShutdownAwaiter : public detail::Operation {
+public:
+    /// Prefer TcpStream::shutdown.
+    explicit ShutdownAwaiter(detail::StreamState& state) noexcept
+        : Operation(std::type_identity<ShutdownAwaiter>{}), state_(&state) {}
+    /// Only before it is awaited.
+    ShutdownAwaiter(ShutdownAwaiter&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
+    ~ShutdownAwaiter();
+
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        return start();
+    }
+    void await_resume();
+    /// Cancellation: stop waiting (see the class comment).
+    void on_cancel() noexcept;
+
+private:
+    friend struct detail::StreamState;
+    enum class Outcome : std::uint8_t { pending, done, failed, closed };
+    bool start();
+    void finish(Outcome outcome) noexcept;
+
+    detail::StreamState* state_;
+    Outcome outcome_ = Outcome::pending;
+};
+
+/// A TCP connection used from coroutines.
+///
+/// **Ownership:** move-only; owns its TcpConnection (and so the socket) and a
+/// small state block (the waiting operations, bytes received while no read
+/// was waiting). Destroying it closes the socket at once (queued output is
+/// dropped: await shutdown() first to send it) and completes a read, write or
+/// shutdown another task is waiting on with co::Cancelled, inside the
+/// destructor (that task must not touch the stream again). The Loop must
+/// outlive it.
+///
+/// **Threads:** loop thread only. At most one read and one write (or
+/// shutdown) may wait at a time; a second one throws std::logic_error.
+class TcpStream {
+public:
+    /// An empty stream (moved-from state); only destruction and assignment.
+    TcpStream() noexcept;
+    /// Takes an accepted connection (e.g. from a TcpListener) and starts
+    /// reading it.
+    explicit TcpStream(std::unique_ptr<TcpConnection> connection);
+    TcpStream(TcpStream&&) noexcept;
+    TcpStream& operator=(TcpStream&&) noexcept;
+    /// See the class comment.
+    ~TcpStream();
+
+    /// Reads what has arrived, up to buffer.size() bytes, waiting for at least
+    /// one. Gives 0 at the end of the peer's data (its FIN); throws
+    /// SystemError on a failed connection (ECONNRESET...). `buffer` must stay
+    /// valid until the read completes.
+    ReadAwaiter read_some(std::span<char> buffer) noexcept { return {*state_, buffer}; }
+    /// Sends all of `data` (see WriteAwaiter). Throws SystemError when the
+    /// connection can no longer send (failed, closed, or after shutdown()).
+    /// `data` is only read before the first suspension.
+    WriteAwaiter write(std::span<const char> data) noexcept { return {*state_, data}; }
+    /// Sends `text` (see write()).
+    WriteAwaiter write(std::string_view text) noexcept { return {*state_, std::span<const char>(text.data(), text.size())}; }
+    /// Sends `text` (see write()).
+    WriteAwaiter write(const std::string& text) noexcept { return write(std::string_view(text)); }
+    /// Half-closes: sends what is queued, then the FIN; resumes once the FIN
+    /// was handed to the kernel. Throws SystemError if the connection failed
+    /// first.
+    ShutdownAwaiter shutdown() noexcept { return ShutdownAwaiter(*state_); }
+    /// Closes now, dropping queued output; later operations throw.
+    void close() noexcept;
+
+    /// True once the peer's FIN has been read (a read gave 0).
+    bool eof_received() const noexcept;
+    /// The connection underneath (addresses, Nagle, marks, counters).
+    TcpConnection& connection() noexcept;
+    /// True unless empty (moved from).
+    explicit operator bool() const noexcept { return state_ != nullptr; }
+
+    /// From a state made by connect (library internal).
+    explicit TcpStream(std::unique_ptr<detail::StreamState> state) noexcept;
+
+private:
+    std::unique_ptr<detail::StreamState> state_;
+};
+
+/// The awaiter of co::connect by address.
+///
+/// Cancelling it (or destroying the frame) closes the connection attempt.
+class ConnectAwaiter : public detail::Operation {
+public:
+    /// Prefer co::connect.
+    ConnectAwaiter(Loop& loop, const SocketAddress& peer, std::chrono::milliseconds timeout) noexcept;
+    /// Only before it is awaited.
+    ConnectAwaiter(ConnectAwaiter&& other) noexcept;
+    ~ConnectAwaiter();
+
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        start();
+        return true;
+    }
+    TcpStream await_resume();
+    /// Cancellation: closes the attempt.
+    void on_cancel() noexcept;
+
+private:
+    friend struct detail::StreamState;
+    void start();
+    void finish() noexcept { complete(); }
+
+    Loop* loop_;
+    SocketAddress peer_;
+    std::chrono::milliseconds timeout_;
+    std::unique_ptr<detail::StreamState> state_;
+};
+
+/// The awaiter of co::connect by name (a TcpConnector underneath).
+///
+/// Cancelling it (or destroying the frame) cancels the lookups and attempts.
+class ConnectByNameAwaiter : public detail::Operation {
+public:
+    /// Prefer co::connect.
+    ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, ConnectOptions options);
+    /// Only before it is awaited.
+    ConnectByNameAwaiter(ConnectByNameAwaiter&& other) noexcept;
+    ~ConnectByNameAwaiter();
+
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        start();
+        return true;
+    }
+    TcpStream await_resume();
+    /// Cancellation: cancels the lookups and attempts.
+    void on_cancel() noexcept;
+
+private:
+    void start();
+
+    Loop* loop_;
+    std::string host_;
+    std::uint16_t port_;
+    ConnectOptions options_;
+    std::unique_ptr<TcpConnector> connector_;
+    std::unique_ptr<detail::StreamState> state_;
+};
+
+/// Connects to `peer`. Throws SystemError (operation "connect":
+/// ECONNREFUSED, ETIMEDOUT after `timeout` when it is non-zero...).
+inline ConnectAwaiter connect(Loop& loop, const SocketAddress& peer,
+                              std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) noexcept {
+    return {loop, peer, timeout};
+}
+
+/// Connects to `host` (numeric, hosts file or DNS name) on `port`, racing its
+/// addresses as RFC 8305 says (see TcpConnector and ConnectOptions, whose
+/// `deadline` bounds the whole operation). Throws SystemError: operation
+/// "resolve" when no address was found, "connect" when every attempt failed,
+/// code ETIMEDOUT when the deadline passed. stream.connection().peer_address()
+/// tells which address won.
+inline ConnectByNameAwaiter connect(Loop& loop, std::string_view host, std::uint16_t port,
+                                    ConnectOptions options = {}) {
+    return {loop, host, port, std::move(options)};
+}
+
+}  // namespace netreactor::co

@@ -1,0 +1,54 @@
+// Internal: what a co::TcpStream shares with its awaiters. It is the
+// connection's handler: it turns the connection's events into resumptions of
+// the one read and the one write/shutdown/connect that may be waiting.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "netreactor/co/tcp_stream.hpp"
+
+namespace netreactor::co::detail {
+
+struct StreamState final : ConnectionHandler {
+    std::unique_ptr<TcpConnection> conn;
+    ReadAwaiter* reader = nullptr;
+    WriteAwaiter* writer = nullptr;
+    ShutdownAwaiter* shutdowner = nullptr;
+    ConnectAwaiter* connecter = nullptr;
+    // Bytes that arrived with no read waiting (or beyond the waiting read's
+    // buffer): reading is paused until they are taken, so this holds at most
+    // one read callback's worth.
+    std::vector<char> stash;
+    std::size_t stash_begin = 0;
+    std::unique_ptr<Error> error;  // why the connection failed
+    bool eof = false;              // the peer's FIN arrived
+    bool closed = false;           // the connection is gone (failed or closed)
+    bool paused = false;           // reading paused: no read waiting, or the stash holds bytes
+    bool* alive = nullptr;         // set by on_closed while it resumes tasks
+
+    ~StreamState() override;
+
+    void on_connected(TcpConnection&) override;
+    void on_data(TcpConnection&, std::span<const char> data) override;
+    void on_eof(TcpConnection&) override;
+    void on_write_drained(TcpConnection&) override;
+    void on_closed(TcpConnection&, const Error* error) override;
+
+    /// Nothing is read from the kernel until a read waits: unread bytes stay
+    /// there (so closing with unread data resets the connection, as for a
+    /// plain socket) and the peer feels backpressure.
+    void pause_until_read();
+    std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
+    std::size_t take_stash(std::span<char> buffer) noexcept;
+    void keep(std::span<const char> data);
+    /// The error to throw for `operation` once the connection is gone.
+    Error failure(const char* operation) const;
+    /// Completes every waiting operation with co::Cancelled (the stream is
+    /// being destroyed or closed).
+    void cancel_waiters() noexcept;
+};
+
+}  // namespace netreactor::co::detail

@@ -1,0 +1,368 @@
+#include "netreactor/co/tcp_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "stream_state.hpp"
+
+namespace netreactor::co {
+
+namespace detail {
+
+namespace {
+// A stash that grew for a burst gives its memory back once emptied.
+constexpr std::size_t kRetainedStash = 64 * 1024;
+}  // namespace
+
+StreamState::~StreamState() {
+    if (alive != nullptr) *alive = false;
+}
+
+std::size_t StreamState::take_stash(std::span<char> buffer) noexcept {
+    std::size_t n = std::min(buffer.size(), stashed());
+    std::memcpy(buffer.data(), stash.data() + stash_begin, n);
+    stash_begin += n;
+    if (stash_begin == stash.size()) {
+        stash.clear();
+        stash_begin = 0;
+        if (stash.capacity() > kRetainedStash) std::vector<char>().swap(stash);
+    }
+    return n;
+}
+
+void StreamState::keep(std::span<const char> data) {
+    stash.insert(stash.end(), data.begin(), data.end());
+    if (!paused && conn) {
+        conn->pause_reading();
+        paused = true;
+    }
+}
+
+Error StreamState::failure(const char* operation) const {
+    if (error) return *error;
+    return Error("ENOTCONN", "the connection is closed", operation);
+}
+
+void StreamState::pause_until_read() {
+    conn->pause_reading();
+    paused = true;
+}
+
+void StreamState::on_connected(TcpConnection&) {
+    pause_until_read();
+    if (connecter != nullptr) std::exchange(connecter, nullptr)->finish();
+}
+
+void StreamState::on_data(TcpConnection&, std::span<const char> data) {
+    ReadAwaiter* r = std::exchange(reader, nullptr);
+    if (r == nullptr) {
+        keep(data);
+        return;
+    }
+    std::size_t n = std::min(data.size(), r->buffer_.size());
+    std::memcpy(r->buffer_.data(), data.data(), n);
+    if (n < data.size()) keep(data.subspan(n));
+    r->finish(ReadAwaiter::Outcome::data, n);  // may destroy this state: touch nothing after
+}
+
+void StreamState::on_eof(TcpConnection&) {
+    // Unlike the default handler, do not close: the task decides (it may
+    // still write, then shut down).
+    eof = true;
+    if (ReadAwaiter* r = std::exchange(reader, nullptr)) r->finish(ReadAwaiter::Outcome::eof, 0);
+}
+
+void StreamState::on_write_drained(TcpConnection&) {
+    if (WriteAwaiter* w = std::exchange(writer, nullptr)) {
+        w->finish(WriteAwaiter::Outcome::done);
+    } else if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) {
+        s->finish(ShutdownAwaiter::Outcome::done);
+    }
+}
+
+void StreamState::on_closed(TcpConnection&, const Error* failed) {
+    closed = true;
+    if (failed != nullptr) error = std::make_unique<Error>(*failed);
+    // Each resumption may end the task that owns this state: check after each.
+    bool still_alive = true;
+    alive = &still_alive;
+    if (ConnectAwaiter* c = std::exchange(connecter, nullptr)) {
+        c->finish();
+        if (!still_alive) return;
+    }
+    if (ReadAwaiter* r = std::exchange(reader, nullptr)) {
+        r->finish(failed != nullptr ? ReadAwaiter::Outcome::failed : ReadAwaiter::Outcome::closed, 0);
+        if (!still_alive) return;
+    }
+    if (WriteAwaiter* w = std::exchange(writer, nullptr)) {
+        w->finish(WriteAwaiter::Outcome::failed);
+        if (!still_alive) return;
+    }
+    if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) {
+        s->finish(ShutdownAwaiter::Outcome::failed);
+        if (!still_alive) return;
+    }
+    alive = nullptr;
+}
+
+void StreamState::cancel_waiters() noexcept {
+    if (ReadAwaiter* r = std::exchange(reader, nullptr)) r->abort();
+    if (WriteAwaiter* w = std::exchange(writer, nullptr)) w->abort();
+    if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) s->abort();
+}
+
+}  // namespace detail
+
+// ---- read -------------------------------------------------------------------
+
+ReadAwaiter::~ReadAwaiter() {
+    if (suspended()) state_->reader = nullptr;
+}
+
+bool ReadAwaiter::await_ready() {
+    detail::StreamState& s = *state_;
+    if (s.reader != nullptr) throw std::logic_error("co::TcpStream: a second read while one is waiting");
+    if (s.stashed() > 0 || buffer_.empty()) {
+        size_ = s.take_stash(buffer_);
+        outcome_ = Outcome::data;
+    } else if (s.closed) {
+        outcome_ = s.error ? Outcome::failed : Outcome::closed;
+    } else if (s.eof) {
+        outcome_ = Outcome::eof;
+    } else if (!s.conn) {
+        outcome_ = Outcome::closed;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void ReadAwaiter::park() noexcept {
+    detail::StreamState& s = *state_;
+    s.reader = this;
+    if (s.paused) {
+        s.paused = false;
+        s.conn->resume_reading();
+    }
+}
+
+void ReadAwaiter::finish(Outcome outcome, std::size_t size) noexcept {
+    outcome_ = outcome;
+    size_ = size;
+    complete();
+}
+
+void ReadAwaiter::on_cancel() noexcept {
+    state_->reader = nullptr;
+    complete_cancelled();
+}
+
+std::size_t ReadAwaiter::await_resume() {
+    if (cancelled_) throw Cancelled("read");
+    switch (outcome_) {
+    case Outcome::data: return size_;
+    case Outcome::eof: return 0;
+    case Outcome::failed: throw SystemError(state_->failure("read"));
+    case Outcome::closed:
+    case Outcome::pending: break;
+    }
+    throw SystemError(Error("ENOTCONN", "the connection is closed", "read"));
+}
+
+// ---- write ------------------------------------------------------------------
+
+WriteAwaiter::~WriteAwaiter() {
+    if (suspended()) state_->writer = nullptr;
+}
+
+bool WriteAwaiter::start() {
+    detail::StreamState& s = *state_;
+    if (s.writer != nullptr || s.shutdowner != nullptr) {
+        settle();
+        throw std::logic_error("co::TcpStream: a second write while one is waiting");
+    }
+    if (!s.conn || s.closed) {
+        outcome_ = s.error ? Outcome::failed : Outcome::closed;
+    } else if (!s.conn->write(data_)) {
+        outcome_ = Outcome::failed;
+    } else if (s.conn->queued_bytes() == 0) {
+        outcome_ = Outcome::done;
+    } else {
+        s.writer = this;
+        return true;
+    }
+    settle();
+    return false;
+}
+
+void WriteAwaiter::finish(Outcome outcome) noexcept {
+    outcome_ = outcome;
+    complete();
+}
+
+void WriteAwaiter::on_cancel() noexcept {
+    state_->writer = nullptr;
+    complete_cancelled();
+}
+
+void WriteAwaiter::await_resume() {
+    if (cancelled_) throw Cancelled("write");
+    if (outcome_ == Outcome::done) return;
+    if (outcome_ == Outcome::failed && state_->error) throw SystemError(*state_->error);
+    throw SystemError(Error("EPIPE", "the connection can no longer send", "write"));
+}
+
+// ---- shutdown -----------------------------------------------------------------
+
+ShutdownAwaiter::~ShutdownAwaiter() {
+    if (suspended()) state_->shutdowner = nullptr;
+}
+
+bool ShutdownAwaiter::start() {
+    detail::StreamState& s = *state_;
+    if (s.writer != nullptr || s.shutdowner != nullptr) {
+        settle();
+        throw std::logic_error("co::TcpStream: a shutdown while a write or shutdown is waiting");
+    }
+    if (!s.conn || s.closed) {
+        outcome_ = s.error ? Outcome::failed : Outcome::closed;
+    } else {
+        s.conn->shutdown_after_drain();
+        if (s.conn->queued_bytes() != 0) {
+            s.shutdowner = this;
+            return true;
+        }
+        outcome_ = Outcome::done;
+    }
+    settle();
+    return false;
+}
+
+void ShutdownAwaiter::finish(Outcome outcome) noexcept {
+    outcome_ = outcome;
+    complete();
+}
+
+void ShutdownAwaiter::on_cancel() noexcept {
+    state_->shutdowner = nullptr;
+    complete_cancelled();
+}
+
+void ShutdownAwaiter::await_resume() {
+    if (cancelled_) throw Cancelled("shutdown");
+    if (outcome_ == Outcome::done) return;
+    throw SystemError(state_->error ? *state_->error : Error("ENOTCONN", "the connection is closed", "shutdown"));
+}
+
+// ---- the stream ---------------------------------------------------------------
+
+TcpStream::TcpStream() noexcept = default;
+
+TcpStream::TcpStream(std::unique_ptr<TcpConnection> connection) : state_(std::make_unique<detail::StreamState>()) {
+    state_->conn = std::move(connection);
+    state_->conn->start(*state_);
+    state_->pause_until_read();
+}
+
+TcpStream::TcpStream(std::unique_ptr<detail::StreamState> state) noexcept : state_(std::move(state)) {}
+
+TcpStream::TcpStream(TcpStream&&) noexcept = default;
+
+TcpStream& TcpStream::operator=(TcpStream&& other) noexcept {
+    if (this != &other) {
+        if (state_) state_->cancel_waiters();
+        state_ = std::move(other.state_);
+    }
+    return *this;
+}
+
+TcpStream::~TcpStream() {
+    if (state_) state_->cancel_waiters();
+}
+
+void TcpStream::close() noexcept {
+    if (!state_ || !state_->conn) return;
+    state_->conn.reset();
+    state_->closed = true;
+    state_->cancel_waiters();
+}
+
+bool TcpStream::eof_received() const noexcept { return state_ && state_->eof; }
+
+TcpConnection& TcpStream::connection() noexcept { return *state_->conn; }
+
+// ---- connect ------------------------------------------------------------------
+
+ConnectAwaiter::ConnectAwaiter(Loop& loop, const SocketAddress& peer, std::chrono::milliseconds timeout) noexcept
+    : Operation(std::type_identity<ConnectAwaiter>{}), loop_(&loop), peer_(peer), timeout_(timeout) {}
+
+ConnectAwaiter::ConnectAwaiter(ConnectAwaiter&& other) noexcept
+    : Operation(std::move(other)), loop_(other.loop_), peer_(other.peer_), timeout_(other.timeout_) {}
+
+ConnectAwaiter::~ConnectAwaiter() {
+    if (state_) state_->connecter = nullptr;
+}
+
+void ConnectAwaiter::start() {
+    state_ = std::make_unique<detail::StreamState>();
+    state_->connecter = this;
+    state_->conn = TcpConnection::connect(*loop_, peer_, timeout_, *state_);
+}
+
+void ConnectAwaiter::on_cancel() noexcept {
+    state_.reset();  // closes the attempt: no handler call follows
+    complete_cancelled();
+}
+
+TcpStream ConnectAwaiter::await_resume() {
+    if (cancelled_) throw Cancelled("connect");
+    if (state_->closed) throw SystemError(state_->failure("connect"));
+    return TcpStream(std::move(state_));
+}
+
+ConnectByNameAwaiter::ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port,
+                                           ConnectOptions options)
+    : Operation(std::type_identity<ConnectByNameAwaiter>{}),
+      loop_(&loop),
+      host_(host),
+      port_(port),
+      options_(std::move(options)) {}
+
+ConnectByNameAwaiter::ConnectByNameAwaiter(ConnectByNameAwaiter&& other) noexcept
+    : Operation(std::move(other)),
+      loop_(other.loop_),
+      host_(std::move(other.host_)),
+      port_(other.port_),
+      options_(std::move(other.options_)) {}
+
+ConnectByNameAwaiter::~ConnectByNameAwaiter() = default;
+
+void ConnectByNameAwaiter::start() {
+    state_ = std::make_unique<detail::StreamState>();
+    connector_ = std::make_unique<TcpConnector>(*loop_, options_);
+    connector_->connect(host_, port_, *state_, [this](ConnectOutcome outcome) {
+        if (outcome.connection) {
+            state_->conn = std::move(outcome.connection);
+            state_->pause_until_read();
+        } else {
+            state_->closed = true;
+            state_->error = std::make_unique<Error>(outcome.error.value_or(Error("ECONNABORTED", "no connection", "connect")));
+        }
+        complete();
+    });
+}
+
+void ConnectByNameAwaiter::on_cancel() noexcept {
+    connector_.reset();  // no callback follows
+    complete_cancelled();
+}
+
+TcpStream ConnectByNameAwaiter::await_resume() {
+    connector_.reset();
+    if (cancelled_) throw Cancelled("connect");
+    if (state_->closed) throw SystemError(*state_->error);
+    return TcpStream(std::move(state_));
+}
+
+}  // namespace netreactor::co

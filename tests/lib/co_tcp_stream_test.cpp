@@ -1,0 +1,262 @@
+// co::TcpStream and co::connect: data in order whatever the read buffer size,
+// EOF and half-close, connect failures with their operation, deadlines that
+// lose no byte, backpressure on write, and the lifetime cases (task destroyed
+// while reading, stream destroyed under another task's pending read, a reset
+// under a pending read, a loop stopped with tasks suspended).
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "netreactor/co/race.hpp"
+#include "netreactor/co/run.hpp"
+#include "netreactor/co/sleep.hpp"
+#include "netreactor/co/task_group.hpp"
+#include "netreactor/co/tcp_acceptor.hpp"
+#include "netreactor/co/tcp_stream.hpp"
+#include "netreactor/co/timeout.hpp"
+#include "netreactor/loop.hpp"
+
+using namespace std::chrono_literals;
+using namespace netreactor;
+
+namespace {
+
+SocketAddress loopback() { return *SocketAddress::parse("127.0.0.1", 0); }
+
+// Echoes one connection until the peer's FIN, then half-closes.
+co::Task<void> echo(co::TcpStream s) {
+    char buf[1024];
+    while (std::size_t n = co_await s.read_some(buf)) co_await s.write(std::span<const char>(buf, n));
+    co_await s.shutdown();
+}
+
+co::Task<void> echo_server(co::TcpAcceptor& acceptor, co::TaskGroup& sessions) {
+    for (;;) sessions.spawn(echo(co_await acceptor.accept()));
+}
+
+// Reads until EOF.
+co::Task<std::string> read_all(co::TcpStream& s, std::size_t chunk) {
+    std::string all;
+    std::vector<char> buf(chunk);
+    while (std::size_t n = co_await s.read_some(buf)) all.append(buf.data(), n);
+    co_return all;
+}
+
+struct EchoFixture : ::testing::Test {
+    Loop loop;
+    co::TcpAcceptor acceptor{loop, loopback()};
+    co::TaskGroup sessions;
+    co::JoinHandle<void> server = co::spawn(echo_server(acceptor, sessions));
+};
+
+TEST_F(EchoFixture, RoundTripThenHalfCloseBothWays) {
+    auto client = [](Loop& l, SocketAddress at) -> co::Task<std::string> {
+        co::TcpStream s = co_await co::connect(l, at, 2s);
+        co_await s.write(std::string_view("hello, "));
+        co_await s.write(std::string_view("world"));
+        co_await s.shutdown();
+        std::string back = co_await read_all(s, 3);  // a 3-byte buffer: the rest waits, in order
+        EXPECT_TRUE(s.eof_received());
+        co_return back;
+    };
+    EXPECT_EQ(co::run(loop, client(loop, acceptor.local_address())), "hello, world");
+    EXPECT_EQ(sessions.size(), 0u);  // the session ended after its shutdown
+}
+
+TEST_F(EchoFixture, ALargeTransferArrivesIntact) {
+    auto client = [](Loop& l, SocketAddress at) -> co::Task<bool> {
+        co::TcpStream s = co_await co::connect(l, at);
+        std::string sent(3 * 1024 * 1024, '\0');
+        for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7 + i / 4096);
+        // Write and read at once: the echo's own backpressure needs both.
+        auto [_, back] = co_await co::when_all(
+            [](co::TcpStream& st, const std::string& data) -> co::Task<void> {
+                co_await st.write(data);
+                co_await st.shutdown();
+            }(s, sent),
+            read_all(s, 64 * 1024));
+        co_return back == sent;
+    };
+    EXPECT_TRUE(co::run(loop, client(loop, acceptor.local_address())));
+}
+
+TEST_F(EchoFixture, AReadDeadlineLosesNoByte) {
+    auto client = [](Loop& l, SocketAddress at) -> co::Task<std::string> {
+        co::TcpStream s = co_await co::connect(l, at);
+        char buf[16];
+        std::string what;
+        try {
+            co_await co::with_timeout(l, 30ms, s.read_some(buf));  // nothing was sent: nothing comes back
+        } catch (const co::TimedOut& e) {
+            what = e.error().operation() + " " + e.error().code();
+        }
+        co_await s.write(std::string_view("late"));
+        std::size_t n = co_await s.read_some(buf);
+        co_return what + " " + std::string(buf, n);
+    };
+    EXPECT_EQ(co::run(loop, client(loop, acceptor.local_address())), "read ETIMEDOUT late");
+}
+
+TEST_F(EchoFixture, ConnectByNameGivesAStreamToTheWinningAddress) {
+    auto client = [](Loop& l, std::uint16_t port) -> co::Task<std::string> {
+        ConnectOptions options;
+        options.family = AF_INET;
+        options.deadline = 2s;
+        co::TcpStream s = co_await co::connect(l, "localhost", port, options);
+        co_await s.write(std::string_view("x"));
+        char c = 0;
+        co_await s.read_some(std::span<char>(&c, 1));
+        co_return s.connection().peer_address().ip() + " " + c;
+    };
+    EXPECT_EQ(co::run(loop, client(loop, acceptor.local_address().port())), "127.0.0.1 x");
+}
+
+TEST(CoTcpStream, ConnectFailuresNameTheirStage) {
+    Loop loop;
+    std::uint16_t closed_port = 0;
+    {
+        co::TcpAcceptor probe(loop, loopback());
+        closed_port = probe.local_address().port();
+    }
+    auto by_address = [](Loop& l, std::uint16_t port) -> co::Task<std::string> {
+        try {
+            co_await co::connect(l, *SocketAddress::parse("127.0.0.1", port));
+        } catch (const SystemError& e) {
+            co_return e.error().operation() + " " + e.error().code();
+        }
+        co_return "connected";
+    };
+    EXPECT_EQ(co::run(loop, by_address(loop, closed_port)), "connect ECONNREFUSED");
+
+    auto by_name = [](Loop& l, std::string host, std::uint16_t port) -> co::Task<std::string> {
+        try {
+            ConnectOptions options;
+            options.resolver.servers = {"127.0.0.1:9"};  // never asked: the name is refused first
+            co_await co::connect(l, host, port, options);
+        } catch (const SystemError& e) {
+            co_return e.error().operation() + " " + e.error().code();
+        }
+        co_return "connected";
+    };
+    EXPECT_EQ(co::run(loop, by_name(loop, "bad..name", 80)), "resolve BADNAME");
+    EXPECT_EQ(co::run(loop, by_name(loop, "127.0.0.1", closed_port)), "connect ECONNREFUSED");
+}
+
+TEST_F(EchoFixture, WriteWaitsWhileThePeerDoesNotRead) {
+    // A raw peer that accepts and does not read: the writer must be held.
+    auto client = [](Loop& l, co::TcpAcceptor& silent) -> co::Task<std::string> {
+        co::TcpStream s = co_await co::connect(l, silent.local_address());
+        co::TcpStream peer = co_await silent.accept();
+        std::string chunk(1024 * 1024, 'x');
+        std::string outcome;
+        try {
+            for (int i = 0; i < 64; ++i) co_await co::with_timeout(l, 200ms, s.write(chunk));
+            outcome = "never held";
+        } catch (const co::TimedOut& e) {
+            outcome = e.error().operation();
+        }
+        EXPECT_GT(s.connection().queued_bytes(), 0u);  // cancelling the wait kept the bytes queued
+        // The peer now reads everything; the writer is released.
+        std::uint64_t expected = 0;
+        auto drain = [](co::TcpStream& p) -> co::Task<std::uint64_t> {
+            std::uint64_t total = 0;
+            char buf[65536];
+            while (std::size_t n = co_await p.read_some(buf)) total += n;
+            co_return total;
+        };
+        auto finish = [](co::TcpStream& st, const std::string& data) -> co::Task<void> {
+            co_await st.write(data);
+            co_await st.shutdown();
+        };
+        auto [_, total] = co_await co::when_all(finish(s, chunk), drain(peer));
+        expected = s.connection().bytes_sent();
+        EXPECT_EQ(total, expected);
+        co_return outcome;
+    };
+    co::TcpAcceptor silent(loop, loopback());
+    EXPECT_EQ(co::run(loop, client(loop, silent)), "write");
+}
+
+TEST_F(EchoFixture, AResetUnderAPendingReadThrowsIt) {
+    auto client = [](Loop& l, co::TcpAcceptor& raw) -> co::Task<std::string> {
+        co::TcpStream s = co_await co::connect(l, raw.local_address());
+        co::TcpStream peer = co_await raw.accept();
+        // Closing a socket with unread bytes sends a RST (RFC 2525, 2.17).
+        auto reset_later = [](Loop& lp, co::TcpStream p) -> co::Task<void> {
+            co_await co::sleep(lp, 10ms);
+            p.close();
+        };
+        co_await s.write(std::string_view("unread"));
+        auto resetter = co::spawn(reset_later(l, std::move(peer)));
+        char buf[8];
+        try {
+            co_await s.read_some(buf);
+        } catch (const SystemError& e) {
+            co_return e.error().operation() + " " + e.error().code();
+        }
+        co_return "no error";
+    };
+    co::TcpAcceptor raw(loop, loopback());
+    EXPECT_EQ(co::run(loop, client(loop, raw)), "read ECONNRESET");
+}
+
+TEST_F(EchoFixture, DestroyingAStreamCompletesAnotherTasksPendingReadWithCancelled) {
+    auto client = [](Loop& l, SocketAddress at) -> co::Task<std::string> {
+        auto s = std::make_unique<co::TcpStream>(co_await co::connect(l, at));
+        auto reader = [](co::TcpStream& st) -> co::Task<std::string> {
+            char buf[8];
+            try {
+                co_await st.read_some(buf);
+            } catch (const co::Cancelled& e) {
+                co_return e.error().operation() + " " + e.error().code();
+            }
+            co_return "read";
+        };
+        auto handle = co::spawn(reader(*s));
+        EXPECT_FALSE(handle.done());
+        s.reset();
+        EXPECT_TRUE(handle.done());
+        co_return handle.result();
+    };
+    EXPECT_EQ(co::run(loop, client(loop, acceptor.local_address())), "read ECANCELED");
+}
+
+TEST_F(EchoFixture, ATaskDestroyedWhileReadingClosesItsStream) {
+    auto reader = [](Loop& l, SocketAddress at) -> co::Task<void> {
+        co::TcpStream s = co_await co::connect(l, at);
+        co_await s.write(std::string_view("ping"));
+        char buf[64];
+        for (;;) co_await s.read_some(buf);
+    };
+    {
+        auto handle = co::spawn(reader(loop, acceptor.local_address()));
+        while (sessions.size() == 0) loop.run_once(true);
+        for (int i = 0; i < 5; ++i) loop.run_once(false);
+        EXPECT_FALSE(handle.done());
+    }
+    // The client's socket closed with the frame: the server session sees EOF and ends.
+    auto deadline = monotonic_ns() + 2'000'000'000u;
+    while (sessions.size() != 0 && monotonic_ns() < deadline) loop.run_once(true);
+    EXPECT_EQ(sessions.size(), 0u);
+}
+
+TEST_F(EchoFixture, ALoopStoppedWithTasksSuspendedIsTornDownByTheirOwners) {
+    auto idle_client = [](Loop& l, SocketAddress at) -> co::Task<void> {
+        co::TcpStream s = co_await co::connect(l, at);
+        char buf[8];
+        co_await s.read_some(buf);  // the echo server never sends first
+    };
+    co::TaskGroup clients;
+    for (int i = 0; i < 4; ++i) clients.spawn(idle_client(loop, acceptor.local_address()));
+    while (sessions.size() < 4) loop.run_once(true);
+    // run() returns here with 4 clients, 4 sessions and the server suspended;
+    // the groups and handle (declared after the loop) destroy them before the
+    // Loop goes: ASan and LeakSanitizer check that nothing dangles or leaks.
+    EXPECT_EQ(clients.size(), 4u);
+}
+
+}  // namespace
