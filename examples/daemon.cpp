@@ -6,6 +6,7 @@
 //   prints "started", "tick N", "reload", "stats ..." and "stopped SIGNAL"
 #include <netreactor/netreactor.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -15,12 +16,13 @@
 #include <vector>
 
 namespace nr = netreactor;
+using Seconds = std::chrono::duration<double>;
 
 class Daemon {
 public:
     Daemon(nr::Loop& loop, double interval, double stats_interval)
-        : work_(loop), stats_(loop), interval_(nr::seconds_to_ms(interval)),
-          stats_interval_(nr::seconds_to_ms(stats_interval)) {
+        : work_(loop), stats_(loop), interval_(std::chrono::ceil<std::chrono::milliseconds>(Seconds(interval))),
+          stats_interval_(std::chrono::ceil<std::chrono::milliseconds>(Seconds(stats_interval))) {
         for (int signum : {SIGHUP, SIGINT, SIGTERM})
             watchers_.push_back(std::make_unique<nr::SignalWatcher>(loop, signum, [this](int s) { on_signal(s); }));
         work_.start(interval_, [this] { tick(); }, interval_);

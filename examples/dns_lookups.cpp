@@ -8,6 +8,7 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
         bool has_value = i + 1 < argc;
         if (flag == "--dns-server" && has_value) options.servers.emplace_back(argv[++i]);
         else if (flag == "--concurrency" && has_value) concurrency = std::strtoul(argv[++i], nullptr, 10);
-        else if (flag == "--timeout" && has_value) options.timeout = nr::seconds_to_ms(std::atof(argv[++i]));
+        else if (flag == "--timeout" && has_value) options.timeout = std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(std::atof(argv[++i])));
         else if (flag.starts_with("--")) { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
         else names.emplace_back(argv[i]);
     }

@@ -7,6 +7,7 @@
 //   prints "reply after N attempt(s): TEXT" and exits 0, or exits 1
 #include <netreactor/netreactor.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
     if (!address || timeout <= 0 || retries < 0) { std::fprintf(stderr, "bad arguments\n"); return 2; }
 
     nr::Loop loop;
-    RequestClient client(loop, *address, message, nr::seconds_to_ms(timeout), retries);
+    RequestClient client(loop, *address, message, std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(timeout)), retries);
     try {
         client.start();
     } catch (const nr::SystemError& e) {

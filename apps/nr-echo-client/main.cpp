@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "duration.hpp"
 #include "exchange.hpp"
 #include "exit_status.hpp"
 #include "load.hpp"
@@ -78,9 +79,9 @@ int main(int argc, char** argv) {
     out.set_pretty(pretty);
 
     options.proto = udp ? echo_client::Proto::udp : echo_client::Proto::tcp;
-    options.timeout = netreactor::seconds_to_ms(timeout);
+    options.timeout = nrapp::seconds_to_ms(timeout);
     options.load = connections->count() + duration_option->count() + pipeline->count() > 0;
-    options.duration = netreactor::seconds_to_ms(duration);
+    options.duration = nrapp::seconds_to_ms(duration);
     if (options.load && count->count() == 0) options.count = 0;  // no per-connection limit
     if (options.load && options.duration.count() == 0 && options.count == 0)
         nrapp::usage_error(out, kTool, "load mode needs --duration > 0 or --count");

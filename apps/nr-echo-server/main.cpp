@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "duration.hpp"
 #include "echo_worker.hpp"
 #include "exit_status.hpp"
 #include "netreactor/loop.hpp"
@@ -62,8 +63,8 @@ int main(int argc, char** argv) {
 
     config.tcp = proto.find("tcp") != std::string::npos;
     config.udp = proto.find("udp") != std::string::npos;
-    config.idle_timeout = netreactor::seconds_to_ms(idle_timeout);
-    config.drain_timeout = netreactor::seconds_to_ms(drain_timeout);
+    config.idle_timeout = nrapp::seconds_to_ms(idle_timeout);
+    config.drain_timeout = nrapp::seconds_to_ms(drain_timeout);
     auto address = netreactor::SocketAddress::parse(host, static_cast<std::uint16_t>(port));
     if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + host);
 

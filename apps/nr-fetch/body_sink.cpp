@@ -14,7 +14,7 @@ bool StdoutSink::write(std::span<const char> bytes) {
             if (errno == EPIPE) {
                 reader_gone_ = true;
             } else {
-                error_ = netreactor::Error::from_uv(-errno, "output");
+                error_ = netreactor::Error::from_errno(errno, "output");
             }
             return false;
         }

@@ -6,6 +6,7 @@
 
 #include "body_sink.hpp"
 #include "cli.hpp"
+#include "duration.hpp"
 #include "exit_status.hpp"
 #include "fetch_report.hpp"
 #include "fetcher.hpp"
@@ -88,8 +89,8 @@ int main(int argc, char** argv) {
                                            " with an address of the other family: " + host);
     request.host = host;
     request.port = static_cast<std::uint16_t>(port);
-    request.connect_timeout = netreactor::seconds_to_ms(connect_timeout);
-    request.receive_timeout = netreactor::seconds_to_ms(receive_timeout);
+    request.connect_timeout = nrapp::seconds_to_ms(connect_timeout);
+    request.receive_timeout = nrapp::seconds_to_ms(receive_timeout);
 
     fetch::StdoutSink sink;
     fetch::FetchRun run = fetch::fetch_following(request, json_summary ? nullptr : &sink, follow, max_redirects);

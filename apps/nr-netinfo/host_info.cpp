@@ -142,7 +142,7 @@ HostAddresses resolve_with_libc(const std::string& name) {
 
 json interfaces() {
     ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) throw netreactor::SystemError(netreactor::Error::from_uv(-errno, "getifaddrs"));
+    if (getifaddrs(&list) != 0) throw netreactor::SystemError(netreactor::Error::from_errno(errno, "getifaddrs"));
     std::unique_ptr<ifaddrs, decltype(&freeifaddrs)> owner(list, freeifaddrs);
     json result = json::array();
     for (const ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {

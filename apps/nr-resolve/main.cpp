@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "duration.hpp"
 #include "exit_status.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/resolver.hpp"
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
         // T is chosen so that the whole schedule fits in --timeout.
         std::size_t server_count = servers.size();
         if (server_count == 0) server_count = std::max<std::size_t>(1, netreactor::Resolver(loop, resolver_options).servers().size());
-        resolver_options.timeout = per_try_timeout(netreactor::seconds_to_ms(timeout), server_count, resolver_options.tries);
+        resolver_options.timeout = per_try_timeout(nrapp::seconds_to_ms(timeout), server_count, resolver_options.tries);
         resolver = std::make_unique<netreactor::Resolver>(loop, resolver_options);
     } catch (const netreactor::SystemError& e) {
         if (e.error().code() == "EINVAL") nrapp::usage_error(out, kTool, e.error().message());
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
     if (!file.empty()) {
         input_fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
         if (input_fd < 0) {
-            nrapp::report_error(out, kTool, netreactor::Error::from_uv(-errno, "open"), {{"file", file}});
+            nrapp::report_error(out, kTool, netreactor::Error::from_errno(errno, "open"), {{"file", file}});
             return nrapp::exit_local;
         }
         auto reader = std::make_unique<resolve::LineReader>(input_fd, loop, [&runner] { runner->fill(); });

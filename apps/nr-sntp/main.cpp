@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "duration.hpp"
 #include "client_config.hpp"
 #include "exit_status.hpp"
 #include "netreactor/address.hpp"
@@ -78,8 +79,8 @@ int main(int argc, char** argv) {
     }
     if (!(timeout > 0)) nrapp::usage_error(out, kTool, "--timeout must be above 0");
     config.family = ipv4_only ? AF_INET : ipv6_only ? AF_INET6 : AF_UNSPEC;
-    config.timeout = netreactor::seconds_to_ms(timeout);
-    config.interval = netreactor::seconds_to_ms(interval);
+    config.timeout = nrapp::seconds_to_ms(timeout);
+    config.interval = nrapp::seconds_to_ms(interval);
     config.format = format == "text" ? sntpc::OutputFormat::text : sntpc::OutputFormat::json;
 
     sntpc::Reporter reporter(out, config, kTool);

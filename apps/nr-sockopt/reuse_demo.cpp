@@ -21,7 +21,7 @@ namespace {
 using nrapp::json;
 
 [[noreturn]] void throw_errno(const char* operation) {
-    throw netreactor::SystemError(netreactor::Error::from_uv(-errno, operation));
+    throw netreactor::SystemError(netreactor::Error::from_errno(errno, operation));
 }
 
 void set_reuseaddr(const Socket& s, bool on) {
@@ -55,14 +55,14 @@ json attempt(const netreactor::SocketAddress& address, bool reuseaddr, bool& bou
     set_reuseaddr(s, reuseaddr);
     bound = false;
     if (::bind(s.fd(), address.sockaddr_ptr(), address.length()) != 0) {
-        auto error = netreactor::Error::from_uv(-errno, "bind");
+        auto error = netreactor::Error::from_errno(errno, "bind");
         result["result"] = error.code();
         result["error"] = nrapp::error_json(error);
         return result;
     }
     bound = true;
     if (::listen(s.fd(), 5) != 0) {
-        auto error = netreactor::Error::from_uv(-errno, "listen");
+        auto error = netreactor::Error::from_errno(errno, "listen");
         result["result"] = error.code();
         result["error"] = nrapp::error_json(error);
         return result;

@@ -18,7 +18,7 @@ namespace {
 using nrapp::json;
 
 [[noreturn]] void throw_errno(const char* operation) {
-    throw netreactor::SystemError(netreactor::Error::from_uv(-errno, operation));
+    throw netreactor::SystemError(netreactor::Error::from_errno(errno, operation));
 }
 
 int get_int(int fd, int level, int name, const char* operation) {

@@ -2,14 +2,22 @@
 
 #include <uv.h>
 
+#include "uv_error.hpp"
+
 namespace netreactor {
 
-Error Error::from_uv(int uv_status, std::string operation) {
+namespace {
+// libuv's codes on Unix are -errno; its own codes (UV_EOF, UV_EAI_*...) lie
+// below -4000, outside the errno range.
+constexpr int kLargestErrno = 4000;
+}  // namespace
+
+Error Error::from_errno(int errno_value, std::string operation) {
     Error e;
-    e.code_ = uv_code_name(uv_status);
-    e.message_ = uv_strerror(uv_status);
+    e.code_ = uv_code_name(-errno_value);
+    e.message_ = uv_strerror(-errno_value);
     e.operation_ = std::move(operation);
-    e.uv_status_ = uv_status;
+    e.system_errno_ = errno_value > 0 && errno_value < kLargestErrno ? errno_value : 0;
     return e;
 }
 
@@ -25,8 +33,10 @@ std::string Error::describe() const {
 
 SystemError::SystemError(Error error) : std::runtime_error(error.describe()), error_(std::move(error)) {}
 
+Error uv_error(int uv_status, std::string operation) { return Error::from_errno(-uv_status, std::move(operation)); }
+
 int check_uv(int uv_status, const char* operation) {
-    if (uv_status < 0) throw SystemError(Error::from_uv(uv_status, operation));
+    if (uv_status < 0) throw SystemError(uv_error(uv_status, operation));
     return uv_status;
 }
 

@@ -1,4 +1,5 @@
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -73,9 +74,9 @@ std::uint64_t deadline_timeout(uv_loop_t* loop, std::uint64_t timeout_ms) {
 }
 
 void alloc_shared_read_buffer(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-    auto* loop = static_cast<Loop::Impl*>(handle->loop->data);
+    auto* loop = static_cast<LoopAccess::Impl*>(handle->loop->data);
     buf->base = loop->read_buffer.get();
-    buf->len = Loop::Impl::kReadBufferSize;
+    buf->len = LoopAccess::Impl::kReadBufferSize;
 }
 
 }  // namespace netreactor

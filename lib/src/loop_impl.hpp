@@ -26,7 +26,13 @@ struct Loop::Impl {
     void run_posted();
 };
 
-inline uv_loop_t* uv_loop_of(Loop& loop) { return &loop.impl().uv; }
+// The library's own way into a Loop's private Impl (a friend of Loop).
+struct LoopAccess {
+    using Impl = Loop::Impl;
+    static Impl& impl(Loop& loop) noexcept { return *loop.impl_; }
+};
+
+inline uv_loop_t* uv_loop_of(Loop& loop) { return &LoopAccess::impl(loop).uv; }
 
 // The libuv due time for a deadline `timeout_ms` from now that must never fire
 // early: libuv measures timers from the loop's cached millisecond clock, which

@@ -1,6 +1,7 @@
 #include "netreactor/signal_watcher.hpp"
 
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 #include "netreactor/error.hpp"
 
 namespace netreactor {
@@ -23,7 +24,7 @@ SignalWatcher::SignalWatcher(Loop& loop, int signum, Callback callback) : impl_(
         signum);
     if (rc < 0) {
         uv_close(reinterpret_cast<uv_handle_t*>(&impl_->uv), [](uv_handle_t* h) { delete static_cast<Impl*>(h->data); });
-        throw SystemError(Error::from_uv(rc, "signal_start"));
+        throw SystemError(uv_error(rc, "signal_start"));
     }
     uv_unref(reinterpret_cast<uv_handle_t*>(&impl_->uv));
 }

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 #include "tcp_connection_impl.hpp"
 
 namespace netreactor {
@@ -51,14 +52,14 @@ void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
         // libuv reports a hang-up after a partial read as EOF without reading
         // on, even when the peer reset the connection: ask the socket.
         if (int error = pending_socket_error(stream); error != 0) {
-            c->finish(std::make_unique<Error>(Error::from_uv(error, "read")), true);
+            c->finish(std::make_unique<Error>(uv_error(error, "read")), true);
             return;
         }
         c->eof_received = true;
         c->update_reading();
         c->handler->on_eof(*c->owner);
     } else if (nread < 0) {
-        c->finish(std::make_unique<Error>(Error::from_uv(static_cast<int>(nread), "read")), true);
+        c->finish(std::make_unique<Error>(uv_error(static_cast<int>(nread), "read")), true);
     }
 }
 
@@ -68,7 +69,7 @@ void on_write_done(uv_write_t* req, int status) {
     out.writing = false;
     if (status == UV_ECANCELED) return;  // the handle is closing
     if (status < 0) {
-        c->finish(std::make_unique<Error>(Error::from_uv(status, "write")), true);
+        c->finish(std::make_unique<Error>(uv_error(status, "write")), true);
         return;
     }
     c->bytes_out += out.in_flight.size();
@@ -85,7 +86,7 @@ void on_shutdown_done(uv_shutdown_t* req, int status) {
     if (status == UV_ECANCELED) return;
     if (c->after_drain != TcpConnection::Impl::AfterDrain::close) return;
     if (status < 0 && status != UV_ENOTCONN) {
-        c->finish(std::make_unique<Error>(Error::from_uv(status, "shutdown")), true);
+        c->finish(std::make_unique<Error>(uv_error(status, "shutdown")), true);
     } else {
         c->finish(nullptr, true);
     }
@@ -123,7 +124,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
                                                       std::chrono::milliseconds timeout,
                                                       ConnectionHandler& handler) {
     auto* c = new Impl;
-    auto owner = std::unique_ptr<TcpConnection>(new TcpConnection(c));
+    auto owner = TcpConnectionAccess::adopt(c);
     c->owner = owner.get();
     c->handler = &handler;
     c->tcp.data = c;
@@ -139,7 +140,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
         a->release();
         if (conn == nullptr || status == UV_ECANCELED) return;
         if (status < 0) {
-            conn->finish(std::make_unique<Error>(Error::from_uv(status, "connect")), true);
+            conn->finish(std::make_unique<Error>(uv_error(status, "connect")), true);
             return;
         }
         conn->on_established();
@@ -147,7 +148,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
     });
     if (rc < 0) {
         delete attempt;
-        c->finish(std::make_unique<Error>(Error::from_uv(rc, "connect")), true);
+        c->finish(std::make_unique<Error>(uv_error(rc, "connect")), true);
         return owner;
     }
     c->connect_attempt = attempt;
@@ -181,7 +182,7 @@ void TcpConnection::Impl::update_reading() {
     if (want) {
         int rc = uv_read_start(stream(), alloc_shared_read_buffer, on_read);
         if (rc < 0) {
-            finish(std::make_unique<Error>(Error::from_uv(rc, "read_start")), true);
+            finish(std::make_unique<Error>(uv_error(rc, "read_start")), true);
             return;
         }
     } else {
@@ -208,7 +209,7 @@ void TcpConnection::Impl::start_write() {
     uv_buf_t buf = uv_buf_init(out.in_flight.data(), static_cast<unsigned>(out.in_flight.size()));
     int rc = uv_write(&out.write_req, stream(), &buf, 1, on_write_done);
     if (rc < 0) {
-        finish(std::make_unique<Error>(Error::from_uv(rc, "write")), true);
+        finish(std::make_unique<Error>(uv_error(rc, "write")), true);
         return;
     }
     out.writing = true;
@@ -232,7 +233,7 @@ void TcpConnection::Impl::begin_shutdown() {
     if (rc < 0 && after_drain == AfterDrain::close) {
         // ENOTCONN: the peer is gone already; the close is still a clean one.
         std::unique_ptr<Error> error;
-        if (rc != UV_ENOTCONN) error = std::make_unique<Error>(Error::from_uv(rc, "shutdown"));
+        if (rc != UV_ENOTCONN) error = std::make_unique<Error>(uv_error(rc, "shutdown"));
         finish(std::move(error), true);
     }
 }
@@ -286,7 +287,7 @@ bool TcpConnection::write(std::span<const char> data) {
             c.bytes_out += taken;
             if (taken == data.size()) return true;
         } else if (n != UV_EAGAIN) {
-            c.finish(std::make_unique<Error>(Error::from_uv(n, "write")), true);
+            c.finish(std::make_unique<Error>(uv_error(n, "write")), true);
             return false;
         }
     }

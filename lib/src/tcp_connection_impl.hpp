@@ -73,4 +73,13 @@ struct TcpConnection::Impl {
     void end_connect_attempt();
 };
 
+// The library's way to make the owner of an Impl (TcpConnection's
+// constructor is private: programs get connections from connect() or a
+// TcpListener only).
+struct TcpConnectionAccess {
+    static std::unique_ptr<TcpConnection> adopt(TcpConnection::Impl* impl) {
+        return std::unique_ptr<TcpConnection>(new TcpConnection(impl));
+    }
+};
+
 }  // namespace netreactor

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 #include "socket_options.hpp"
 #include "tcp_connection_impl.hpp"
 
@@ -20,7 +21,7 @@ void on_connection(uv_stream_t* server, int status) {
     auto* listener = static_cast<TcpListener::Impl*>(server->data);
     if (listener->handler == nullptr) return;
     if (status < 0) {
-        listener->handler->on_accept_error(Error::from_uv(status, "accept"));
+        listener->handler->on_accept_error(uv_error(status, "accept"));
         return;
     }
     auto* c = new TcpConnection::Impl;
@@ -30,10 +31,10 @@ void on_connection(uv_stream_t* server, int status) {
     if (rc < 0) {
         c->handle_closing = true;
         uv_close(c->handle(), [](uv_handle_t* h) { delete static_cast<TcpConnection::Impl*>(h->data); });
-        listener->handler->on_accept_error(Error::from_uv(rc, "accept"));
+        listener->handler->on_accept_error(uv_error(rc, "accept"));
         return;
     }
-    auto conn = std::make_unique<TcpConnection>(c);
+    auto conn = TcpConnectionAccess::adopt(c);
     c->owner = conn.get();
     c->on_established();
     listener->handler->on_accept(std::move(conn));
@@ -49,7 +50,7 @@ TcpListener::TcpListener(Loop& loop, const SocketAddress& address, const ListenO
     auto fail = [this](int rc, const char* operation) {
         impl_->handler = nullptr;
         uv_close(reinterpret_cast<uv_handle_t*>(&impl_->tcp), [](uv_handle_t* h) { delete static_cast<Impl*>(h->data); });
-        throw SystemError(Error::from_uv(rc, operation));
+        throw SystemError(uv_error(rc, operation));
     };
     if (options.reuse_port) {
         // libuv 1.44 has no SO_REUSEPORT flag: make the socket ourselves.

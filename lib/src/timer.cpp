@@ -1,8 +1,7 @@
 #include "netreactor/timer.hpp"
 
-#include <cmath>
-
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 #include "netreactor/error.hpp"
 
 namespace netreactor {
@@ -51,11 +50,6 @@ void Timer::keep_loop_alive(bool keep) noexcept {
     } else {
         uv_unref(handle);
     }
-}
-
-std::chrono::milliseconds seconds_to_ms(double seconds) {
-    if (!(seconds > 0)) return std::chrono::milliseconds(0);
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
 }
 
 }  // namespace netreactor

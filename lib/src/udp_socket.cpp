@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "loop_impl.hpp"
+#include "uv_error.hpp"
 #include "socket_options.hpp"
 
 namespace netreactor {
@@ -53,10 +54,10 @@ void UdpSocket::bind(const SocketAddress& address, const UdpBindOptions& options
     if (options.reuse_port) {
         // libuv 1.44 sets SO_REUSEPORT only on BSDs: make the socket ourselves.
         int fd = open_reuse_port_socket(address.family(), SOCK_DGRAM);
-        if (fd < 0) throw SystemError(Error::from_uv(fd, "socket"));
+        if (fd < 0) throw SystemError(uv_error(fd, "socket"));
         if (int rc = uv_udp_open(&impl_->udp, fd); rc < 0) {
             ::close(fd);
-            throw SystemError(Error::from_uv(rc, "socket"));
+            throw SystemError(uv_error(rc, "socket"));
         }
     }
     check_uv(uv_udp_bind(&impl_->udp, address.sockaddr_ptr(), flags), "bind");
@@ -74,7 +75,7 @@ void UdpSocket::start_receiving() {
                      auto* impl = static_cast<Impl*>(udp->data);
                      if (impl->handler == nullptr) return;
                      if (nread < 0) {
-                         impl->handler->on_error(*impl->owner, Error::from_uv(static_cast<int>(nread), "recv"));
+                         impl->handler->on_error(*impl->owner, uv_error(static_cast<int>(nread), "recv"));
                          return;
                      }
                      if (from == nullptr) return;  // nothing more to read this round
@@ -98,7 +99,7 @@ bool UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
             return true;
         }
         if (n != UV_EAGAIN) {
-            if (impl_->handler != nullptr) impl_->handler->on_error(*this, Error::from_uv(n, "send"));
+            if (impl_->handler != nullptr) impl_->handler->on_error(*this, uv_error(n, "send"));
             return false;
         }
     }
@@ -114,14 +115,14 @@ bool UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
         impl->queued--;
         if (status == UV_ECANCELED) return;
         if (status < 0) {
-            if (impl->handler != nullptr) impl->handler->on_error(*impl->owner, Error::from_uv(status, "send"));
+            if (impl->handler != nullptr) impl->handler->on_error(*impl->owner, uv_error(status, "send"));
             return;
         }
         impl->sent++;
     });
     if (rc < 0) {
         delete q;
-        if (impl_->handler != nullptr) impl_->handler->on_error(*this, Error::from_uv(rc, "send"));
+        if (impl_->handler != nullptr) impl_->handler->on_error(*this, uv_error(rc, "send"));
         return false;
     }
     impl_->queued++;

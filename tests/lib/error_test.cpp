@@ -3,14 +3,15 @@
 #include <cerrno>
 
 #include "netreactor/error.hpp"
+#include "uv_error.hpp"
 
 using netreactor::Error;
 
-TEST(Error, CarriesTheLibuvCodeNameAndOperation) {
-    Error e = Error::from_uv(-ECONNREFUSED, "connect");
+TEST(Error, CarriesTheErrnoCodeNameAndOperation) {
+    Error e = Error::from_errno(ECONNREFUSED, "connect");
     EXPECT_EQ(e.code(), "ECONNREFUSED");
     EXPECT_EQ(e.operation(), "connect");
-    EXPECT_EQ(e.uv_status(), -ECONNREFUSED);
+    EXPECT_EQ(e.system_errno(), ECONNREFUSED);
     EXPECT_FALSE(e.message().empty());
     EXPECT_EQ(e.describe(), "connect: " + e.message() + " (ECONNREFUSED)");
 }
@@ -30,5 +31,20 @@ TEST(Error, CheckUvThrowsSystemErrorOnlyOnFailure) {
 TEST(Error, SymbolicErrorsKeepTheirCode) {
     Error e("NXDOMAIN", "no such name", "resolve");
     EXPECT_EQ(e.code(), "NXDOMAIN");
-    EXPECT_EQ(e.uv_status(), 0);
+    EXPECT_EQ(e.system_errno(), 0);
+}
+
+TEST(Error, LibuvStatusesBecomeTheSameErrorsAsErrno) {
+    Error from_uv = netreactor::uv_error(-EADDRINUSE, "bind");
+    Error from_errno = Error::from_errno(EADDRINUSE, "bind");
+    EXPECT_EQ(from_uv.code(), "EADDRINUSE");
+    EXPECT_EQ(from_uv.code(), from_errno.code());
+    EXPECT_EQ(from_uv.message(), from_errno.message());
+    EXPECT_EQ(from_uv.system_errno(), EADDRINUSE);
+}
+
+TEST(Error, EndOfStreamIsNotASystemErrno) {
+    Error eof = netreactor::uv_error(-4095, "read");  // UV_EOF
+    EXPECT_EQ(eof.code(), "EOF");
+    EXPECT_EQ(eof.system_errno(), 0);
 }

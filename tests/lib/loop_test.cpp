@@ -61,13 +61,6 @@ TEST(Timer, DestroyedBeforeFiringNeverCallsBack) {
     EXPECT_FALSE(fired);
 }
 
-TEST(Timer, SecondsToMillisecondsRoundsUp) {
-    EXPECT_EQ(netreactor::seconds_to_ms(0.5).count(), 500);
-    EXPECT_EQ(netreactor::seconds_to_ms(0.0001).count(), 1);
-    EXPECT_EQ(netreactor::seconds_to_ms(0).count(), 0);
-    EXPECT_EQ(netreactor::seconds_to_ms(-1).count(), 0);
-}
-
 TEST(Loop, PostFromOtherThreadsRunsEveryTaskOnTheLoopThread) {
     Loop loop;
     Timer keepalive(loop);

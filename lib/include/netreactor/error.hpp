@@ -19,11 +19,12 @@ namespace netreactor {
 /// during the call; copy it to keep it.
 class Error {
 public:
-    /// An empty error (all strings empty, uv_status() 0).
+    /// An empty error (all strings empty, system_errno() 0).
     Error() = default;
-    /// From a libuv status code (negative errno on Unix): code() is its
-    /// symbolic name, message() libuv's description.
-    static Error from_uv(int uv_status, std::string operation);
+    /// From a system call's failure: `errno_value` is the positive errno
+    /// (`errno` right after the call), code() its symbolic name ("ENOENT"),
+    /// message() its description. Safe from any thread.
+    [[nodiscard]] static Error from_errno(int errno_value, std::string operation);
     /// From a symbolic code chosen by the caller (protocol and DNS errors).
     Error(std::string code, std::string message, std::string operation);
 
@@ -33,8 +34,9 @@ public:
     const std::string& message() const noexcept { return message_; }
     /// What was being done: "connect", "bind", "read", "resolve"...
     const std::string& operation() const noexcept { return operation_; }
-    /// The libuv status (negative errno) when the error came from libuv, else 0.
-    int uv_status() const noexcept { return uv_status_; }
+    /// The errno value (positive, e.g. ECONNREFUSED) when the error came from
+    /// the operating system, else 0 (protocol and DNS errors, end of stream).
+    int system_errno() const noexcept { return system_errno_; }
 
     /// "connect: connection refused (ECONNREFUSED)"
     std::string describe() const;
@@ -43,7 +45,7 @@ private:
     std::string code_;
     std::string message_;
     std::string operation_;
-    int uv_status_ = 0;
+    int system_errno_ = 0;
 };
 
 /// Thrown by calls that fail synchronously (bind, listen, open...). what() is
@@ -59,12 +61,5 @@ public:
 private:
     Error error_;
 };
-
-/// Throws SystemError when uv_status is negative; returns it otherwise.
-/// A helper for the library's own sources; safe from any thread.
-int check_uv(int uv_status, const char* operation);
-
-/// The symbolic name of a libuv status ("EADDRINUSE"). Safe from any thread.
-std::string uv_code_name(int uv_status);
 
 }  // namespace netreactor

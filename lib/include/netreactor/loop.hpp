@@ -62,12 +62,9 @@ public:
     /// from a monotonic clock with an arbitrary origin). Loop thread only.
     std::uint64_t now_ms() const noexcept;
 
-    /// The hidden implementation; only the library's own sources use it.
-    struct Impl;
-    /// For the library's own sources; not part of the public contract.
-    Impl& impl() noexcept { return *impl_; }
-
 private:
+    struct Impl;  // libuv underneath; defined in the library's private sources
+    friend struct LoopAccess;  // how those sources reach it
     std::unique_ptr<Impl> impl_;
 };
 

@@ -158,10 +158,11 @@ public:
 
     /// The hidden implementation (libuv TCP handle); defined in the library.
     struct Impl;
-    /// Used by TcpListener; not part of the public contract.
-    explicit TcpConnection(Impl* impl) noexcept : impl_(impl) {}
 
 private:
+    friend struct TcpConnectionAccess;  // the library's sources make connections through it
+    explicit TcpConnection(Impl* impl) noexcept : impl_(impl) {}
+
     Impl* impl_;  // freed when both this owner is gone and the socket is closed
     void* context_ = nullptr;
 };

@@ -52,9 +52,4 @@ private:
     Impl* impl_;  // freed in libuv's close callback, after ~Timer
 };
 
-/// Converts seconds given on a command line (fractions allowed) to milliseconds,
-/// rounding up so a small positive timeout never becomes zero. Zero, negative
-/// and NaN give zero. Pure; safe from any thread.
-std::chrono::milliseconds seconds_to_ms(double seconds);
-
 }  // namespace netreactor
