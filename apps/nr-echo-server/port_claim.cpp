@@ -29,7 +29,7 @@ private:
 
 [[noreturn]] void fail(const char* operation) {
     // libuv's statuses are negative errno values: Error names them the same way.
-    throw netreactor::SystemError(netreactor::Error::from_uv(-errno, operation));
+    throw netreactor::SystemError(netreactor::Error::from_errno(errno, operation));
 }
 
 // Binds a probe of `type` at `address`; returns the port the kernel gave it.
