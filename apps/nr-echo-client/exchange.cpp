@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "netreactor/tcp_connection.hpp"
+#include "netreactor/tcp_connector.hpp"
 #include "netreactor/timer.hpp"
 #include "netreactor/udp_socket.hpp"
 
@@ -107,14 +108,30 @@ class TcpExchange final : public Exchange, public netreactor::ConnectionHandler 
 public:
     using Exchange::Exchange;
 
-    void start(netreactor::Loop& loop) {
+    void start(netreactor::Loop& loop, const netreactor::ConnectOptions& options) {
         started_ns_ = monotonic_ns();
-        conn_ = netreactor::TcpConnection::connect(loop, options_.server, options_.timeout, *this);
+        try {
+            connector_ = std::make_unique<netreactor::TcpConnector>(loop, options);
+            connector_->connect(options_.host, options_.server.port(), *this,
+                                [this](netreactor::ConnectOutcome outcome) { on_outcome(std::move(outcome)); });
+        } catch (const netreactor::SystemError& e) {
+            result_.resolve_failed = true;
+            fail(Error("EUSAGE", "--dns-server: " + e.error().message() + " (see --help)", "arguments"));
+        }
     }
 
-    void on_connected(netreactor::TcpConnection& conn) override {
+    void on_outcome(netreactor::ConnectOutcome outcome) {
+        if (const auto* winner = outcome.winner()) result_.server = winner->address;
+        else if (!outcome.attempts.empty()) result_.server = outcome.attempts.back().address;
+        result_.attempts = std::move(outcome.attempts);
+        if (!outcome.connection) {
+            result_.resolve_failed = result_.attempts.empty();
+            fail(*outcome.error);
+            return;
+        }
         result_.connect_ns = monotonic_ns() - started_ns_;
-        conn.set_nodelay(true);
+        conn_ = std::move(outcome.connection);
+        conn_->set_nodelay(true);
         send_message();
     }
 
@@ -148,6 +165,7 @@ private:
         if (conn_) conn_->close();
     }
 
+    std::unique_ptr<netreactor::TcpConnector> connector_;
     std::unique_ptr<netreactor::TcpConnection> conn_;
     std::uint64_t started_ns_ = 0;
 };
@@ -195,11 +213,11 @@ private:
 }  // namespace
 
 ExchangeResult run_exchange(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload,
-                            bool keep_reply) {
+                            bool keep_reply, const netreactor::ConnectOptions& connect) {
     ExchangeResult result;
     if (options.proto == Proto::tcp) {
         TcpExchange exchange(loop, options, payload, keep_reply, result);
-        exchange.start(loop);
+        exchange.start(loop, connect);
         loop.run();
     } else {
         UdpExchange exchange(loop, options, payload, keep_reply, result);

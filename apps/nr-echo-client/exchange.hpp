@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client_options.hpp"
 #include "netreactor/error.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/tcp_connector.hpp"
 #include "payload.hpp"
 
 namespace echo_client {
@@ -19,7 +21,12 @@ struct ExchangeResult {
     std::uint64_t bytes_received = 0;
     bool match = true;
     std::uint64_t mismatch_offset = 0;  // byte offset in the stream, when !match
-    std::uint64_t connect_ns = 0;       // TCP only
+    std::uint64_t connect_ns = 0;       // TCP only: from the start to the winning handshake
+    // TCP: the connect race (netreactor::TcpConnector); the winner's address,
+    // or the last one tried, becomes the server.
+    std::vector<netreactor::ConnectAttemptReport> attempts;
+    netreactor::SocketAddress server;
+    bool resolve_failed = false;  // `error` is the lookup's: nothing was connected
     std::uint64_t rtt_min_ns = 0;
     std::uint64_t rtt_max_ns = 0;
     std::uint64_t rtt_total_ns = 0;
@@ -28,8 +35,9 @@ struct ExchangeResult {
 };
 
 // Runs the exchange on `loop` until it ends. `keep_reply` keeps the first echo
-// for printing.
+// for printing. TCP connects to options.host by name with `connect` (the
+// race); UDP sends to options.server.
 ExchangeResult run_exchange(netreactor::Loop& loop, const ClientOptions& options, const Payload& payload,
-                            bool keep_reply);
+                            bool keep_reply, const netreactor::ConnectOptions& connect = {});
 
 }  // namespace echo_client

@@ -102,8 +102,26 @@ int main(int argc, char** argv) {
     }
 
     netreactor::Loop loop;
-    auto target = echo_client::resolve_target(loop, options.host, static_cast<std::uint16_t>(port),
-                                              ipv6 ? AF_INET6 : ipv4 ? AF_INET : AF_UNSPEC, dns_servers);
+    const int family = ipv6 ? AF_INET6 : ipv4 ? AF_INET : AF_UNSPEC;
+    if (auto mismatch = echo_client::family_mismatch(options.host, family)) {
+        nrapp::report_error(out, kTool, *mismatch, {{"host", options.host}});
+        return nrapp::exit_status_for(*mismatch);
+    }
+    if (!options.load && !udp) {
+        // One TCP exchange: the host's addresses race (RFC 8305); the winner is the server.
+        // Only the port matters until the race names the server.
+        options.server = *netreactor::SocketAddress::parse("0.0.0.0", static_cast<std::uint16_t>(port));
+        echo_client::Payload payload(text, 1, false);
+        auto result = echo_client::run_exchange(loop, options, payload, !options.random_payload,
+                                                echo_client::connect_options(family, options.timeout, dns_servers));
+        if (result.resolve_failed) {
+            nrapp::report_error(out, kTool, *result.error, {{"host", options.host}});
+            return nrapp::exit_status_for(*result.error);
+        }
+        options.server = result.server;
+        return echo_client::report_exchange(out, options, result);
+    }
+    auto target = echo_client::resolve_target(loop, options.host, static_cast<std::uint16_t>(port), family, dns_servers);
     if (auto* error = std::get_if<netreactor::Error>(&target)) {
         nrapp::report_error(out, kTool, *error, {{"host", options.host}});
         return nrapp::exit_status_for(*error);

@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "connect_report.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -26,6 +28,7 @@ nrapp::ExitStatus report_exchange(nrapp::JsonOutput& out, const ClientOptions& o
     line["messages"] = result.messages;
     line["bytes_sent"] = result.bytes_sent;
     line["bytes_received"] = result.bytes_received;
+    if (!result.attempts.empty()) line["attempts"] = nrapp::attempts_json(result.attempts);
     if (result.error) {
         nrapp::report_error(out, kTool, *result.error, line);
         return nrapp::exit_status_for(*result.error);

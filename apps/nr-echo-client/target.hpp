@@ -1,4 +1,7 @@
-// Where nr-echo-client connects: --host and --port made into an address.
+// Where nr-echo-client connects: --host and --port made into an address by
+// the library's connect-by-name rules (netreactor::HostLookup and
+// TcpConnector: literals with or without brackets and zones, the hosts file
+// before DNS, "localhost" never asked of DNS, the same errors).
 #pragma once
 
 #include <cstdint>
@@ -11,17 +14,23 @@
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/tcp_connector.hpp"
 
 namespace echo_client {
 
-// `family` is AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6).
-//  - A numeric IPv4 or IPv6 address (brackets allowed) is used as is; one of
-//    the other family than asked is a usage error (EUSAGE).
-//  - "localhost" is 127.0.0.1, or ::1 with -6, without any query (RFC 6761;
-//    /etc/hosts maps it so too).
-//  - Any other name is looked up on `loop` (the hosts file, then DNS: the
-//    system's servers or `dns_servers`); the first address found is used,
-//    IPv4 first unless -6. A failure has operation "resolve".
+// A numeric --host of the other family than -4/-6 asked: a usage error
+// (EUSAGE), found before anything is started. Nullopt when it fits.
+std::optional<netreactor::Error> family_mismatch(const std::string& host, int family);
+
+// The options of a TCP exchange's connect race: `family` (AF_UNSPEC, AF_INET
+// for -4, AF_INET6 for -6), each attempt bounded by `timeout`, DNS servers.
+netreactor::ConnectOptions connect_options(int family, std::chrono::milliseconds timeout,
+                                           const std::vector<std::string>& dns_servers);
+
+// One address for UDP and load mode, which cannot race: the host's addresses
+// (HostLookup, run on `loop`), then the first IPv4 one unless -6 (the echo
+// server listens on 127.0.0.1 by default), else the first. A failure has
+// operation "resolve" (EUSAGE "arguments" for a malformed --dns-server).
 std::variant<netreactor::SocketAddress, netreactor::Error> resolve_target(netreactor::Loop& loop,
                                                                           const std::string& host,
                                                                           std::uint16_t port, int family,

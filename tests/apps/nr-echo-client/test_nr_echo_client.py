@@ -125,6 +125,8 @@ class Exchange(WithServer):
         r = client("--host", "127.0.0.1", "--port", self.port, "--timeout", "0.5")
         self.assertEqual(r.returncode, 0, r)
         self.assertEqual(r.json["host"], "127.0.0.1")
+        self.assertEqual([(a["address"], a["result"]) for a in r.json["attempts"]], [("127.0.0.1", "connected")])
+        self.assertNotIn("attempts", client("--port", self.port, "--udp").json)  # UDP does not race
 
     def test_name_from_the_hosts_file(self):
         name = hosts_file_name_for("127.0.0.1")
@@ -162,6 +164,10 @@ class Errors(unittest.TestCase):
     def test_refused(self):
         port = nrtest.free_port("both")
         self.assert_error(client("--port", port), "ECONNREFUSED", 4, "connect")
+        # The connect race lists its attempt (netreactor::TcpConnector).
+        attempts = client("--host", "127.0.0.1", "--port", port).json["attempts"]
+        self.assertEqual([(a["address"], a["port"], a["result"], a["error"]["code"]) for a in attempts],
+                         [("127.0.0.1", port, "failed", "ECONNREFUSED")])
         # UDP learns it from the ICMP port unreachable.
         self.assert_error(client("--port", port, "--udp"), "ECONNREFUSED", 4)
 
