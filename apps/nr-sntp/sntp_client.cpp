@@ -2,14 +2,7 @@
 
 namespace sntpc {
 
-using netreactor::Error;
 using netreactor::SocketAddress;
-
-namespace {
-
-const char* family_name(int family) { return family == AF_INET ? "IPv4" : "IPv6"; }
-
-}  // namespace
 
 SntpClient::SntpClient(netreactor::Loop& loop, const ClientConfig& config, Reporter& reporter)
     : loop_(loop), config_(config), reporter_(reporter) {}
@@ -18,35 +11,21 @@ SntpClient::~SntpClient() = default;
 
 void SntpClient::start() {
     pending_ = config_.servers.size();
+    netreactor::HostLookupOptions options;
+    options.family = config_.family;
+    options.resolver.servers = config_.dns_servers;
     for (const ServerSpec& server : config_.servers) {
-        if (auto numeric = SocketAddress::parse(server.host, server.port)) {
-            if (config_.family != AF_UNSPEC && numeric->family() != config_.family) {
-                reporter_.resolve_failed(server, Error("NODATA", server.host + " is not an " +
-                                                                     family_name(config_.family) + " address",
-                                                       "resolve"));
+        // The library's rules: literals at once, the hosts file before DNS,
+        // AAAA and A together, addresses in RFC 8305 order, one error set.
+        lookups_.push_back(std::make_unique<netreactor::HostLookup>(loop_, options));
+        lookups_.back()->start(server.host, server.port, [this, &server](netreactor::HostAddresses found) {
+            if (found.error) {
+                reporter_.resolve_failed(server, *found.error);
                 one_done();
-                continue;
+                return;
             }
-            on_addresses(server, {*numeric});
-            continue;
-        }
-        if (!resolver_) {
-            netreactor::ResolverOptions options;
-            options.servers = config_.dns_servers;
-            resolver_ = std::make_unique<netreactor::Resolver>(loop_, options);
-        }
-        resolver_->lookup_addresses(server.host, config_.family, server.port,
-                                    [this, &server](netreactor::AddressLookup lookup) {
-                                        if (lookup.error || lookup.addresses.empty()) {
-                                            reporter_.resolve_failed(
-                                                server, lookup.error ? *lookup.error
-                                                                     : Error("NODATA", "the name has no address",
-                                                                             "resolve"));
-                                            one_done();
-                                            return;
-                                        }
-                                        on_addresses(server, lookup.addresses);
-                                    });
+            on_addresses(server, found.addresses);
+        });
     }
 }
 
@@ -61,8 +40,8 @@ void SntpClient::on_addresses(const ServerSpec& server, const std::vector<Socket
 
 void SntpClient::one_done() {
     if (--pending_ > 0) return;
-    // Nothing left to ask: drop the resolver's handles so run() can return.
-    resolver_.reset();
+    // Nothing left to ask: drop the lookups' handles so run() can return.
+    lookups_.clear();
     loop_.stop();
 }
 

@@ -1,6 +1,7 @@
-// Every server of the command line at once: names resolved through the
-// library's async resolver (numeric addresses skip it), every address of a
-// name queried concurrently, each by its own AddressSession.
+// Every server of the command line at once: each resolved by
+// netreactor::HostLookup (the connect-by-name rules the TCP tools use,
+// without connecting), every address of a name queried concurrently, each by
+// its own AddressSession, reported in RFC 8305 order.
 #pragma once
 
 #include <memory>
@@ -9,7 +10,7 @@
 #include "address_session.hpp"
 #include "client_config.hpp"
 #include "netreactor/loop.hpp"
-#include "netreactor/resolver.hpp"
+#include "netreactor/host_lookup.hpp"
 #include "report.hpp"
 
 namespace sntpc {
@@ -29,7 +30,7 @@ private:
     netreactor::Loop& loop_;
     const ClientConfig& config_;
     Reporter& reporter_;
-    std::unique_ptr<netreactor::Resolver> resolver_;
+    std::vector<std::unique_ptr<netreactor::HostLookup>> lookups_;
     std::vector<std::unique_ptr<AddressSession>> sessions_;
     std::size_t pending_ = 0;  // servers being resolved plus sessions running
 };

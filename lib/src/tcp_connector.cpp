@@ -110,16 +110,17 @@ private:
         return nullptr;
     }
 
-    void end_attempt(Attempt& attempt, std::optional<Error> error) {
+    // Records how `attempt` ended: `error`, or won when null.
+    void end_attempt(Attempt& attempt, const Error* error) {
         auto& report = outcome_.attempts[attempt.report];
-        report.error = std::move(error);
+        if (error != nullptr) report.error = *error;
         report.elapsed_ms = ms_since(attempt.started_ns);
     }
 
     void on_connected(TcpConnection& conn) override {
         Attempt* winner = find(conn);
         if (finished_ || winner == nullptr) return;
-        end_attempt(*winner, std::nullopt);
+        end_attempt(*winner, nullptr);
         conn.pause_reading();  // until the user's handler takes over
         outcome_.connection = std::move(winner->conn);
         winner_ = outcome_.connection.get();
@@ -139,7 +140,8 @@ private:
         }
         Attempt* attempt = find(conn);
         if (finished_ || attempt == nullptr) return;
-        end_attempt(*attempt, error ? *error : Error("ECONNRESET", "closed while connecting", "connect"));
+        const Error reset("ECONNRESET", "closed while connecting", "connect");
+        end_attempt(*attempt, error != nullptr ? error : &reset);
         last_failure_ = attempt->report;
         attempts_.erase(attempts_.begin() + (attempt - attempts_.data()));  // destroys `conn`: allowed here
         // A failed attempt does not wait for the attempt delay (RFC 8305 section 5).
@@ -170,8 +172,8 @@ private:
 
     void on_deadline() {
         if (finished_) return;
-        for (auto& a : attempts_)
-            end_attempt(a, Error("ETIMEDOUT", "still connecting when the deadline passed", "connect"));
+        const Error late("ETIMEDOUT", "still connecting when the deadline passed", "connect");
+        for (auto& a : attempts_) end_attempt(a, &late);
         std::string ms = std::to_string(options_.deadline.count());
         bool resolving = outcome_.attempts.empty();
         fail(Error("ETIMEDOUT",
@@ -187,9 +189,9 @@ private:
     void finish(std::optional<Error> error) {
         finished_ = true;
         outcome_.error = std::move(error);
+        const Error canceled("ECANCELED", "canceled: another address connected first", "connect");
         for (auto& a : attempts_) {
-            if (a.conn && !outcome_.attempts[a.report].error)
-                end_attempt(a, Error("ECANCELED", "canceled: another address connected first", "connect"));
+            if (a.conn && !outcome_.attempts[a.report].error) end_attempt(a, &canceled);
         }
         attempts_.clear();  // closes the losers; may run inside one's callback, which is allowed
         attempt_timer_.stop();
