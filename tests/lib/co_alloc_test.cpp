@@ -20,6 +20,12 @@ namespace {
 std::atomic<std::uint64_t> allocations{0};
 }
 
+// The replacements below pair malloc with free on purpose; GCC's inliner
+// sees through them and would flag each delete.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void* operator new(std::size_t size) {
     allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
