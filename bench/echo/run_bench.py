@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Echo benchmark: nr-echo-server against two reference servers, in one run.
 
-The servers (raw epoll in C, canonical libuv in C, nr-echo-server) run side by
+The servers (raw epoll in C, canonical libuv in C, nr-echo-server, and
+co-echo-server: the same echo written with netreactor's coroutines) run side by
 side, each pinned to core 0; nr-echo-client's load mode, pinned to core 1,
 drives one at a time, cell after cell, the servers taking turns within each
 cell so drift hits them alike. For every cell it reports messages per second,
@@ -25,8 +26,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVERS = ["epoll", "uv", "nr"]
-LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server"}
+SERVERS = ["epoll", "uv", "nr", "co"]
+LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server",
+          "co": "co-echo-server (coroutines)"}
 # The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
 MAX_DATAGRAM = 65507
 
@@ -36,6 +38,8 @@ def server_argv(build, name):
         return [os.path.join(build, "bench", "echo", "epoll-echo-server"), "0"]
     if name == "uv":
         return [os.path.join(build, "bench", "echo", "uv-echo-server"), "0"]
+    if name == "co":
+        return [os.path.join(build, "bench", "echo", "co-echo-server"), "0"]
     return [os.path.join(build, "apps", "nr-echo-server", "nr-echo-server"), "--port", "0"]
 
 
@@ -225,6 +229,7 @@ def main():
                         help="runs per server and cell, taking turns (default 2, --quick 1)")
     parser.add_argument("--idle-connections", type=int, default=10000)
     parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument("--proto", choices=["tcp", "udp"], help="only the cells of this protocol")
     args = parser.parse_args()
     duration = args.duration
     repeat = args.repeat or (1 if args.quick else 2)
@@ -233,10 +238,10 @@ def main():
     servers = {name: Server(args.build, name, 0) for name in SERVERS}
     rows = []
     try:
-        for i, cell in enumerate(cells(args.quick)):
+        for i, cell in enumerate(c for c in cells(args.quick) if args.proto in (None, c[0])):
             runs = {name: [] for name in SERVERS}
             for r in range(repeat):
-                turn = (i + r) % 3
+                turn = (i + r) % len(SERVERS)
                 for name in SERVERS[turn:] + SERVERS[:turn]:  # take turns going first
                     runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
             row = {"cell": cell, **{name: combine(runs[name]) for name in SERVERS}}
@@ -263,13 +268,13 @@ def main():
           "(any task, softirq included), in % of one core.\n")
     print("| proto | conns | size | in flight | epoll msg/s | libuv msg/s | nr msg/s | nr/epoll | libuv/epoll "
           "| epoll us/msg | libuv us/msg | nr us/msg | nr/epoll CPU | server / client CPU | core 0 / 1 busy "
-          "| errors | UDP lost (e/u/n) |")
+          "| errors | UDP lost (e/u/n/co) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
         e, u, n = row["epoll"], row["uv"], row["nr"]
-        errors = sum(r["errors"] + r["mismatches"] for r in (e, u, n))
-        lost = "/".join(str(r["lost"]) for r in (e, u, n)) if proto == "udp" else "-"
+        errors = sum(row[name]["errors"] + row[name]["mismatches"] for name in SERVERS)
+        lost = "/".join(str(row[name]["lost"]) for name in SERVERS) if proto == "udp" else "-"
         print(f"| {proto} | {conns} | {size} | {pipeline} | {e['messages_per_s']:,.0f} | {u['messages_per_s']:,.0f} "
               f"| {n['messages_per_s']:,.0f} | {fmt(ratio(n['messages_per_s'], e['messages_per_s']))} "
               f"| {fmt(ratio(u['messages_per_s'], e['messages_per_s']))} | {fmt(e['cpu_us_per_msg'])} "
@@ -277,6 +282,18 @@ def main():
               f"| {fmt(ratio(n['cpu_us_per_msg'], e['cpu_us_per_msg']))} "
               f"| {e['server_cpu']:.0%} / {e['client_cpu']:.0%} "
               f"| {e['core_busy'][0]:.0%} / {e['core_busy'][1]:.0%} | {errors} | {lost} |")
+    print()
+    print("The coroutine server (co-echo-server) against the callback one (nr-echo-server), same cells: "
+          "messages per second and server CPU per message, and their ratios (the issue's bar: >= 0.95x "
+          "messages/s, <= 1.05x CPU per message).\n")
+    print("| proto | conns | size | in flight | nr msg/s | co msg/s | co/nr | nr us/msg | co us/msg | co/nr CPU |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        proto, conns, size, pipeline = row["cell"]
+        n, c = row["nr"], row["co"]
+        print(f"| {proto} | {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
+              f"| {fmt(ratio(c['messages_per_s'], n['messages_per_s']))} | {fmt(n['cpu_us_per_msg'])} "
+              f"| {fmt(c['cpu_us_per_msg'])} | {fmt(ratio(c['cpu_us_per_msg'], n['cpu_us_per_msg']))} |")
     print()
     print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
     print("|---|---|")

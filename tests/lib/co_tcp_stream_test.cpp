@@ -84,6 +84,38 @@ TEST_F(EchoFixture, ALargeTransferArrivesIntact) {
     EXPECT_TRUE(co::run(loop, client(loop, acceptor.local_address())));
 }
 
+// The same echo lending the bytes instead of copying them.
+co::Task<void> echo_view(co::TcpStream s) {
+    for (;;) {
+        std::span<const char> data = co_await s.read_view();
+        if (data.empty()) break;
+        co_await s.write(data);
+    }
+    co_await s.shutdown();
+}
+
+TEST(CoTcpStream, ReadViewEchoesALargeTransferIntact) {
+    Loop loop;
+    co::TcpAcceptor acceptor(loop, loopback());
+    auto server = [](co::TcpAcceptor& a) -> co::Task<void> { co_await echo_view(co_await a.accept()); };
+    auto client = [](Loop& l, SocketAddress at) -> co::Task<bool> {
+        co::TcpStream s = co_await co::connect(l, at);
+        std::string sent(3 * 1024 * 1024 + 17, '\0');
+        for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 13 + i / 1000);
+        auto writer = [](co::TcpStream& st, const std::string& data) -> co::Task<void> {
+            // Small writes: the server sees many chunks, some while it is held by its own write.
+            for (std::size_t offset = 0; offset < data.size(); offset += 1000)
+                co_await st.write(std::string_view(data).substr(offset, 1000));
+            co_await st.shutdown();
+        };
+        auto [_, back] = co_await co::when_all(writer(s, sent), read_all(s, 7000));
+        co_return back == sent;
+    };
+    auto handle = co::spawn(server(acceptor));
+    EXPECT_TRUE(co::run(loop, client(loop, acceptor.local_address())));
+    EXPECT_TRUE(handle.done());
+}
+
 TEST_F(EchoFixture, AReadDeadlineLosesNoByte) {
     auto client = [](Loop& l, SocketAddress at) -> co::Task<std::string> {
         co::TcpStream s = co_await co::connect(l, at);

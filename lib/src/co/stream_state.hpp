@@ -43,6 +43,9 @@ struct StreamState final : ConnectionHandler {
     void pause_until_read();
     std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
     std::size_t take_stash(std::span<char> buffer) noexcept;
+    /// Once every stashed byte was taken: empties the stash (and frees a
+    /// large one). Not while a task may still hold a view into it.
+    void release_taken_stash() noexcept;
     void keep(std::span<const char> data);
     /// The error to throw for `operation` once the connection is gone.
     Error failure(const char* operation) const;

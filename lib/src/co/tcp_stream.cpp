@@ -21,17 +21,21 @@ StreamState::~StreamState() {
 
 std::size_t StreamState::take_stash(std::span<char> buffer) noexcept {
     std::size_t n = std::min(buffer.size(), stashed());
-    std::memcpy(buffer.data(), stash.data() + stash_begin, n);
+    if (n > 0) std::memcpy(buffer.data(), stash.data() + stash_begin, n);
     stash_begin += n;
-    if (stash_begin == stash.size()) {
-        stash.clear();
-        stash_begin = 0;
-        if (stash.capacity() > kRetainedStash) std::vector<char>().swap(stash);
-    }
+    release_taken_stash();
     return n;
 }
 
+void StreamState::release_taken_stash() noexcept {
+    if (stashed() != 0 || stash.empty()) return;
+    stash.clear();
+    stash_begin = 0;
+    if (stash.capacity() > kRetainedStash) std::vector<char>().swap(stash);
+}
+
 void StreamState::keep(std::span<const char> data) {
+    release_taken_stash();  // bytes lent from it were valid only until the task suspended
     stash.insert(stash.end(), data.begin(), data.end());
     if (!paused && conn) {
         conn->pause_reading();
@@ -60,8 +64,13 @@ void StreamState::on_data(TcpConnection&, std::span<const char> data) {
         keep(data);
         return;
     }
+    if (r->lend_) {
+        r->lent_ = data.data();  // the loop's read buffer, valid while the task runs on from here
+        r->finish(ReadAwaiter::Outcome::data, data.size());
+        return;  // may have destroyed this state: touch nothing after
+    }
     std::size_t n = std::min(data.size(), r->buffer_.size());
-    std::memcpy(r->buffer_.data(), data.data(), n);
+    if (n > 0) std::memcpy(r->buffer_.data(), data.data(), n);
     if (n < data.size()) keep(data.subspan(n));
     r->finish(ReadAwaiter::Outcome::data, n);  // may destroy this state: touch nothing after
 }
@@ -123,7 +132,12 @@ ReadAwaiter::~ReadAwaiter() {
 bool ReadAwaiter::await_ready() {
     detail::StreamState& s = *state_;
     if (s.reader != nullptr) throw std::logic_error("co::TcpStream: a second read while one is waiting");
-    if (s.stashed() > 0 || buffer_.empty()) {
+    if (lend_ && s.stashed() > 0) {
+        lent_ = s.stash.data() + s.stash_begin;  // stays in place until the next read or keep()
+        size_ = s.stashed();
+        s.stash_begin = s.stash.size();
+        outcome_ = Outcome::data;
+    } else if (!lend_ && (s.stashed() > 0 || buffer_.empty())) {
         size_ = s.take_stash(buffer_);
         outcome_ = Outcome::data;
     } else if (s.closed) {
@@ -140,6 +154,7 @@ bool ReadAwaiter::await_ready() {
 
 void ReadAwaiter::park() noexcept {
     detail::StreamState& s = *state_;
+    s.release_taken_stash();
     s.reader = this;
     if (s.paused) {
         s.paused = false;

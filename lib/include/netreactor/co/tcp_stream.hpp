@@ -47,7 +47,7 @@ public:
         : Operation(std::type_identity<ReadAwaiter>{}), state_(&state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReadAwaiter(ReadAwaiter&& other) noexcept
-        : Operation(std::move(other)), state_(other.state_), buffer_(other.buffer_) {}
+        : Operation(std::move(other)), state_(other.state_), buffer_(other.buffer_), lend_(other.lend_) {}
     ~ReadAwaiter();
 
     /// Takes bytes already received (no suspension), or the EOF or failure.
@@ -62,6 +62,13 @@ public:
     /// Cancellation: stop waiting (see the class comment).
     void on_cancel() noexcept;
 
+protected:
+    /// For ReadViewAwaiter: lend the bytes instead of copying them.
+    struct Lend {};
+    ReadAwaiter(detail::StreamState& state, Lend) noexcept
+        : Operation(std::type_identity<ReadAwaiter>{}), state_(&state), lend_(true) {}
+    const char* lent_ = nullptr;
+
 private:
     friend struct detail::StreamState;
     enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
@@ -72,6 +79,26 @@ private:
     std::span<char> buffer_;
     std::size_t size_ = 0;
     Outcome outcome_ = Outcome::pending;
+    bool lend_ = false;
+};
+
+/// The awaiter of TcpStream::read_view: like ReadAwaiter, but lends the
+/// bytes instead of copying them (no buffer in the frame, no copy).
+///
+/// The span points into the loop's shared read buffer or into the stream's
+/// own; it is valid until the task next suspends or reads from this stream
+/// again, whichever comes first. TcpStream::write consumes its bytes before
+/// it suspends, so `co_await s.write(co_await s.read_view())` is fine; keep
+/// anything longer by copying it. An empty span means the peer's FIN.
+class ReadViewAwaiter : public ReadAwaiter {
+public:
+    /// Prefer TcpStream::read_view.
+    explicit ReadViewAwaiter(detail::StreamState& state) noexcept : ReadAwaiter(state, Lend{}) {}
+    /// The bytes lent (see the class comment); empty at the peer's FIN.
+    std::span<const char> await_resume() {
+        std::size_t n = ReadAwaiter::await_resume();
+        return {lent_, n};
+    }
 };
 
 /// The awaiter of TcpStream::write. The bytes are handed to the kernel at
@@ -172,6 +199,10 @@ public:
     /// SystemError on a failed connection (ECONNRESET...). `buffer` must stay
     /// valid until the read completes.
     ReadAwaiter read_some(std::span<char> buffer) noexcept { return {*state_, buffer}; }
+    /// Reads what has arrived without copying it (see ReadViewAwaiter for how
+    /// long the bytes stay valid). Gives an empty span at the end of the
+    /// peer's data; throws as read_some().
+    ReadViewAwaiter read_view() noexcept { return ReadViewAwaiter(*state_); }
     /// Sends all of `data` (see WriteAwaiter). Throws SystemError when the
     /// connection can no longer send (failed, closed, or after shutdown()).
     /// `data` is only read before the first suspension.
