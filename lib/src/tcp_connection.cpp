@@ -335,13 +335,13 @@ void TcpConnection::close_gracefully() {
 void TcpConnection::close() { impl_->finish(nullptr, false); }
 
 TcpConnection::State TcpConnection::state() const noexcept { return impl_->state; }
-std::size_t TcpConnection::queued_bytes() const noexcept { return impl_->queued(); }
+std::size_t TcpConnection::queued_bytes() const noexcept { return impl_->queued() - impl_->in_flight_taken(); }
 std::size_t TcpConnection::high_water_mark() const noexcept { return impl_->high_water; }
 void TcpConnection::set_high_water_mark(std::size_t bytes) noexcept {
     impl_->high_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
 }
 std::uint64_t TcpConnection::bytes_received() const noexcept { return impl_->bytes_in; }
-std::uint64_t TcpConnection::bytes_sent() const noexcept { return impl_->bytes_out; }
+std::uint64_t TcpConnection::bytes_sent() const noexcept { return impl_->bytes_out + impl_->in_flight_taken(); }
 std::uint64_t TcpConnection::last_activity_ms() const noexcept { return impl_->last_activity_ms; }
 
 SocketAddress TcpConnection::peer_address() const {

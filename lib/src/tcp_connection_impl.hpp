@@ -3,6 +3,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -59,6 +60,15 @@ struct TcpConnection::Impl {
     uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp); }
     std::size_t queued() const noexcept {
         return output ? output->in_flight.size() + output->pending.size() : 0;
+    }
+    // Of the write in flight, what the kernel has taken already: libuv writes
+    // a large buffer in several system calls and counts down what remains
+    // (write_queue_size), long before the whole write completes. The public
+    // byte counts use it so that a peer reading slowly is seen to progress.
+    std::size_t in_flight_taken() const noexcept {
+        if (!output || !output->writing) return 0;
+        std::size_t remaining = uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp));
+        return output->in_flight.size() - std::min(remaining, output->in_flight.size());
     }
 
     // Called once the socket is connected (accepted or outgoing).

@@ -320,3 +320,45 @@ TEST(Tcp, ReusePortLetsTwoListenersShareAPort) {
     TcpListener first(loop, *SocketAddress::parse("127.0.0.1", 0), options, none);
     EXPECT_NO_THROW(TcpListener second(loop, first.local_address(), options, none));
 }
+
+TEST(Tcp, BytesSentGrowsWhileALargeWriteIsPartlyDone) {
+    // A peer that reads slowly must be seen to progress: bytes_sent() counts
+    // what the kernel took of a write still in progress (nr-echo-server's
+    // stall timeout relies on it), and bytes_sent() + queued_bytes() stays
+    // what write() accepted.
+    Loop loop;
+    std::size_t read_budget = 0;  // the server reads this much, then pauses
+    TestHandler server_side;
+    server_side.data = [&](TcpConnection& c, std::span<const char> d) {
+        read_budget -= std::min(read_budget, d.size());
+        if (read_budget == 0) c.pause_reading();
+    };
+    Server server(loop, server_side);
+    server.accepted = [](TcpConnection& c) { c.pause_reading(); };
+
+    const std::string payload = pattern(16 << 20);
+    TestHandler client_side;
+    client_side.connected = [&](TcpConnection& c) { c.write(payload); };
+    auto client = TcpConnection::connect(loop, server.address(), 2s, client_side);
+
+    // Kernel buffers full: nothing moves any more.
+    std::uint64_t sent = 0;
+    int still_ms = 0;
+    run_until(loop, [&] {
+        std::uint64_t now = client->bytes_sent();
+        still_ms = now == sent ? still_ms + 1 : 0;
+        sent = now;
+        return now > 0 && still_ms >= 200;
+    });
+    ASSERT_GT(client->queued_bytes(), 4u << 20) << "the write did not stay in progress";
+    EXPECT_EQ(client->bytes_sent() + client->queued_bytes(), payload.size());
+
+    // The server reads 1 MiB: the kernel takes more of the write, which is
+    // far from complete.
+    std::uint64_t before = client->bytes_sent();
+    read_budget = 1 << 20;
+    server.conns.at(0)->resume_reading();
+    run_until(loop, [&] { return client->bytes_sent() >= before + (512 << 10); });
+    EXPECT_GT(client->queued_bytes(), 2u << 20);
+    EXPECT_EQ(client->bytes_sent() + client->queued_bytes(), payload.size());
+}

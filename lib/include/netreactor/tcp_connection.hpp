@@ -130,7 +130,9 @@ public:
 
     /// The current state.
     State state() const noexcept;
-    /// Bytes accepted by write() that the kernel has not taken yet.
+    /// Bytes accepted by write() that the kernel has not taken yet (exact to
+    /// the byte, also while a large write is partly done). bytes_sent() +
+    /// queued_bytes() is everything write() accepted.
     std::size_t queued_bytes() const noexcept;
     /// The output queue size above which on_high_water is called (default 4 MiB).
     std::size_t high_water_mark() const noexcept;
@@ -138,7 +140,8 @@ public:
     void set_high_water_mark(std::size_t bytes) noexcept;
     /// Bytes received from the peer so far.
     std::uint64_t bytes_received() const noexcept;
-    /// Bytes the kernel has taken for sending so far.
+    /// Bytes the kernel has taken for sending so far; grows as a slow peer
+    /// reads, not only when a whole write completes.
     std::uint64_t bytes_sent() const noexcept;
     /// Loop time (Loop::now_ms) of the last byte received or of establishment:
     /// what an idle timeout compares against.
