@@ -109,13 +109,13 @@ public:
         if constexpr (Race) {
             std::optional<std::variant<ValueOf<T>...>> result;
             [&]<std::size_t... I>(std::index_sequence<I...>) {
-                ((decider_ == I ? (result.emplace(std::in_place_index<I>, take<I>()), true) : false) || ...);
+                (void)((decider_ == I ? (result.emplace(std::in_place_index<I>, take<I>()), true) : false) || ...);
             }(std::index_sequence_for<T...>{});
             return std::move(*result);
         } else {
             if (decider_ != N) {
                 [&]<std::size_t... I>(std::index_sequence<I...>) {
-                    ((decider_ == I ? (take<I>(), true) : false) || ...);
+                    (void)((decider_ == I ? (take<I>(), true) : false) || ...);
                 }(std::index_sequence_for<T...>{});
             }
             return [&]<std::size_t... I>(std::index_sequence<I...>) {
