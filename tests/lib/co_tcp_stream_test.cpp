@@ -276,6 +276,35 @@ TEST_F(EchoFixture, ATaskDestroyedWhileReadingClosesItsStream) {
     EXPECT_EQ(sessions.size(), 0u);
 }
 
+TEST_F(EchoFixture, AGroupTornDownWhereDestroyingOneTaskEndsAnother) {
+    auto owner = [](Loop& l, SocketAddress at, co::TcpStream*& shared) -> co::Task<void> {
+        co::TcpStream s = co_await co::connect(l, at);
+        shared = &s;
+        co_await co::sleep(l, 1h);
+    };
+    auto reader = [](Loop& l, co::TcpStream*& shared, bool& cancelled) -> co::Task<void> {
+        while (shared == nullptr) co_await co::sleep(l, 1ms);
+        cancelled = false;  // now waiting
+        char buf[8];
+        try {
+            co_await shared->read_some(buf);
+        } catch (const co::Cancelled&) {
+            cancelled = true;
+            throw;
+        }
+    };
+    bool cancelled = true;  // the reader sets it false once it reads
+    co::TcpStream* shared = nullptr;
+    {
+        co::TaskGroup group;
+        group.spawn(reader(loop, shared, cancelled));
+        group.spawn(owner(loop, acceptor.local_address(), shared));  // listed first: destroyed first
+        while (cancelled) loop.run_once(true);
+        EXPECT_EQ(group.size(), 2u);
+    }
+    EXPECT_TRUE(cancelled);  // the reader ended inside the teardown, and was freed (LeakSanitizer)
+}
+
 TEST_F(EchoFixture, ALoopStoppedWithTasksSuspendedIsTornDownByTheirOwners) {
     auto idle_client = [](Loop& l, SocketAddress at) -> co::Task<void> {
         co::TcpStream s = co_await co::connect(l, at);

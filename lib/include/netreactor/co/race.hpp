@@ -77,6 +77,7 @@ public:
     /// destroyed): their operations are cancelled without resuming them.
     ~GroupAwaiter() {
         if (parent_stop_ != nullptr) parent_stop_->detach(*this);
+        quiet_ = true;  // a child ending as another is destroyed must not resume the parent
         std::apply([](auto... frame) { (frame.destroy(), ...); }, frames_);
     }
 

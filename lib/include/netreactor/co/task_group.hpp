@@ -32,6 +32,9 @@ public:
     TaskGroup& operator=(const TaskGroup&) = delete;
     /// Destroys every task still running (see the class comment).
     ~TaskGroup() {
+        // Destroying one frame may end another task (it closed a stream that
+        // task waited on): that one stays listed, and is destroyed here too.
+        sweeping_ = true;
         while (head_ != nullptr) {
             detail::PromiseBase* p = head_;
             unlink(*p);
@@ -55,14 +58,23 @@ public:
 
     /// Cancels every task (each resumes with co::Cancelled inside this call).
     void cancel_all() noexcept {
-        sweeping_ = true;  // tasks that end now stay listed until the sweep below
+        // Tasks that end meanwhile stay listed (so no frame is freed under
+        // these loops) until the sweep; freeing one may end others, which the
+        // next pass collects.
+        sweeping_ = true;
         for (detail::PromiseBase* p = head_; p != nullptr; p = p->next) p->stop->request_stop();
-        sweeping_ = false;
-        for (detail::PromiseBase* p = head_; p != nullptr;) {
-            detail::PromiseBase* next = p->next;
-            if (p->self.done()) finish(*p);
-            p = next;
+        for (bool freed = true; freed;) {
+            freed = false;
+            for (detail::PromiseBase* p = head_; p != nullptr;) {
+                detail::PromiseBase* next = p->next;
+                if (p->self.done()) {
+                    finish(*p);
+                    freed = true;
+                }
+                p = next;
+            }
         }
+        sweeping_ = false;
     }
 
     /// Tasks running (started, not ended).
