@@ -66,7 +66,13 @@ void SntpResponder::on_datagram(netreactor::UdpSocket& socket, std::span<const c
     }
     auto reply = make_reply(*request, config_, precision_, reference_, received, sntp::realtime_now());
     auto bytes = sntp::encode_packet(reply);
-    if (socket.send(bytes, from)) totals_.answered++;
+    socket.send(bytes, from);
+    totals_.answered++;
+}
+
+void SntpResponder::on_error(netreactor::UdpSocket&, const netreactor::Error& error) {
+    // The one report of a reply that could not be sent (counted as answered above).
+    if (error.operation() == "send" && totals_.answered > 0) totals_.answered--;
 }
 
 }  // namespace sntps

@@ -21,7 +21,7 @@ struct ResponderConfig {
 
 struct ResponderTotals {
     std::uint64_t requests = 0;  // datagrams received
-    std::uint64_t answered = 0;
+    std::uint64_t answered = 0;  // replies the kernel took (a failed send is taken back in on_error)
     std::uint64_t ignored = 0;   // not a client request
 };
 
@@ -47,6 +47,7 @@ public:
 private:
     void on_datagram(netreactor::UdpSocket& socket, std::span<const char> data, const netreactor::SocketAddress& from,
                      bool truncated) override;
+    void on_error(netreactor::UdpSocket& socket, const netreactor::Error& error) override;
 
     netreactor::Loop& loop_;
     ResponderConfig config_;

@@ -12,12 +12,19 @@ namespace netreactor {
 
 struct UdpSocket::Impl {
     uv_udp_t udp{};
+    // Runs the next loop iteration to report failures send() found at once:
+    // a report never runs inside the call that caused it.
+    uv_idle_t report{};
+    std::vector<Error> deferred_errors;
     UdpSocket* owner = nullptr;
     UdpHandler* handler = nullptr;
     bool connected = false;
+    int open_handles = 2;  // udp and report; freed when both are closed
     std::uint64_t received = 0;
     std::uint64_t sent = 0;
     std::size_t queued = 0;
+
+    void defer_error(Error error);
 };
 
 namespace {
@@ -32,8 +39,23 @@ struct QueuedDatagram {
 void close_udp(UdpSocket::Impl* impl) {
     impl->owner = nullptr;
     impl->handler = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(&impl->udp),
-             [](uv_handle_t* h) { delete static_cast<UdpSocket::Impl*>(h->data); });
+    auto release = [](uv_handle_t* h) {
+        auto* socket = static_cast<UdpSocket::Impl*>(h->data);
+        if (--socket->open_handles == 0) delete socket;
+    };
+    uv_close(reinterpret_cast<uv_handle_t*>(&impl->udp), release);
+    uv_close(reinterpret_cast<uv_handle_t*>(&impl->report), release);
+}
+
+void report_deferred_errors(uv_idle_t* idle) {
+    auto* impl = static_cast<UdpSocket::Impl*>(idle->data);
+    uv_idle_stop(idle);
+    std::vector<Error> errors;
+    errors.swap(impl->deferred_errors);
+    for (const Error& error : errors) {
+        if (impl->handler == nullptr) return;  // the socket was destroyed by an earlier report
+        impl->handler->on_error(*impl->owner, error);
+    }
 }
 
 }  // namespace
@@ -45,6 +67,13 @@ UdpSocket::UdpSocket(Loop& loop, UdpHandler& handler) : impl_(new Impl) {
     // recvmmsg: up to four datagrams per system call (one per 64 KiB of the
     // loop's shared read buffer) when several are waiting; one as before when not.
     uv_udp_init_ex(uv_loop_of(loop), &impl_->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
+    uv_idle_init(uv_loop_of(loop), &impl_->report);
+    impl_->report.data = impl_;
+}
+
+void UdpSocket::Impl::defer_error(Error error) {
+    deferred_errors.push_back(std::move(error));
+    uv_idle_start(&report, report_deferred_errors);
 }
 
 UdpSocket::~UdpSocket() { close_udp(impl_); }
@@ -89,18 +118,18 @@ void UdpSocket::start_receiving() {
 
 void UdpSocket::stop_receiving() { uv_udp_recv_stop(&impl_->udp); }
 
-bool UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
+void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
     const sockaddr* dest = impl_->connected ? nullptr : to.sockaddr_ptr();
     uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
     if (impl_->queued == 0) {
         int n = uv_udp_try_send(&impl_->udp, &buf, 1, dest);
         if (n >= 0) {
             impl_->sent++;
-            return true;
+            return;
         }
         if (n != UV_EAGAIN) {
-            if (impl_->handler != nullptr) impl_->handler->on_error(*this, uv_error(n, "send"));
-            return false;
+            impl_->defer_error(uv_error(n, "send"));
+            return;
         }
     }
     auto* q = new QueuedDatagram;
@@ -122,11 +151,10 @@ bool UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
     });
     if (rc < 0) {
         delete q;
-        if (impl_->handler != nullptr) impl_->handler->on_error(*this, uv_error(rc, "send"));
-        return false;
+        impl_->defer_error(uv_error(rc, "send"));
+        return;
     }
     impl_->queued++;
-    return true;
 }
 
 SocketAddress UdpSocket::local_address() const {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "netreactor/loop.hpp"
@@ -57,8 +58,9 @@ TEST_P(UdpFamilies, DatagramsRoundTripUnchanged) {
         else client.send(sent[collect.got.size()], server.local_address());
     };
     guard.start(5s, finish);
-    ASSERT_TRUE(client.send(sent[0], server.local_address()));
+    client.send(sent[0], server.local_address());
     loop.run();
+    EXPECT_TRUE(collect.errors.empty());
     ASSERT_EQ(collect.got.size(), sent.size());
     EXPECT_EQ(collect.got, sent);
     EXPECT_EQ(collect.last_from, server.local_address());
@@ -97,4 +99,45 @@ TEST(Udp, BindingAPortInUseThrows) {
     first.bind(*SocketAddress::parse("127.0.0.1", 0));
     UdpSocket second(loop, e);
     EXPECT_THROW(second.bind(first.local_address()), SystemError);
+}
+
+// One channel: a send the kernel refuses at once (EMSGSIZE) is reported once,
+// to on_error, from the loop; never inside send().
+TEST(Udp, ImmediateSendFailureIsReportedOnceFromTheLoop) {
+    Loop loop;
+    Collect collect;
+    UdpSocket client(loop, collect);
+    client.bind(*SocketAddress::parse("127.0.0.1", 0));
+    bool inside_send = false;
+    int reports_inside_send = 0;
+    collect.after = [&] { if (inside_send) reports_inside_send++; };
+    const std::string too_big(70000, 'x');  // above the 65,507-byte IPv4 maximum
+    inside_send = true;
+    client.send(too_big, client.local_address());
+    inside_send = false;
+    EXPECT_TRUE(collect.errors.empty()) << "reported inside send()";
+    Timer guard(loop);
+    guard.start(200ms, [] {});
+    loop.run();
+    ASSERT_EQ(collect.errors.size(), 1u);
+    EXPECT_EQ(collect.errors[0], "EMSGSIZE");
+    EXPECT_EQ(reports_inside_send, 0);
+    EXPECT_EQ(client.datagrams_sent(), 0u);
+}
+
+TEST(Udp, DestroyingTheSocketInsideOnErrorDropsTheOtherReports) {
+    Loop loop;
+    Collect collect;
+    auto client = std::make_unique<UdpSocket>(loop, collect);
+    client->bind(*SocketAddress::parse("127.0.0.1", 0));
+    collect.after = [&] { client.reset(); };
+    const std::string too_big(70000, 'x');
+    SocketAddress self = client->local_address();
+    client->send(too_big, self);
+    client->send(too_big, self);
+    Timer guard(loop);
+    guard.start(200ms, [] {});
+    loop.run();
+    EXPECT_EQ(client, nullptr);
+    EXPECT_EQ(collect.errors.size(), 1u) << "no handler call after the socket was destroyed";
 }

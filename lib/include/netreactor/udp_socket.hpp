@@ -29,7 +29,9 @@ public:
     /// it was larger than the receive buffer. `from` is valid only during the call.
     virtual void on_datagram(UdpSocket&, std::span<const char> data, const SocketAddress& from, bool truncated) = 0;
     /// A receive or send failed (ECONNREFUSED from an ICMP port unreachable,
-    /// ENOBUFS...). The socket stays usable. May be called from inside send().
+    /// ENETUNREACH, EMSGSIZE, ENOBUFS...). The socket stays usable. The only
+    /// channel for send failures: each is reported once, from the loop, never
+    /// inside send().
     virtual void on_error(UdpSocket&, const Error&) {}
 };
 
@@ -72,10 +74,11 @@ public:
     void stop_receiving();
 
     /// Sends one datagram, synchronously if the kernel takes it, else queued
-    /// (copied). Returns false on an immediate error, which is also reported
-    /// to on_error. `to` is ignored (may be empty) on a connected socket.
-    /// `data` and `to` are only read during the call.
-    bool send(std::span<const char> data, const SocketAddress& to);
+    /// (copied). A failure, found at once or later, is reported exactly once
+    /// to UdpHandler::on_error, from the loop (never inside this call), so
+    /// the handler may destroy the socket there. `to` is ignored (may be
+    /// empty) on a connected socket. `data` and `to` are only read during the call.
+    void send(std::span<const char> data, const SocketAddress& to);
 
     /// The bound address (with the real port); empty before the socket exists.
     SocketAddress local_address() const;
