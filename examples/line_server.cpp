@@ -1,7 +1,7 @@
 // A line-based TCP server with backpressure: answers every line with the line
 // upper-cased. A peer that sends without reading makes its replies queue up;
 // past the high-water mark the server stops reading that peer until the queue
-// drains, so one slow peer costs at most the mark plus one read of memory.
+// is down to the low-water mark, so one slow peer costs at most the mark plus one read of memory.
 //
 //   line_server [--host 127.0.0.1] [--port 0] [--high-water BYTES]
 //   prints "listening IP:PORT", then "paused PEER" / "resumed PEER" on stderr
@@ -18,28 +18,26 @@
 
 namespace nr = netreactor;
 
-class LineServer : public nr::AcceptHandler, public nr::ConnectionHandler {
-public:
-    explicit LineServer(std::size_t high_water) : high_water_(high_water) {}
+class Session;
+using Sessions = std::map<const Session*, std::unique_ptr<Session>>;  // owns every session
 
-    void on_accept(std::unique_ptr<nr::TcpConnection> conn) override {
-        Session& session = sessions_[conn.get()];  // the map owns every connection
-        session.conn = std::move(conn);
-        session.conn->set_high_water_mark(high_water_);
-        session.conn->start(*this);
-    }
+// One handler object per connection: it owns the connection and its state.
+class Session final : public nr::ConnectionHandler {
+public:
+    Session(Sessions& sessions, std::unique_ptr<nr::TcpConnection> conn)
+        : sessions_(sessions), conn_(std::move(conn)) {}
+    nr::TcpConnection& connection() { return *conn_; }
 
     void on_data(nr::TcpConnection& conn, std::span<const char> data) override {
-        std::string& partial = sessions_[&conn].partial;  // bytes after the last '\n'
-        partial.append(data.data(), data.size());
+        partial_.append(data.data(), data.size());  // bytes after the last '\n'
         std::size_t start = 0;
-        for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
-            std::string reply = partial.substr(start, nl + 1 - start);
+        for (std::size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
+            std::string reply = partial_.substr(start, nl + 1 - start);
             for (char& c : reply) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             if (!conn.write(reply)) return;  // the reason reaches on_closed
         }
-        partial.erase(0, start);
-        if (partial.size() > 64UL * 1024) sessions_.erase(&conn);  // no line is that long: close
+        partial_.erase(0, start);
+        if (partial_.size() > 64UL * 1024) end();  // no line is that long: close
     }
 
     // Backpressure: stop reading a peer whose replies pile up, resume when sent.
@@ -48,7 +46,7 @@ public:
         std::fprintf(stderr, "paused %s (%zu bytes queued)\n", conn.peer_address().to_string().c_str(),
                      conn.queued_bytes());
     }
-    void on_write_drained(nr::TcpConnection& conn) override {
+    void on_low_water(nr::TcpConnection& conn) override {
         conn.resume_reading();
         std::fprintf(stderr, "resumed %s\n", conn.peer_address().to_string().c_str());
     }
@@ -56,16 +54,32 @@ public:
     void on_closed(nr::TcpConnection& conn, const nr::Error* error) override {
         if (error) std::fprintf(stderr, "closed %s: %s\n", conn.peer_address().to_string().c_str(),
                                 error->describe().c_str());
-        sessions_.erase(&conn);  // destroys the connection: allowed inside its callback
+        end();
     }
 
 private:
-    struct Session {
-        std::unique_ptr<nr::TcpConnection> conn;
-        std::string partial;
-    };
+    void end() { sessions_.erase(this); }  // destroys this session and its connection
+
+    Sessions& sessions_;
+    std::unique_ptr<nr::TcpConnection> conn_;
+    std::string partial_;
+};
+
+class LineServer : public nr::AcceptHandler {
+public:
+    explicit LineServer(std::size_t high_water) : high_water_(high_water) {}
+
+    void on_accept(std::unique_ptr<nr::TcpConnection> conn) override {
+        conn->set_high_water_mark(high_water_);
+        conn->set_low_water_mark(high_water_ / 4);
+        auto session = std::make_unique<Session>(sessions_, std::move(conn));
+        session->connection().start(*session);
+        sessions_.emplace(session.get(), std::move(session));
+    }
+
+private:
     std::size_t high_water_;
-    std::map<nr::TcpConnection*, Session> sessions_;
+    Sessions sessions_;  // owns every session
 };
 
 int main(int argc, char** argv) {

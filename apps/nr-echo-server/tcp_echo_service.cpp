@@ -28,14 +28,40 @@ namespace {
 // echo queued) is closed at once instead of lingering until its peer closes.
 constexpr std::uint64_t kQuietBeforeCloseMs = 500;
 
-std::size_t slot_index(const TcpConnection& conn) { return reinterpret_cast<std::uintptr_t>(conn.context()); }
+}  // namespace
 
-void set_slot_index(TcpConnection& conn, std::size_t index) {
-    // The context holds an index, never dereferenced: no pointer provenance to lose.
-    conn.set_context(reinterpret_cast<void*>(static_cast<std::uintptr_t>(index)));  // NOLINT(performance-no-int-to-ptr)
+EchoConnection::EchoConnection(TcpEchoService& service, std::unique_ptr<TcpConnection> conn) noexcept
+    : service_(&service), conn_(std::move(conn)) {}
+
+EchoConnection::EchoConnection(EchoConnection&& other) noexcept
+    : service_(other.service_), conn_(std::move(other.conn_)) {
+    if (conn_) conn_->attach(*this);
 }
 
-}  // namespace
+EchoConnection& EchoConnection::operator=(EchoConnection&& other) noexcept {
+    service_ = other.service_;
+    conn_ = std::move(other.conn_);  // destroys the connection held here (allowed inside its callbacks)
+    if (conn_) conn_->attach(*this);
+    return *this;
+}
+
+void EchoConnection::on_data(TcpConnection& conn, std::span<const char> data) {
+    // Refused only once our side has shut down (draining) or failed: count it,
+    // so bytes_in == bytes_out + bytes_discarded always holds.
+    if (!conn.write(data)) service_->totals_.bytes_discarded += data.size();
+}
+
+void EchoConnection::on_high_water(TcpConnection& conn) {
+    // The peer sends faster than it reads: stop reading until it catches up.
+    conn.pause_reading();
+}
+
+void EchoConnection::on_write_drained(TcpConnection& conn) { conn.resume_reading(); }
+
+void EchoConnection::on_closed(TcpConnection&, const netreactor::Error* error) {
+    if (error != nullptr) service_->totals_.errors++;
+    service_->remove(*this, error);  // destroys this connection; `this` may now hold another
+}
 
 TcpEchoService::TcpEchoService(netreactor::Loop& loop, const EchoConfig& config, EchoTotals& totals,
                                nrapp::JsonOutput& out)
@@ -69,14 +95,13 @@ void TcpEchoService::on_accept(std::unique_ptr<TcpConnection> conn) {
     totals_.connections++;
     conn->set_nodelay(true);
     conn->set_high_water_mark(config_.high_water_mark);
-    set_slot_index(*conn, slots_.size());
     if (config_.log_connections) {
         logs_.push_back(ConnectionLog{conn->peer_address().to_string(), loop_.now_ms()});
         out_.emit({{"event", "accepted"}, {"peer", logs_.back().peer}});
     }
     TcpConnection& started = *conn;
-    slots_.push_back(std::move(conn));
-    started.start(*this);
+    slots_.emplace_back(*this, std::move(conn));  // may move the others: each re-attaches
+    started.start(slots_.back());
 }
 
 void TcpEchoService::on_accept_error(const netreactor::Error& error) {
@@ -88,28 +113,11 @@ void TcpEchoService::on_accept_error(const netreactor::Error& error) {
     out_.emit({{"event", "accept_error"}, {"error", nrapp::error_json(error)}, {"count", totals_.accept_errors}});
 }
 
-void TcpEchoService::on_data(TcpConnection& conn, std::span<const char> data) {
-    // Refused only once our side has shut down (draining) or failed: count it,
-    // so bytes_in == bytes_out + bytes_discarded always holds.
-    if (!conn.write(data)) totals_.bytes_discarded += data.size();
-}
-
-void TcpEchoService::on_high_water(TcpConnection& conn) {
-    // The peer sends faster than it reads: stop reading until it catches up.
-    conn.pause_reading();
-}
-
-void TcpEchoService::on_write_drained(TcpConnection& conn) { conn.resume_reading(); }
-
-void TcpEchoService::on_closed(TcpConnection& conn, const netreactor::Error* error) {
-    if (error != nullptr) totals_.errors++;
-    remove(conn, error);
-}
-
-void TcpEchoService::remove(TcpConnection& conn, const netreactor::Error* error) {
+void TcpEchoService::remove(EchoConnection& slot, const netreactor::Error* error) {
+    TcpConnection& conn = slot.connection();
     totals_.bytes_in += conn.bytes_received();
     totals_.bytes_out += conn.bytes_sent();
-    std::size_t index = slot_index(conn);
+    auto index = static_cast<std::size_t>(&slot - slots_.data());
     if (config_.log_connections) {
         const ConnectionLog& log = logs_[index];
         nrapp::json event = {{"event", "closed"},
@@ -123,10 +131,9 @@ void TcpEchoService::remove(TcpConnection& conn, const netreactor::Error* error)
         logs_.pop_back();
     }
     if (index != slots_.size() - 1) {
-        std::swap(slots_[index], slots_.back());
-        set_slot_index(*slots_[index], index);
+        slots_[index] = std::move(slots_.back());  // destroys `conn`
     }
-    slots_.pop_back();  // destroys `conn`
+    slots_.pop_back();  // destroys `conn`, or the moved-from last slot
     finish_drain_if_empty();
 }
 
@@ -134,11 +141,11 @@ void TcpEchoService::close_idle_connections() {
     std::uint64_t now = loop_.now_ms();
     auto limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
     for (std::size_t i = 0; i < slots_.size();) {
-        TcpConnection& conn = *slots_[i];
+        TcpConnection& conn = slots_[i].connection();
         if (now - conn.last_activity_ms() >= limit && conn.queued_bytes() == 0) {
             totals_.idle_closed++;
             conn.close();
-            remove(conn, nullptr);  // the last slot moved into i: look at it next
+            remove(slots_[i], nullptr);  // the last slot moved into i: look at it next
         } else {
             ++i;
         }
@@ -159,7 +166,8 @@ void TcpEchoService::drain(std::function<void()> done) {
     // is closed at once. Neither call calls back synchronously, so the vector
     // is stable.
     std::uint64_t now = loop_.now_ms();
-    for (auto& conn : slots_) {
+    for (EchoConnection& slot : slots_) {
+        TcpConnection* conn = &slot.connection();
         if (conn->queued_bytes() == 0 && now - conn->last_activity_ms() >= kQuietBeforeCloseMs) {
             conn->close_gracefully();
         } else {
@@ -172,9 +180,8 @@ void TcpEchoService::drain(std::function<void()> done) {
         drain_deadline_->start(config_.drain_timeout, [this] {
             while (!slots_.empty()) {
                 totals_.forced_closed++;
-                TcpConnection& conn = *slots_.back();
-                conn.close();
-                remove(conn, nullptr);
+                slots_.back().connection().close();
+                remove(slots_.back(), nullptr);
             }
         });
     }

@@ -16,7 +16,32 @@
 
 namespace echo {
 
-class TcpEchoService final : public netreactor::AcceptHandler, public netreactor::ConnectionHandler {
+class TcpEchoService;
+
+// One accepted connection and the handler of its events: the library's
+// one-handler-object-per-connection pattern. Stored by value in the service's
+// slot vector (24 bytes, no allocation of its own), so its index there is its
+// position; moving it re-attaches the connection to the new address.
+class EchoConnection final : public netreactor::ConnectionHandler {
+public:
+    EchoConnection(TcpEchoService& service, std::unique_ptr<netreactor::TcpConnection> conn) noexcept;
+    EchoConnection(EchoConnection&& other) noexcept;
+    EchoConnection& operator=(EchoConnection&& other) noexcept;
+    ~EchoConnection() override = default;
+
+    netreactor::TcpConnection& connection() const noexcept { return *conn_; }
+
+    void on_data(netreactor::TcpConnection& conn, std::span<const char> data) override;
+    void on_high_water(netreactor::TcpConnection& conn) override;
+    void on_write_drained(netreactor::TcpConnection& conn) override;
+    void on_closed(netreactor::TcpConnection& conn, const netreactor::Error* error) override;
+
+private:
+    TcpEchoService* service_;
+    std::unique_ptr<netreactor::TcpConnection> conn_;
+};
+
+class TcpEchoService final : public netreactor::AcceptHandler {
 public:
     TcpEchoService(netreactor::Loop& loop, const EchoConfig& config, EchoTotals& totals, nrapp::JsonOutput& out);
     ~TcpEchoService() override;
@@ -34,18 +59,17 @@ public:
 
     void on_accept(std::unique_ptr<netreactor::TcpConnection> conn) override;
     void on_accept_error(const netreactor::Error& error) override;
-    void on_data(netreactor::TcpConnection& conn, std::span<const char> data) override;
-    void on_high_water(netreactor::TcpConnection& conn) override;
-    void on_write_drained(netreactor::TcpConnection& conn) override;
-    void on_closed(netreactor::TcpConnection& conn, const netreactor::Error* error) override;
 
 private:
+    friend class EchoConnection;
+
     struct ConnectionLog {
         std::string peer;
         std::uint64_t accepted_ms;
     };
 
-    void remove(netreactor::TcpConnection& conn, const netreactor::Error* error);
+    // Destroys `slot` and its connection (the last slot moves into its place).
+    void remove(EchoConnection& slot, const netreactor::Error* error);
     void close_idle_connections();
     void finish_drain_if_empty();
 
@@ -54,10 +78,10 @@ private:
     EchoTotals& totals_;
     nrapp::JsonOutput& out_;
     std::unique_ptr<netreactor::TcpListener> listener_;
-    // Live connections; each one's context() holds its index here, so removal
-    // is a swap with the last slot. With --log-connections, logs_[i] describes
-    // slots_[i]; without, it stays empty so an idle connection costs one pointer here.
-    std::vector<std::unique_ptr<netreactor::TcpConnection>> slots_;
+    // Live connections; a slot's index is its position, so removal moves the
+    // last slot into the hole. With --log-connections, logs_[i] describes
+    // slots_[i]; without, it stays empty so an idle connection costs one slot here.
+    std::vector<EchoConnection> slots_;
     std::vector<ConnectionLog> logs_;
     std::optional<netreactor::Timer> idle_sweep_;
     std::optional<netreactor::Timer> drain_deadline_;

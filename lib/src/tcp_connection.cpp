@@ -3,8 +3,8 @@
 #include <sys/socket.h>
 
 #include "loop_impl.hpp"
-#include "uv_error.hpp"
 #include "tcp_connection_impl.hpp"
+#include "uv_error.hpp"
 
 namespace netreactor {
 
@@ -16,19 +16,41 @@ constexpr std::size_t kRetainedOutputCapacity = std::size_t{256} * 1024;
 
 TcpConnection::Impl* impl_of(uv_handle_t* handle) { return static_cast<TcpConnection::Impl*>(handle->data); }
 
+// The close callback: the last word of a connection. Reports what is owed
+// (on_shutdown, then on_closed) unless the owner closed or destroyed it, and
+// frees the state once the owner is gone too.
 void on_handle_closed(uv_handle_t* handle) {
     auto* c = impl_of(handle);
-    c->handle_closed = true;
-    if (c->owner == nullptr) {
+    if (!c->owner_alive) {
         delete c;
         return;
     }
-    if (c->notify_closed && c->handler != nullptr) {
-        c->notify_closed = false;
-        std::unique_ptr<Error> error = c->output ? std::move(c->output->close_error) : nullptr;
-        // May destroy the owner, which then frees `c`: touch nothing after.
-        c->handler->on_closed(*c->owner, error.get());
+    if (!c->notify_closed || c->handler == nullptr) {
+        c->handle_closed = true;
+        return;
     }
+    c->notify_closed = false;
+    std::unique_ptr<Error> error = c->output ? std::move(c->output->close_error) : nullptr;
+    if (c->shutdown_owed) {
+        c->shutdown_owed = false;
+        // handle_closed is still false, so destroying the owner inside this
+        // call leaves the state to us.
+        if (c->shutdown_sent) {
+            c->handler->on_shutdown(c->self, nullptr);  // sent before a handler was attached
+        } else if (error) {
+            c->handler->on_shutdown(c->self, error.get());
+        } else {
+            Error cancelled("ECANCELED", "the connection closed before the FIN was sent", "shutdown");
+            c->handler->on_shutdown(c->self, &cancelled);
+        }
+        if (!c->owner_alive) {
+            delete c;
+            return;
+        }
+    }
+    c->handle_closed = true;
+    // May destroy the owner, which then frees `c`: touch nothing after.
+    c->handler->on_closed(c->self, error.get());
 }
 
 // The error the kernel holds for the socket (SO_ERROR, as a libuv status), or 0.
@@ -47,7 +69,7 @@ void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
     if (nread > 0) {
         c->bytes_in += static_cast<std::uint64_t>(nread);
         c->last_activity_ms = uv_now(stream->loop);
-        c->handler->on_data(*c->owner, std::span<const char>(buf->base, static_cast<std::size_t>(nread)));
+        c->handler->on_data(c->self, std::span<const char>(buf->base, static_cast<std::size_t>(nread)));
     } else if (nread == UV_EOF) {
         // libuv reports a hang-up after a partial read as EOF without reading
         // on, even when the peer reset the connection: ask the socket.
@@ -57,7 +79,7 @@ void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
         }
         c->eof_received = true;
         c->update_reading();
-        c->handler->on_eof(*c->owner);
+        c->handler->on_eof(c->self);
     } else if (nread < 0) {
         c->finish(std::make_unique<Error>(uv_error(static_cast<int>(nread), "read")), true);
     }
@@ -74,22 +96,12 @@ void on_write_done(uv_write_t* req, int status) {
     }
     c->bytes_out += out.in_flight.size();
     out.in_flight.clear();
-    if (!out.pending.empty()) {
-        c->start_write();
-    } else {
-        c->on_drained();
-    }
+    if (!out.pending.empty()) c->start_write();
+    if (c->state != TcpConnection::State::closed) c->after_write_progress();
 }
 
 void on_shutdown_done(uv_shutdown_t* req, int status) {
-    auto* c = static_cast<TcpConnection::Impl*>(req->data);
-    if (status == UV_ECANCELED) return;
-    if (c->after_drain != TcpConnection::Impl::AfterDrain::close) return;
-    if (status < 0 && status != UV_ENOTCONN) {
-        c->finish(std::make_unique<Error>(uv_error(status, "shutdown")), true);
-    } else {
-        c->finish(nullptr, true);
-    }
+    static_cast<TcpConnection::Impl*>(req->data)->on_shutdown_complete(status);
 }
 
 }  // namespace
@@ -110,9 +122,10 @@ struct ConnectAttempt {
 };
 
 void TcpConnection::Impl::end_connect_attempt() {
+    if (!has_connect_attempt) return;
     ConnectAttempt* attempt = connect_attempt;
-    if (attempt == nullptr) return;
-    connect_attempt = nullptr;
+    has_connect_attempt = false;
+    bytes_in = 0;  // the word is the byte count from now on
     attempt->conn = nullptr;
     if (attempt->timer.loop != nullptr) {
         uv_close(reinterpret_cast<uv_handle_t*>(&attempt->timer),
@@ -124,9 +137,9 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
                                                       std::chrono::milliseconds timeout,
                                                       ConnectionHandler& handler) {
     auto* c = new Impl;
-    auto owner = TcpConnectionAccess::adopt(c);
-    c->owner = owner.get();
+    auto owner = std::unique_ptr<TcpConnection>(&c->self);
     c->handler = &handler;
+    c->ever_attached = true;
     c->tcp.data = c;
     uv_tcp_init(uv_loop_of(loop), &c->tcp);
 
@@ -144,7 +157,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
             return;
         }
         conn->on_established();
-        if (conn->owner != nullptr && conn->state == State::connected) conn->handler->on_connected(*conn->owner);
+        if (conn->can_notify() && conn->state == State::connected) conn->handler->on_connected(conn->self);
     });
     if (rc < 0) {
         delete attempt;
@@ -152,6 +165,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
         return owner;
     }
     c->connect_attempt = attempt;
+    c->has_connect_attempt = true;
     if (timeout.count() > 0) {
         uv_timer_init(uv_loop_of(loop), &attempt->timer);
         attempt->timer.data = attempt;
@@ -199,7 +213,7 @@ void TcpConnection::Impl::enqueue(std::span<const char> data) {
     if (state == State::closed) return;
     if (!above_high_water && queued() > high_water) {
         above_high_water = true;
-        if (owner != nullptr && handler != nullptr) handler->on_high_water(*owner);
+        if (can_notify()) handler->on_high_water(self);
     }
 }
 
@@ -215,12 +229,20 @@ void TcpConnection::Impl::start_write() {
     out.writing = true;
 }
 
-void TcpConnection::Impl::on_drained() {
+// A write completed: the queue shrank. Each handler call may close or destroy
+// the connection; `this` stays valid until the close callback, which runs later.
+void TcpConnection::Impl::after_write_progress() {
+    if (above_high_water && queued() <= std::min(low_water, high_water)) {
+        above_high_water = false;
+        if (can_notify()) handler->on_low_water(self);
+        if (state == State::closed) return;
+    }
+    if (queued() != 0) return;
     OutputQueue& out = *output;
     if (out.in_flight.capacity() > kRetainedOutputCapacity) std::vector<char>().swap(out.in_flight);
     if (out.pending.capacity() > kRetainedOutputCapacity) std::vector<char>().swap(out.pending);
     above_high_water = false;
-    if (owner != nullptr && handler != nullptr) handler->on_write_drained(*owner);
+    if (can_notify()) handler->on_write_drained(self);
     if (state != State::closed && after_drain != AfterDrain::nothing && queued() == 0) begin_shutdown();
 }
 
@@ -230,25 +252,54 @@ void TcpConnection::Impl::begin_shutdown() {
     if (!output) output = std::make_unique<OutputQueue>();
     output->shutdown_req.data = this;
     int rc = uv_shutdown(&output->shutdown_req, stream(), on_shutdown_done);
-    if (rc < 0 && after_drain == AfterDrain::close) {
-        // ENOTCONN: the peer is gone already; the close is still a clean one.
-        std::unique_ptr<Error> error;
-        if (rc != UV_ENOTCONN) error = std::make_unique<Error>(uv_error(rc, "shutdown"));
-        finish(std::move(error), true);
+    if (rc < 0) on_shutdown_complete(rc);  // reports go through the close callback: never inside the caller
+}
+
+// The shutdown request finished (or could not start). With close_gracefully()
+// pending the connection closes now; a failure ends the connection (ENOTCONN
+// while closing: the peer is gone already; the close is still a clean one).
+void TcpConnection::Impl::on_shutdown_complete(int status) {
+    if (status == UV_ECANCELED || state == State::closed) return;  // closing: the close callback reports
+    if (status < 0) {
+        if (status == UV_ENOTCONN && after_drain == AfterDrain::close && !shutdown_owed) {
+            finish(nullptr, true);
+        } else {
+            finish(std::make_unique<Error>(uv_error(status, "shutdown")), true);
+        }
+        return;
     }
+    shutdown_sent = true;
+    if (shutdown_owed && can_notify()) {
+        shutdown_owed = false;
+        handler->on_shutdown(self, nullptr);  // may close or destroy the connection
+    }
+    if (after_drain == AfterDrain::close && state != State::closed) finish(nullptr, true);
 }
 
 void TcpConnection::Impl::finish(std::unique_ptr<Error> error, bool notify) {
-    if (handle_closing) return;
-    handle_closing = true;
-    state = State::closed;
-    reading = false;
+    if (state == State::closed) return;
     end_connect_attempt();
+    state = State::closed;
+    if (reading) uv_read_stop(stream());
+    reading = false;
     if (error) {
         if (!output) output = std::make_unique<OutputQueue>();
         output->close_error = std::move(error);
     }
     notify_closed = notify;
+    if (!notify) shutdown_owed = false;
+    if (notify && owner_alive && handler == nullptr) {
+        // Nobody to tell yet: keep the socket until attach() or the owner's delete.
+        close_deferred = true;
+        return;
+    }
+    close_handle();
+}
+
+void TcpConnection::Impl::close_handle() {
+    if (handle_closing) return;
+    close_deferred = false;
+    handle_closing = true;
     uv_close(handle(), on_handle_closed);
 }
 
@@ -256,21 +307,52 @@ void TcpConnection::Impl::finish(std::unique_ptr<Error> error, bool notify) {
 
 void ConnectionHandler::on_eof(TcpConnection& conn) { conn.close_gracefully(); }
 
-TcpConnection::~TcpConnection() {
-    Impl* c = impl_;
-    c->owner = nullptr;
+void TcpConnection::operator delete(TcpConnection* conn, std::destroying_delete_t) {
+    Impl* c = conn->impl_;
+    c->owner_alive = false;
     c->handler = nullptr;
+    c->notify_closed = false;
+    c->shutdown_owed = false;
     if (c->handle_closed) {
         delete c;
-    } else if (!c->handle_closing) {
-        c->finish(nullptr, false);
+        return;
     }
-    // else: the close callback, still to come, frees it.
+    c->end_connect_attempt();
+    c->state = State::closed;
+    c->close_handle();  // frees `c` in the close callback (nothing if already closing)
 }
 
 void TcpConnection::start(ConnectionHandler& handler) {
-    impl_->handler = &handler;
-    impl_->update_reading();
+    Impl& c = *impl_;
+    c.handler = &handler;
+    c.ever_attached = true;
+    if (c.close_deferred) {
+        c.close_handle();  // on_closed follows from the loop
+        return;
+    }
+    // Reading finds a reset by itself: no SO_ERROR look-up on the accept path.
+    c.read_wanted = true;
+    c.update_reading();
+}
+
+void TcpConnection::attach(ConnectionHandler& handler) {
+    Impl& c = *impl_;
+    bool first = !c.ever_attached;
+    c.handler = &handler;
+    c.ever_attached = true;
+    if (c.close_deferred) {
+        c.close_handle();  // on_closed follows from the loop
+        return;
+    }
+    if (first && c.state == State::connected && !c.read_wanted) {
+        // Not reading, the connection would not notice a reset that came
+        // while it waited for its handler: the kernel holds it (SO_ERROR).
+        if (int error = pending_socket_error(c.stream()); error != 0) {
+            c.finish(std::make_unique<Error>(uv_error(error, "read")), true);
+            return;
+        }
+    }
+    c.update_reading();
 }
 
 bool TcpConnection::write(std::span<const char> data) {
@@ -311,6 +393,7 @@ void TcpConnection::shutdown_after_drain() {
     Impl& c = *impl_;
     if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return;
     c.after_drain = Impl::AfterDrain::shutdown;
+    c.shutdown_owed = true;
     if (c.queued() == 0) c.begin_shutdown();
 }
 
@@ -321,27 +404,41 @@ void TcpConnection::close_gracefully() {
         c.finish(nullptr, true);
         return;
     }
-    bool shutdown_done = c.shutdown_started;
     c.after_drain = Impl::AfterDrain::close;
     c.state = State::closing;
     c.update_reading();
-    if (shutdown_done) {
+    if (c.shutdown_sent) {
         c.finish(nullptr, true);  // FIN already sent: nothing left to wait for
-    } else if (c.queued() == 0) {
+    } else if (!c.shutdown_started && c.queued() == 0) {
         c.begin_shutdown();
     }
+    // else: the drain or the shutdown under way finishes it
 }
 
-void TcpConnection::close() { impl_->finish(nullptr, false); }
+void TcpConnection::close() {
+    Impl& c = *impl_;
+    c.notify_closed = false;
+    c.shutdown_owed = false;
+    c.finish(nullptr, false);
+    c.close_handle();  // also when an earlier failure was waiting for a handler
+}
 
 TcpConnection::State TcpConnection::state() const noexcept { return impl_->state; }
 std::size_t TcpConnection::queued_bytes() const noexcept { return impl_->queued() - impl_->in_flight_taken(); }
+bool TcpConnection::eof_received() const noexcept { return impl_->eof_received; }
+bool TcpConnection::shutdown_sent() const noexcept { return impl_->shutdown_sent; }
 std::size_t TcpConnection::high_water_mark() const noexcept { return impl_->high_water; }
 void TcpConnection::set_high_water_mark(std::size_t bytes) noexcept {
     impl_->high_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
 }
-std::uint64_t TcpConnection::bytes_received() const noexcept { return impl_->bytes_in; }
 std::uint64_t TcpConnection::bytes_sent() const noexcept { return impl_->bytes_out + impl_->in_flight_taken(); }
+std::size_t TcpConnection::low_water_mark() const noexcept { return impl_->low_water; }
+void TcpConnection::set_low_water_mark(std::size_t bytes) noexcept {
+    impl_->low_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
+}
+std::uint64_t TcpConnection::bytes_received() const noexcept {
+    return impl_->has_connect_attempt ? 0 : impl_->bytes_in;
+}
 std::uint64_t TcpConnection::last_activity_ms() const noexcept { return impl_->last_activity_ms; }
 
 SocketAddress TcpConnection::peer_address() const {

@@ -32,29 +32,47 @@ struct ConnectAttempt;
 
 // Size matters: one Impl per connection is most of an idle connection's
 // memory (the target is <= 400 bytes in all, bench/echo), so rare state lives
-// in OutputQueue and the flags are bits. 312 bytes fill a 320-byte malloc chunk.
+// in OutputQueue, the flags are bits, the owner object is embedded (its
+// destroying delete leaves the memory to the close callback) and the connect
+// attempt shares a word with the received-byte count. 312 bytes fill a
+// 320-byte malloc chunk.
 struct TcpConnection::Impl {
     enum class AfterDrain : std::uint8_t { nothing, shutdown, close };
 
     uv_tcp_t tcp{};  // tcp.data points back here
-    TcpConnection* owner = nullptr;
+    TcpConnection self{this};  // what the owner's unique_ptr points to
     ConnectionHandler* handler = nullptr;
     std::unique_ptr<OutputQueue> output;
-    ConnectAttempt* connect_attempt = nullptr;
-    std::uint64_t bytes_in = 0;
+    // While has_connect_attempt (only in State::connecting) the attempt; from
+    // then on the count of bytes received, which is zero until established.
+    union {
+        ConnectAttempt* connect_attempt;
+        std::uint64_t bytes_in = 0;
+    };
     std::uint64_t bytes_out = 0;
     std::uint64_t last_activity_ms = 0;
     std::uint32_t high_water = 4 * 1024 * 1024;
+    std::uint32_t low_water = 0;
     State state : 3 = State::connecting;
     AfterDrain after_drain : 2 = AfterDrain::nothing;
-    bool read_wanted : 1 = true;
+    bool owner_alive : 1 = true;          // `self` not yet deleted
+    bool has_connect_attempt : 1 = false;
+    bool read_wanted : 1 = true;          // accepted connections start without
     bool reading : 1 = false;
     bool eof_received : 1 = false;
     bool above_high_water : 1 = false;
-    bool shutdown_started : 1 = false;
+    bool shutdown_started : 1 = false;    // uv_shutdown issued
+    bool shutdown_sent : 1 = false;       // ... and completed: the FIN is out
+    bool shutdown_owed : 1 = false;       // shutdown_after_drain() awaits its on_shutdown
     bool handle_closing : 1 = false;
     bool handle_closed : 1 = false;
     bool notify_closed : 1 = false;
+    bool close_deferred : 1 = false;      // ended with no handler: closed on attach or delete
+    bool ever_attached : 1 = false;
+
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
 
     uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp); }
     uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp); }
@@ -70,26 +88,24 @@ struct TcpConnection::Impl {
         std::size_t remaining = uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp));
         return output->in_flight.size() - std::min(remaining, output->in_flight.size());
     }
+    // Handler calls are made only while someone can receive them.
+    bool can_notify() const noexcept { return owner_alive && handler != nullptr; }
 
     // Called once the socket is connected (accepted or outgoing).
     void on_established();
     void update_reading();
     void enqueue(std::span<const char> data);
     void start_write();
-    void on_drained();
+    void after_write_progress();
     void begin_shutdown();
-    // Ends the connection: on_closed(error) follows if `notify`.
+    void on_shutdown_complete(int status);
+    // Ends the connection: on_closed(error) follows if `notify` (and
+    // on_shutdown(error) first if one is owed).
     void finish(std::unique_ptr<Error> error, bool notify);
+    void close_handle();
     void end_connect_attempt();
 };
 
-// The library's way to make the owner of an Impl (TcpConnection's
-// constructor is private: programs get connections from connect() or a
-// TcpListener only).
-struct TcpConnectionAccess {
-    static std::unique_ptr<TcpConnection> adopt(TcpConnection::Impl* impl) {
-        return std::unique_ptr<TcpConnection>(new TcpConnection(impl));
-    }
-};
+static_assert(sizeof(TcpConnection::Impl) <= 312, "an idle connection must stay in a 320-byte allocation");
 
 }  // namespace netreactor

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include "loop_impl.hpp"
-#include "uv_error.hpp"
 #include "socket_options.hpp"
 #include "tcp_connection_impl.hpp"
+#include "uv_error.hpp"
 
 namespace netreactor {
 
@@ -34,8 +34,8 @@ void on_connection(uv_stream_t* server, int status) {
         listener->handler->on_accept_error(uv_error(rc, "accept"));
         return;
     }
-    auto conn = TcpConnectionAccess::adopt(c);
-    c->owner = conn.get();
+    auto conn = std::unique_ptr<TcpConnection>(&c->self);
+    c->read_wanted = false;  // until the program attaches a handler and asks
     c->on_established();
     listener->handler->on_accept(std::move(conn));
 }

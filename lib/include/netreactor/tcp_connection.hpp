@@ -7,17 +7,86 @@
 /// handler callbacks is allowed. The socket memory is released in libuv's close
 /// callback, after the owner is gone.
 ///
-/// Output: write() first tries to hand the bytes to the kernel synchronously;
-/// only what the kernel does not take is copied into the connection's output
-/// queue. queued_bytes() reports that queue; crossing high_water_mark() calls
-/// ConnectionHandler::on_high_water, and emptying it calls on_write_drained, so
-/// a handler can stop reading a peer that does not read (backpressure).
+/// Per-connection state: one handler object per connection. Derive from
+/// ConnectionHandler, keep the connection's state (and usually the owning
+/// std::unique_ptr) in it, and pass it to TcpConnection::start or connect:
+///
+/// @code
+/// struct Session final : netreactor::ConnectionHandler {
+///     std::unique_ptr<netreactor::TcpConnection> conn;  // the session owns its connection
+///     std::string partial_line;                         // typed per-connection state
+///     void on_data(netreactor::TcpConnection& c, std::span<const char> d) override { ... }
+///     void on_closed(netreactor::TcpConnection&, const netreactor::Error*) override {
+///         sessions.erase(this);  // destroys the connection: allowed here
+///     }
+/// };
+/// @endcode
+///
+/// One handler may also serve many connections (it then tells them apart by the
+/// TcpConnection& every method receives); there is no untyped context pointer.
+///
+/// Output and memory: write() first tries to hand the bytes to the kernel
+/// synchronously; only what the kernel does not take is copied into the
+/// connection's output queue. queued_bytes() reports that queue. Crossing
+/// high_water_mark() calls ConnectionHandler::on_high_water; falling back to
+/// low_water_mark() or below calls on_low_water (backpressure: pause reading the
+/// other side at the first, resume at the second); emptying it calls
+/// on_write_drained. write() never refuses bytes for being above the mark, so
+/// the bound holds only if the handler stops producing at on_high_water. Then
+/// the queue holds at most high_water_mark() plus the bytes written after the
+/// crossing inside the same callback (for a relay: one read, at most 256 KiB,
+/// the loop's read buffer), and its memory is at most twice that (the queue is
+/// two vectors, the one being sent and the one collecting, each up to twice its
+/// size by vector growth, together never more than twice the queued bytes plus
+/// 256 KiB kept after draining) plus a fixed ~330 bytes. libuv holds no copy:
+/// one write request, embedded in the queue, points into it. An idle connection
+/// costs one 320-byte allocation (the queue is made on first need).
+///
+/// State machine (state() on the left; eof_received() and shutdown_sent()
+/// describe the two directions while connected):
+///
+/// @verbatim
+///  connect()                        accepted by TcpListener
+///     |                                      |
+///     v                                      |
+///  connecting --- failure/timeout ---------------------------------------+
+///     | on_connected                         |                           |
+///     v                                      v                           |
+///  connected: both directions open <---------+  (reads once a handler is  |
+///     |      |                                   started, see attach())  |
+///     |      | peer's FIN: on_eof, eof_received()                        |
+///     |      v                                                           |
+///     |   connected, read side closed (we may still write)               |
+///     |                                                                  |
+///     | shutdown_after_drain(): write() refused, queue drains, FIN sent: |
+///     v on_shutdown(nullptr), shutdown_sent()                            |
+///  connected, write side closed (reading goes on; the peer's FIN         |
+///     |   then gives on_eof; both directions done when                   |
+///     |   eof_received() && shutdown_sent())                             |
+///     |                                                                  |
+///     | close_gracefully() from any connected sub-state: reading stops,  |
+///     v queue drains, FIN (awaited if already under way)                  |
+///  closing                                                               |
+///     | FIN sent                    reset, write/read/shutdown error ----+
+///     v                                                                  v
+///  closed: on_closed(nullptr)                               closed: on_closed(error)
+///
+///  close() or destroying the owner, from any state: closed, no handler call.
+/// @endverbatim
+///
+/// Every event is reported at most once per occurrence: on_connected once,
+/// on_eof once, on_shutdown once per accepted shutdown_after_drain(), each
+/// on_low_water after one on_high_water, on_closed once. A shutdown that the
+/// connection's failure overtakes is reported too: on_shutdown(error), then
+/// on_closed(error). on_closed, on_connected and on_shutdown always come from the
+/// loop, never from inside the call that caused them.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 
 #include "netreactor/address.hpp"
@@ -28,8 +97,8 @@ namespace netreactor {
 class Loop;
 class TcpConnection;
 
-/// The events of a connection. One handler may serve many connections; use
-/// TcpConnection::set_context for per-connection state.
+/// The events of a connection. The documented pattern is one handler object per
+/// connection holding that connection's state (see the file comment).
 ///
 /// **Ownership:** the program owns the handler; the connection only keeps a
 /// reference, so the handler must outlive every connection it serves (or
@@ -42,24 +111,34 @@ class TcpConnection;
 class ConnectionHandler {
 public:
     virtual ~ConnectionHandler() = default;
-    /// An outgoing connection is established; reading has started.
+    /// An outgoing connection is established; reading has started. Once.
     virtual void on_connected(TcpConnection&) {}
     /// Bytes arrived. `data` is valid only during the call (it points into the
     /// loop's shared read buffer): copy what must be kept.
     virtual void on_data(TcpConnection&, std::span<const char> data) = 0;
-    /// The peer shut down its write side. The default sends what is queued,
-    /// then closes (and on_closed follows).
+    /// The peer shut down its write side (its FIN arrived); eof_received() is
+    /// true from now on and nothing more is read. Once. The default sends what
+    /// is queued, then closes (close_gracefully(); on_closed follows).
     virtual void on_eof(TcpConnection& conn);
+    /// The half-close asked for by shutdown_after_drain() is done: `error` is
+    /// null when the FIN was handed to the kernel (shutdown_sent() is true),
+    /// else why it could not be (the connection then fails: on_closed(error)
+    /// follows). Once per accepted shutdown_after_drain(), from the loop.
+    virtual void on_shutdown(TcpConnection&, const Error* error) { (void)error; }
     /// The output queue grew above the high-water mark. May be called from
-    /// inside TcpConnection::write().
+    /// inside TcpConnection::write(). Once per crossing.
     virtual void on_high_water(TcpConnection&) {}
-    /// The output queue became empty after having held bytes.
+    /// After on_high_water, the output queue fell to the low-water mark or
+    /// below. Once per on_high_water.
+    virtual void on_low_water(TcpConnection&) {}
+    /// The output queue became empty after having held bytes (after on_low_water
+    /// when both happen at once).
     virtual void on_write_drained(TcpConnection&) {}
     /// The connection is finished: `error` is null after a clean close (graceful
-    /// close completed), else why it failed (ECONNRESET, ETIMEDOUT...). Called at
-    /// most once, and never after the owner called close() or destroyed it.
-    /// `error` is valid only during the call. The connection can no longer
-    /// send or receive; the owner should destroy it (here is fine).
+    /// close completed), else why it failed (ECONNRESET, ETIMEDOUT...). Called
+    /// once, from the loop, and never after the owner called close() or
+    /// destroyed it. `error` is valid only during the call. The connection can
+    /// no longer send or receive; the owner should destroy it (here is fine).
     virtual void on_closed(TcpConnection&, const Error* error) = 0;
 };
 
@@ -67,17 +146,17 @@ public:
 ///
 /// **Ownership:** exactly one std::unique_ptr owns it (see the file comment);
 /// it is neither copyable nor movable, so its address is stable, which is what
-/// handlers and set_context rely on. It owns its socket and its output queue.
-/// The Loop must outlive it.
+/// handlers rely on. It owns its socket and its output queue. The Loop must
+/// outlive it.
 ///
 /// **Threads:** every member is called on its loop's thread.
 class TcpConnection {
 public:
-    /// Where the connection is in its life.
+    /// Where the connection is in its life (the diagram is in the file comment).
     enum class State {
         connecting,  ///< connect() in progress
-        connected,   ///< established: reading and writing
-        closing,     ///< close_gracefully(): sending what is queued, then closing
+        connected,   ///< established; see eof_received() and shutdown_sent() for each direction
+        closing,     ///< close_gracefully(): sending what is queued, then the FIN, then closing
         closed       ///< finished (on_closed was or will be called, or close() was called)
     };
 
@@ -91,16 +170,32 @@ public:
     static std::unique_ptr<TcpConnection> connect(Loop& loop, const SocketAddress& peer,
                                                   std::chrono::milliseconds timeout, ConnectionHandler& handler);
 
-    /// Closes the socket now (see the file comment). No handler method runs
-    /// afterwards. Allowed inside one of its own handler callbacks.
-    ~TcpConnection();
+    /// The connection lives inside its libuv state, which outlives it until the
+    /// socket's close callback: `delete` (what std::unique_ptr does) closes the
+    /// socket now (see the file comment) and leaves the memory to that callback.
+    /// No handler method runs afterwards. Allowed inside one of its own handler
+    /// callbacks.
+    void operator delete(TcpConnection* conn, std::destroying_delete_t);
+    ~TcpConnection() = default;
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
-    /// For accepted connections: attach the handler and start reading. Until
-    /// then nothing is read and no handler method runs. `handler` must outlive
-    /// the connection.
+    /// For accepted connections: attach the handler and start reading. Until a
+    /// handler is attached nothing is read and no handler method runs.
+    /// Equivalent to attach(handler) then resume_reading(). `handler` must
+    /// outlive the connection.
     void start(ConnectionHandler& handler);
+    /// Attaches `handler` without changing whether the connection reads: an
+    /// accepted connection then stays unread until resume_reading() (for
+    /// instance while a relay's other side is still connecting); an outgoing one
+    /// reads from establishment. May replace the current handler at any time,
+    /// even inside one of its callbacks: later events go to the new one.
+    ///
+    /// A connection that ended before any handler was attached reports to the
+    /// first one: if the peer reset it (seen now) or it was closed with
+    /// close_gracefully(), on_closed follows from the loop. A connection never
+    /// given a handler and destroyed reports nothing.
+    void attach(ConnectionHandler& handler);
 
     /// Sends bytes (copied if the kernel does not take them at once). Returns
     /// false if the connection can no longer send; the reason reaches on_closed.
@@ -112,24 +207,35 @@ public:
 
     /// Stops reading from the peer (backpressure): no on_data until
     /// resume_reading(). Bytes wait in the kernel, which in turn slows the peer.
+    /// A peer's reset is then noticed at the next write or resume_reading().
     void pause_reading();
-    /// Starts reading again after pause_reading().
+    /// Starts reading again after pause_reading() (or, with a handler attached,
+    /// for the first time on an accepted connection).
     void resume_reading();
     /// True while the connection reads from the peer.
     bool reading() const noexcept;
 
-    /// Sends what is queued, then shuts down the write side (FIN); reading goes on.
+    /// Half-close: sends what is queued, then shuts down the write side (FIN);
+    /// reading goes on. on_shutdown reports the outcome. Ignored (no
+    /// on_shutdown) unless connected with no shutdown or close asked before.
     void shutdown_after_drain();
-    /// Sends what is queued, shuts down, closes; on_closed(nullptr) follows.
-    /// Reading stops at once.
+    /// Sends what is queued, shuts down (or waits for a shutdown already under
+    /// way to send its FIN), closes; on_closed(nullptr) follows. Reading stops at
+    /// once. After eof_received() and shutdown_sent() this closes at once.
     void close_gracefully();
-    /// Closes now, dropping queued output. No handler call follows. The
+    /// Closes now, dropping queued output. No handler call follows (an
+    /// on_closed or on_shutdown not yet delivered is dropped with it). The
     /// connection object stays valid (in State::closed) until its owner
     /// destroys it.
     void close();
 
     /// The current state.
     State state() const noexcept;
+    /// The peer's FIN arrived (on_eof was or is being called): the read side is done.
+    bool eof_received() const noexcept;
+    /// Our FIN was handed to the kernel (after shutdown_after_drain() or during
+    /// close_gracefully()): the write side is done.
+    bool shutdown_sent() const noexcept;
     /// Bytes accepted by write() that the kernel has not taken yet (exact to
     /// the byte, also while a large write is partly done). bytes_sent() +
     /// queued_bytes() is everything write() accepted.
@@ -138,6 +244,12 @@ public:
     std::size_t high_water_mark() const noexcept;
     /// Sets the high-water mark (capped at 4 GiB - 1).
     void set_high_water_mark(std::size_t bytes) noexcept;
+    /// The output queue size at or below which on_low_water follows an
+    /// on_high_water (default 0: when the queue is empty). A mark at or above
+    /// the high-water mark acts as the high-water mark.
+    std::size_t low_water_mark() const noexcept;
+    /// Sets the low-water mark (capped at 4 GiB - 1).
+    void set_low_water_mark(std::size_t bytes) noexcept;
     /// Bytes received from the peer so far.
     std::uint64_t bytes_received() const noexcept;
     /// Bytes the kernel has taken for sending so far; grows as a slow peer
@@ -153,21 +265,13 @@ public:
     /// Turns Nagle's algorithm off (true) or on (false); ignored once closed.
     void set_nodelay(bool enable);
 
-    /// Attaches a pointer for the handler's per-connection state. The
-    /// connection never reads, frees or copies it; the program owns it.
-    void set_context(void* context) noexcept { context_ = context; }
-    /// The pointer given to set_context (null by default).
-    void* context() const noexcept { return context_; }
-
     /// The hidden implementation (libuv TCP handle); defined in the library.
     struct Impl;
 
 private:
-    friend struct TcpConnectionAccess;  // the library's sources make connections through it
     explicit TcpConnection(Impl* impl) noexcept : impl_(impl) {}
 
-    Impl* impl_;  // freed when both this owner is gone and the socket is closed
-    void* context_ = nullptr;
+    Impl* impl_;  // the state this object is embedded in
 };
 
 }  // namespace netreactor
