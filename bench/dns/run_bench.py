@@ -12,10 +12,11 @@ is measured for inputs of several sizes (names repeated past the zone size).
 Single lookup: `nr-resolve -s SERVER NAME`, process start to exit, median of
 R runs (posix_spawn + waitpid), next to `dig @SERVER NAME` for scale.
 
-Needs: nsd, dnsutils (dig); a build configured with -Dbench=true for the C
+Needs: nsd, dnsperf (bench only: not in scripts/deps.sh), dnsutils (dig); a build configured with -Dbench=true for the C
 reference. Run:
     meson setup build-dns -Dbench=true && ninja -C build-dns apps/nr-resolve/nr-resolve bench/dns/ares-bulk-reference
     python3 bench/dns/run_bench.py --build build-dns [--names 100000] [--runs 3] [--json]
+    python3 bench/dns/run_bench.py --build build-dns --bulk-only --baseline-tool /tmp/nr-resolve-before
 """
 import argparse
 import json
@@ -54,8 +55,9 @@ def vm_hwm_kib(pid):
     return 0
 
 
-def spawn_wait(argv, stdout_path=None, sample_rss=False):
-    """Runs argv to completion; returns (status, seconds, peak RSS KiB or 0).
+def spawn_wait(argv, stdout_path=None, sample_rss=False, with_cpu=False):
+    """Runs argv to completion; returns (status, seconds, peak RSS KiB or 0),
+    and the child's CPU seconds (user + system) as a fourth item with_cpu.
 
     stdout goes to a file or /dev/null. The peak RSS is the process's own
     VmHWM, sampled every 5 ms while it runs (wait4's ru_maxrss would count
@@ -68,16 +70,18 @@ def spawn_wait(argv, stdout_path=None, sample_rss=False):
     peak = 0
     if sample_rss:
         while True:
-            done, status, _ = os.wait4(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
             peak = max(peak, vm_hwm_kib(pid))
             time.sleep(0.005)
     else:
-        _, status, _ = os.wait4(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
     elapsed = (time.perf_counter_ns() - start) / 1e9
     os.close(fd_out)
     os.close(fd_null)
+    if with_cpu:
+        return os.waitstatus_to_exitcode(status), elapsed, peak, usage.ru_utime + usage.ru_stime
     return os.waitstatus_to_exitcode(status), elapsed, peak
 
 
@@ -111,6 +115,27 @@ def check_dig(path, n_names, zone_size):
     return n_names - len(got), wrong
 
 
+def check_dnsperf(path, n_names):
+    """dnsperf's own report: (lost, wrong, its own queries/s). dnsperf checks no
+    data: `wrong` counts answers with an rcode other than NOERROR."""
+    completed, lost, qps, noerror = 0, n_names, 0.0, 0
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if line.strip().startswith("Queries completed:"):
+                completed = int(parts[2])
+            elif line.strip().startswith("Queries lost:"):
+                lost = int(parts[2])
+            elif line.strip().startswith("Queries per second:"):
+                qps = float(parts[3])
+            elif line.strip().startswith("Response codes:"):
+                for item in line.split(":", 1)[1].split(","):
+                    code, _, count = item.strip().partition(" ")
+                    if code == "NOERROR":
+                        noerror = int(count.split()[0])
+    return lost, completed - noerror, qps
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -123,12 +148,17 @@ def main():
     p.add_argument("--concurrency", type=int, default=300)
     p.add_argument("--rss-sizes", default="10000,100000,400000", help="input sizes for the RSS check")
     p.add_argument("--single-runs", type=int, default=100)
+    p.add_argument("--bulk-only", action="store_true", help="skip the RSS and single-lookup parts")
+    p.add_argument("--dig", action="store_true", help="also time dig -f (slow: one query after another)")
+    p.add_argument("--baseline-tool", help="another nr-resolve binary to run in the same rounds (before/after)")
+    p.add_argument("--max-seconds", type=float, default=300, help="stop starting rounds after this long")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
     tool = os.path.join(args.build, "apps", "nr-resolve", "nr-resolve")
     reference = os.path.join(args.build, "bench", "dns", "ares-bulk-reference")
-    dig = shutil.which("dig")
+    dig = shutil.which("dig") if args.dig else None
+    dnsperf = shutil.which("dnsperf")
     for path in (tool, reference):
         if not os.access(path, os.X_OK):
             sys.exit(f"missing {path}: build with -Dbench=true (see --help)")
@@ -136,87 +166,144 @@ def main():
     work = tempfile.mkdtemp(prefix="nr-dns-bench-")
     names_path = os.path.join(work, "names.txt")
     expected_path = os.path.join(work, "names-expected.txt")
+    dnsperf_path = os.path.join(work, "names-dnsperf.txt")
     with open(names_path, "w") as f:
         f.write("".join(f"h{i}.bench.test\n" for i in range(args.names)))
     with open(expected_path, "w") as f:
         f.write("".join(f"h{i}.bench.test {address(i)}\n" for i in range(args.names)))
+    with open(dnsperf_path, "w") as f:
+        f.write("".join(f"h{i}.bench.test A\n" for i in range(args.names)))
     out_path = os.path.join(work, "out.txt")
 
     port = nrtest.free_port("both")
-    results = {"names": args.names, "concurrency": args.concurrency, "bulk": {}, "rss_kib": {}, "single_ms": {}}
+    c = str(args.concurrency)
+    results = {"names": args.names, "concurrency": args.concurrency, "bulk": {}, "rss_kib": {}, "single_ms": {},
+               "load_average_start": os.getloadavg()[0], "ncpu": os.cpu_count()}
     with Nsd({"bench.test": zone_text(args.names)}, port, timeout=60) as nsd:
         server = nsd.server
-        runs = {"nr-resolve": [], "c-ares reference": [], "dig -f": []}
-        problems = {k: [0, 0] for k in runs}
-        for _ in range(args.runs):
-            status, secs, _ = spawn_wait([tool, "-s", server, "-f", names_path, "-t", "A", "-c", str(args.concurrency)],
-                                         out_path)
-            lost, wrong, summary = check_nr_resolve(out_path, args.names, args.names)
-            runs["nr-resolve"].append(args.names / secs)
-            problems["nr-resolve"][0] += lost
-            problems["nr-resolve"][1] += wrong
-            status, secs, _ = spawn_wait([reference, "127.0.0.1", str(port), expected_path, str(args.concurrency)], out_path)
+
+        def run_nr(binary):
+            status, secs, _, cpu = spawn_wait([binary, "-s", server, "-f", names_path, "-t", "A", "-c", c], out_path,
+                                              with_cpu=True)
+            lost, wrong, _ = check_nr_resolve(out_path, args.names, args.names)
+            return secs, cpu, lost, wrong + (status != 0)
+
+        def run_reference():
+            status, secs, _, cpu = spawn_wait([reference, "127.0.0.1", str(port), expected_path, c], out_path, with_cpu=True)
             with open(out_path) as f:
                 ref = json.loads(f.read())
-            runs["c-ares reference"].append(args.names / secs)
-            problems["c-ares reference"][0] += args.names - ref["answered"] + ref["failed"]
-            problems["c-ares reference"][1] += ref["mismatched"]
-            if dig:
-                status, secs, _ = spawn_wait([dig, "-p", str(port), "@127.0.0.1", "-f", names_path, "+noall", "+answer",
-                                              "+tries=1", "+time=2"], out_path)
-                lost, wrong = check_dig(out_path, args.names, args.names)
-                runs["dig -f"].append(args.names / secs)
-                problems["dig -f"][0] += lost
-                problems["dig -f"][1] += wrong
-        for name, rates in runs.items():
-            if rates:
-                results["bulk"][name] = {"names_per_s_median": round(median(rates)), "names_per_s_runs": [round(r) for r in rates],
-                                         "lost": problems[name][0], "wrong": problems[name][1]}
+            return secs, cpu, args.names - ref["answered"] + ref["failed"], ref["mismatched"]
 
-        for size in [int(s) for s in args.rss_sizes.split(",") if s]:
-            path = os.path.join(work, f"names-{size}.txt")
-            with open(path, "w") as f:
-                f.write("".join(f"h{i % args.names}.bench.test\n" for i in range(size)))
-            status, secs, rss = spawn_wait([tool, "-s", server, "-f", path, "-t", "A", "-c", str(args.concurrency)], out_path,
-                                           sample_rss=True)
-            lost, wrong, _ = check_nr_resolve(out_path, size, args.names)
-            results["rss_kib"][str(size)] = {"peak_rss_kib": rss, "names_per_s": round(size / secs), "lost": lost,
-                                             "wrong": wrong}
-            os.unlink(path)
+        def run_dnsperf():
+            # -b: a 4 MiB socket buffer like the two others (the default loses answers in bursts).
+            status, secs, _, cpu = spawn_wait([dnsperf, "-s", "127.0.0.1", "-p", str(port), "-d", dnsperf_path, "-n", "1",
+                                               "-q", c, "-c", "1", "-T", "1", "-b", "4096", "-t", "2"], out_path,
+                                              with_cpu=True)
+            lost, wrong, _ = check_dnsperf(out_path, args.names)
+            return secs, cpu, lost, wrong
 
-        single = {"nr-resolve": [], "dig": []}
-        argv_tool = [tool, "-s", server, "h1.bench.test"]
-        argv_dig = [dig, "-p", str(port), "@127.0.0.1", "h1.bench.test", "+tries=1", "+time=2"] if dig else None
-        spawn_wait(argv_tool)
-        for _ in range(args.single_runs):
-            status, secs, _ = spawn_wait(argv_tool, out_path)
-            with open(out_path) as f:
-                assert json.loads(f.read())["addresses"] == [address(1)], "single lookup gave a wrong answer"
-            single["nr-resolve"].append(secs * 1000)
-            if argv_dig:
-                status, secs, _ = spawn_wait(argv_dig)
-                single["dig"].append(secs * 1000)
-        for name, ms in single.items():
-            if ms:
-                ms.sort()
-                results["single_ms"][name] = {"median": round(median(ms), 2), "p10": round(ms[len(ms) // 10], 2),
-                                              "p90": round(ms[len(ms) * 9 // 10], 2), "min": round(ms[0], 2)}
+        def run_dig():
+            status, secs, _, cpu = spawn_wait([dig, "-p", str(port), "@127.0.0.1", "-f", names_path, "+noall", "+answer",
+                                               "+tries=1", "+time=2"], out_path, with_cpu=True)
+            lost, wrong = check_dig(out_path, args.names, args.names)
+            return secs, cpu, lost, wrong
+
+        clients = {"c-ares loop": run_reference, "nr-resolve": lambda: run_nr(tool)}
+        if dnsperf:
+            clients["dnsperf"] = run_dnsperf
+        if args.baseline_tool:
+            clients["nr-resolve (baseline)"] = lambda: run_nr(args.baseline_tool)
+        if dig:
+            clients["dig -f"] = run_dig
+        runs = {k: {"rate": [], "cpu_us": [], "lost": 0, "wrong": 0} for k in clients}
+        started = time.monotonic()
+        order = list(clients)
+        for round_no in range(args.runs):
+            if time.monotonic() - started > args.max_seconds:
+                break
+            # The first client rotates, so no one always runs on a warm (or cold) server.
+            for name in order[round_no % len(order):] + order[:round_no % len(order)]:
+                secs, cpu, lost, wrong = clients[name]()
+                r = runs[name]
+                r["rate"].append(args.names / secs)
+                r["cpu_us"].append(cpu / args.names * 1e6)
+                r["lost"] += lost
+                r["wrong"] += wrong
+        results["rounds"] = len(runs["nr-resolve"]["rate"])
+        ref_rate = median(runs["c-ares loop"]["rate"])
+        ref_cpu = median(runs["c-ares loop"]["cpu_us"])
+        dp_rate = median(runs["dnsperf"]["rate"]) if dnsperf else float("nan")
+        for name, r in runs.items():
+            if not r["rate"]:
+                continue
+            # Ratios per round (same moment of the machine), then their median.
+            n = len(r["rate"])
+            rate_ratios = [r["rate"][i] / runs["c-ares loop"]["rate"][i] for i in range(n)]
+            cpu_ratios = [r["cpu_us"][i] / runs["c-ares loop"]["cpu_us"][i] for i in range(n)]
+            entry = {"names_per_s_median": round(median(r["rate"])), "names_per_s_runs": [round(x) for x in r["rate"]],
+                     "cpu_us_per_answer_median": round(median(r["cpu_us"]), 2),
+                     "cpu_us_per_answer_runs": [round(x, 2) for x in r["cpu_us"]],
+                     "rate_vs_loop": round(median(rate_ratios), 2), "cpu_vs_loop": round(median(cpu_ratios), 2),
+                     "lost": r["lost"], "wrong": r["wrong"]}
+            if dnsperf:
+                entry["rate_vs_dnsperf"] = round(median([r["rate"][i] / runs["dnsperf"]["rate"][i] for i in range(n)]), 2)
+                entry["cpu_vs_dnsperf"] = round(median([r["cpu_us"][i] / runs["dnsperf"]["cpu_us"][i] for i in range(n)]), 2)
+            results["bulk"][name] = entry
+        del ref_rate, ref_cpu, dp_rate
+
+        if not args.bulk_only:
+            for size in [int(s) for s in args.rss_sizes.split(",") if s]:
+                path = os.path.join(work, f"names-{size}.txt")
+                with open(path, "w") as f:
+                    f.write("".join(f"h{i % args.names}.bench.test\n" for i in range(size)))
+                status, secs, rss = spawn_wait([tool, "-s", server, "-f", path, "-t", "A", "-c", c], out_path,
+                                               sample_rss=True)
+                lost, wrong, _ = check_nr_resolve(out_path, size, args.names)
+                results["rss_kib"][str(size)] = {"peak_rss_kib": rss, "names_per_s": round(size / secs), "lost": lost,
+                                                 "wrong": wrong}
+                os.unlink(path)
+
+            single = {"nr-resolve": [], "dig": []}
+            argv_tool = [tool, "-s", server, "h1.bench.test"]
+            dig_path = shutil.which("dig")
+            argv_dig = [dig_path, "-p", str(port), "@127.0.0.1", "h1.bench.test", "+tries=1", "+time=2"] if dig_path else None
+            spawn_wait(argv_tool)
+            for _ in range(args.single_runs):
+                status, secs, _ = spawn_wait(argv_tool, out_path)
+                with open(out_path) as f:
+                    assert json.loads(f.read())["addresses"] == [address(1)], "single lookup gave a wrong answer"
+                single["nr-resolve"].append(secs * 1000)
+                if argv_dig:
+                    status, secs, _ = spawn_wait(argv_dig)
+                    single["dig"].append(secs * 1000)
+            for name, ms in single.items():
+                if ms:
+                    ms.sort()
+                    results["single_ms"][name] = {"median": round(median(ms), 2), "p10": round(ms[len(ms) // 10], 2),
+                                                  "p90": round(ms[len(ms) * 9 // 10], 2), "min": round(ms[0], 2)}
     shutil.rmtree(work, ignore_errors=True)
     results["load_average"] = os.getloadavg()[0]
 
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"Bulk: {args.names} names, type A, NSD on loopback, concurrency {args.concurrency}, {args.runs} runs each")
+    print(f"Bulk: {args.names} names, type A, NSD on loopback, concurrency {args.concurrency}, "
+          f"{results['rounds']} interleaved rounds; ratios: median over rounds of (client / c-ares loop of the same round)")
+    print(f"  {'client':22} {'names/s':>9} {'CPU us/ans':>10} {'rate/loop':>9} {'CPU/loop':>8} {'rate/dnsperf':>12}  lost wrong  runs")
     for name, r in results["bulk"].items():
-        print(f"  {name:18} {r['names_per_s_median']:>9} names/s (runs {r['names_per_s_runs']})  lost {r['lost']}  wrong {r['wrong']}")
-    print("Peak RSS of nr-resolve by input size:")
+        print(f"  {name:22} {r['names_per_s_median']:>9} {r['cpu_us_per_answer_median']:>10} {r['rate_vs_loop']:>9} "
+              f"{r['cpu_vs_loop']:>8} {r.get('rate_vs_dnsperf', float('nan')):>12}  {r['lost']:>4} {r['wrong']:>5}  "
+              f"{r['names_per_s_runs']} / {r['cpu_us_per_answer_runs']}")
+    if results["rss_kib"]:
+        print("Peak RSS of nr-resolve by input size:")
     for size, r in results["rss_kib"].items():
         print(f"  {size:>8} names  {r['peak_rss_kib']:>7} KiB  {r['names_per_s']:>9} names/s  lost {r['lost']}  wrong {r['wrong']}")
-    print(f"Single lookup, start to exit ({args.single_runs} runs):")
+    if results["single_ms"]:
+        print(f"Single lookup, start to exit ({args.single_runs} runs):")
     for name, r in results["single_ms"].items():
         print(f"  {name:12} median {r['median']} ms  p10 {r['p10']}  p90 {r['p90']}  min {r['min']}")
-    print(f"load average {results['load_average']:.1f}")
+    print(f"load average {results['load_average_start']:.1f} at the start, {results['load_average']:.1f} at the end "
+          f"({results['ncpu']} CPUs)")
 
 
 if __name__ == "__main__":
