@@ -1,6 +1,7 @@
 // The DNS answer walker on hand-built packets: every decoded type, and
 // malformed input (truncation, compression loops, bad lengths) rejected
 // without reading out of bounds (run under ASan in the sanitizer build).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -92,6 +93,26 @@ TEST(DnsMessage, AddressRecordsWithCompressedOwners) {
     EXPECT_EQ(std::get<DnsAddressData>(m.answers[0].fields).address, "192.0.2.7");
     EXPECT_EQ(m.answers[1].type, 28);
     EXPECT_EQ(m.answers[1].data, "2001:db8::1");
+}
+
+// The walker writes IPv4 text itself (not through inet_ntop): every octet
+// width (1, 2, 3 digits; 0, 9, 10, 99, 100, 255) in every position reads as
+// inet_ntop writes it.
+TEST(DnsMessage, Ipv4TextMatchesInetNtop) {
+    const std::uint8_t octets[] = {0, 1, 9, 10, 42, 99, 100, 199, 200, 255};
+    for (std::uint8_t a : octets) {
+        for (std::uint8_t b : octets) {
+            Packet p;
+            p.header(kResponse, 1, 1).question("a.test", 1);
+            p.pointer(12).rr(1, 60, 4).u8(a).u8(b).u8(b).u8(a);
+            auto m = must_parse(p);
+            std::uint8_t raw[4] = {a, b, b, a};
+            char want[INET_ADDRSTRLEN];
+            ASSERT_NE(inet_ntop(AF_INET, raw, want, sizeof want), nullptr);
+            EXPECT_EQ(m.answers.at(0).data, want);
+            EXPECT_EQ(std::get<DnsAddressData>(m.answers.at(0).fields).address, want);
+        }
+    }
 }
 
 TEST(DnsMessage, NameBasedTypes) {

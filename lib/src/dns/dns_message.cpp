@@ -97,11 +97,25 @@ private:
             if (label == 0) break;
             if ((label & 0xc0) != 0 || at + 1 + label > len_) throw BadMessage{"bad name"};
             if (!name.empty()) name += '.';
-            for (int i = 1; i <= label; ++i) append_escaped(name, buf_[at + i]);
+            append_label(name, buf_ + at + 1, label);
             at += 1 + label;
         }
         pos += static_cast<int>(enclen);
         return name.empty() ? "." : name;
+    }
+
+    // A label's bytes, each run that needs no escape appended at once (most
+    // labels are one run; appending byte by byte showed in bulk profiles).
+    static void append_label(std::string& out, const std::uint8_t* bytes, int size) {
+        int run = 0;
+        for (int i = 0; i < size; ++i) {
+            std::uint8_t c = bytes[i];
+            if (c >= 0x20 && c <= 0x7e && c != '.' && c != '\\') continue;
+            out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(i - run));
+            append_escaped(out, c);
+            run = i + 1;
+        }
+        out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(size - run));
     }
 
     static void append_escaped(std::string& out, std::uint8_t c) {
@@ -158,9 +172,13 @@ private:
                 int size = r.type == static_cast<std::uint16_t>(DnsType::A) ? 4 : 16;
                 if (rdlen != size) throw BadMessage{"address RDATA of wrong length"};
                 char text[INET6_ADDRSTRLEN];
-                inet_ntop(size == 4 ? AF_INET : AF_INET6, buf_ + pos, text, sizeof text);
-                r.data = text;
-                r.fields = DnsAddressData{text};
+                if (size == 4) {
+                    r.data.assign(text, ipv4_text(buf_ + pos, text));
+                } else {
+                    inet_ntop(AF_INET6, buf_ + pos, text, sizeof text);
+                    r.data = text;
+                }
+                r.fields = DnsAddressData{r.data};
                 return;
             }
             case DnsType::CNAME:
@@ -255,6 +273,21 @@ private:
                 return;
             }
         }
+    }
+
+    // Dotted decimal, as inet_ntop writes it (glibc's goes through sprintf,
+    // about 3,500 instructions per address). `out` has room for 16 bytes;
+    // returns the length written.
+    static std::size_t ipv4_text(const std::uint8_t* a, char* out) {
+        char* p = out;
+        for (int i = 0; i < 4; ++i) {
+            unsigned v = a[i];
+            if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+            if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+            *p++ = static_cast<char>('0' + v % 10);
+            if (i < 3) *p++ = '.';
+        }
+        return static_cast<std::size_t>(p - out);
     }
 
     static void exact_end(int pos, int end) {
