@@ -60,56 +60,110 @@ std::string base64(const std::string& in) {
     return out;
 }
 
-struct FieldWriter {
-    JsonLine& j;
-    void operator()(const netreactor::DnsRawData&) const {}
-    void operator()(const netreactor::DnsAddressData& d) const { j.field("address", d.address); }
-    void operator()(const netreactor::DnsNameData& d) const { j.field("target", d.target); }
-    void operator()(const netreactor::DnsMxData& d) const {
-        j.field("preference", std::uint64_t{d.preference}).field("exchange", d.exchange);
+// The answer line of docs/json/nr-resolve.schema.json, written as literal
+// fragments ("keys and punctuation") and escaped values, in the order of the
+// schema: no tree, no temporary strings for the common record types.
+class AnswerWriter {
+public:
+    explicit AnswerWriter(std::string& out) : out_(out) {}
+
+    void text(std::string_view literal) { out_.append(literal); }
+    void str(std::string_view value) { append_json_string(out_, value); }
+    void num(std::uint64_t value) { append_json_number(out_, value); }
+    void boolean(bool value) { append_json_bool(out_, value); }
+
+    void operator()(const netreactor::DnsRawData&) {}
+    void operator()(const netreactor::DnsAddressData& d) { text(",\"address\":"); str(d.address); }
+    void operator()(const netreactor::DnsNameData& d) { text(",\"target\":"); str(d.target); }
+    void operator()(const netreactor::DnsMxData& d) {
+        text(",\"preference\":"); num(d.preference);
+        text(",\"exchange\":"); str(d.exchange);
     }
-    void operator()(const netreactor::DnsSrvData& d) const {
-        j.field("priority", std::uint64_t{d.priority}).field("weight", std::uint64_t{d.weight});
-        j.field("port", std::uint64_t{d.port}).field("target", d.target);
+    void operator()(const netreactor::DnsSrvData& d) {
+        text(",\"priority\":"); num(d.priority);
+        text(",\"weight\":"); num(d.weight);
+        text(",\"port\":"); num(d.port);
+        text(",\"target\":"); str(d.target);
     }
-    void operator()(const netreactor::DnsSoaData& d) const {
-        j.field("mname", d.mname).field("rname", d.rname).field("serial", std::uint64_t{d.serial});
-        j.field("refresh", std::uint64_t{d.refresh}).field("retry", std::uint64_t{d.retry});
-        j.field("expire", std::uint64_t{d.expire}).field("minimum", std::uint64_t{d.minimum});
+    void operator()(const netreactor::DnsSoaData& d) {
+        text(",\"mname\":"); str(d.mname);
+        text(",\"rname\":"); str(d.rname);
+        text(",\"serial\":"); num(d.serial);
+        text(",\"refresh\":"); num(d.refresh);
+        text(",\"retry\":"); num(d.retry);
+        text(",\"expire\":"); num(d.expire);
+        text(",\"minimum\":"); num(d.minimum);
     }
-    void operator()(const netreactor::DnsTxtData& d) const {
-        std::string text;
+    void operator()(const netreactor::DnsTxtData& d) {
         bool utf8 = true;
+        for (const auto& s : d.strings) utf8 = utf8 && is_utf8(s);
+        std::string joined;
+        for (const auto& s : d.strings) joined += s;
+        text(",\"strings\":[");
+        bool first = true;
         for (const auto& s : d.strings) {
-            text += s;
-            utf8 = utf8 && is_utf8(s);
+            if (!first) text(",");
+            first = false;
+            if (utf8) str(s); else str(base64(s));
         }
-        j.key("strings").begin_array();
-        for (const auto& s : d.strings) j.string(utf8 ? s : base64(s));
-        j.end_array();
-        j.field("text", utf8 ? text : base64(text));
-        j.field("encoding", utf8 ? "utf-8" : "base64");
+        text("],\"text\":");
+        str(utf8 ? joined : base64(joined));
+        text(utf8 ? ",\"encoding\":\"utf-8\"" : ",\"encoding\":\"base64\"");
     }
-    void operator()(const netreactor::DnsCaaData& d) const {
+    void operator()(const netreactor::DnsCaaData& d) {
         bool utf8 = is_utf8(d.value);
-        j.field("flags", std::uint64_t{d.flags}).field("tag", is_utf8(d.tag) ? d.tag : base64(d.tag));
-        j.field("value", utf8 ? d.value : base64(d.value)).field("encoding", utf8 ? "utf-8" : "base64");
+        text(",\"flags\":"); num(d.flags);
+        text(",\"tag\":"); str(is_utf8(d.tag) ? d.tag : base64(d.tag));
+        text(",\"value\":"); str(utf8 ? d.value : base64(d.value));
+        text(utf8 ? ",\"encoding\":\"utf-8\"" : ",\"encoding\":\"base64\"");
     }
+
+    void record(const netreactor::DnsRecord& r) {
+        text("{\"name\":"); str(r.name);
+        text(",\"type\":"); str(netreactor::dns_type_name(r.type));
+        text(",\"ttl\":"); num(r.ttl);
+        text(",\"data\":"); str(r.data);
+        std::visit(*this, r.fields);
+        text("}");
+    }
+
+    void records(std::string_view key, const std::vector<netreactor::DnsRecord>* list) {
+        text(key);
+        bool first = true;
+        if (list != nullptr) {
+            for (const auto& r : *list) {
+                if (!first) text(",");
+                first = false;
+                record(r);
+            }
+        }
+        text("]");
+    }
+
+private:
+    std::string& out_;
 };
 
-void write_record(JsonLine& j, const netreactor::DnsRecord& record) {
-    j.begin_object();
-    j.field("name", record.name).field("type", netreactor::dns_type_name(record.type));
-    j.field("ttl", std::uint64_t{record.ttl}).field("data", record.data);
-    std::visit(FieldWriter{j}, record.fields);
-    j.end_object();
-}
-
-void write_records(JsonLine& j, const char* key, const netreactor::DnsMessage* m, bool authority) {
-    j.key(key).begin_array();
-    if (m != nullptr)
-        for (const auto& r : authority ? m->authority : m->answers) write_record(j, r);
-    j.end_array();
+// Milliseconds rounded to the microsecond, printed as std::to_chars prints
+// round(ms * 1000) / 1000 (shortest form that reads back the same): below
+// 100,000 ms that is the fixed form, the integer part and up to three
+// decimals without trailing zeros, written here from the integer count of
+// microseconds (to_chars of a double cost more than the rest of the header).
+void append_rtt_ms(std::string& out, double ms) {
+    double us = std::round(ms * 1000.0);
+    if (!(us >= 0 && us < 1e8)) {
+        append_json_number(out, us / 1000.0);
+        return;
+    }
+    auto n = static_cast<std::uint64_t>(us);
+    append_json_number(out, n / 1000);
+    unsigned frac = static_cast<unsigned>(n % 1000);
+    if (frac == 0) return;
+    char digits[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                      static_cast<char>('0' + frac % 10)};
+    std::size_t size = 4;
+    while (digits[size - 1] == '0') --size;
+    out.append(digits, size);
 }
 
 }  // namespace
@@ -118,50 +172,66 @@ void append_answer_json(const Answer& answer, std::string& out) {
     const Question& q = answer.question;
     const netreactor::DnsQueryResult& r = answer.result;
     const netreactor::DnsMessage* m = r.message ? &*r.message : nullptr;
-    JsonLine j(out);
-    j.begin_object();
-    j.field("schema_version", static_cast<std::uint64_t>(nrapp::kSchemaVersion));
-    j.field("id", q.id);
+    static_assert(nrapp::kSchemaVersion == 1, "the literal below carries the schema version");
+    AnswerWriter w(out);
+    w.text("{\"schema_version\":1,\"id\":");
+    w.num(q.id);
+    w.text(",\"name\":");
     if (q.kind == QuestionKind::reverse) {
-        j.field("name", r.name).field("address", q.input);
-    } else {
-        j.field("name", q.input);
+        w.str(r.name);
+        w.text(",\"address\":");
     }
-    j.field("type", type_label(q));
-    j.field("source", answer.from_hosts_file ? "hosts" : "dns");
+    w.str(q.input);
+    w.text(",\"type\":");
+    w.str(type_label(q));
+    w.text(answer.from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
     bool sent = !answer.from_hosts_file && r.status != "BADNAME";
-    j.key("server");
-    if (sent && !r.server.empty()) j.string(r.server); else j.null();
-    j.key("proto");
-    if (sent) j.string(r.tcp ? "tcp" : "udp"); else j.null();
-    j.field("status", r.status);
+    if (sent && !r.server.empty()) w.str(r.server); else w.text("null");
+    w.text(!sent ? ",\"proto\":null,\"status\":" : r.tcp ? ",\"proto\":\"tcp\",\"status\":" : ",\"proto\":\"udp\",\"status\":");
+    w.str(r.status);
     if (m != nullptr && !answer.from_hosts_file) {
-        j.field("rcode", netreactor::dns_rcode_name(m->rcode));
-        j.key("flags").begin_object();
-        j.field("qr", m->flags.qr).field("aa", m->flags.aa).field("tc", m->flags.tc).field("rd", m->flags.rd);
-        j.field("ra", m->flags.ra).field("ad", m->flags.ad).field("cd", m->flags.cd);
-        j.end_object();
+        w.text(",\"rcode\":");
+        w.str(netreactor::dns_rcode_name(m->rcode));
+        w.text(",\"flags\":{\"qr\":"); w.boolean(m->flags.qr);
+        w.text(",\"aa\":"); w.boolean(m->flags.aa);
+        w.text(",\"tc\":"); w.boolean(m->flags.tc);
+        w.text(",\"rd\":"); w.boolean(m->flags.rd);
+        w.text(",\"ra\":"); w.boolean(m->flags.ra);
+        w.text(",\"ad\":"); w.boolean(m->flags.ad);
+        w.text(",\"cd\":"); w.boolean(m->flags.cd);
+        w.text("},\"rtt_ms\":");
     } else {
-        j.key("rcode").null();
-        j.key("flags").null();
+        w.text(",\"rcode\":null,\"flags\":null,\"rtt_ms\":");
     }
-    j.key("rtt_ms").number(std::round(r.rtt_ms * 1000.0) / 1000.0);
+    append_rtt_ms(out, r.rtt_ms);
     if (q.kind == QuestionKind::address) {
-        j.key("addresses").begin_array();
-        if (m != nullptr)
-            for (const auto& record : m->answers)
-                if (const auto* a = std::get_if<netreactor::DnsAddressData>(&record.fields)) j.string(a->address);
-        j.end_array();
+        w.text(",\"addresses\":[");
+        bool first = true;
+        if (m != nullptr) {
+            for (const auto& record : m->answers) {
+                if (const auto* a = std::get_if<netreactor::DnsAddressData>(&record.fields)) {
+                    if (!first) w.text(",");
+                    first = false;
+                    w.str(a->address);
+                }
+            }
+        }
+        w.text("]");
     }
-    write_records(j, "answers", m, false);
-    write_records(j, "authority", m, true);
+    w.records(",\"answers\":[", m != nullptr ? &m->answers : nullptr);
+    w.records(",\"authority\":[", m != nullptr ? &m->authority : nullptr);
     if (r.error) {
-        j.key("error").begin_object();
-        j.field("code", r.error->code()).field("message", r.error->message());
-        if (!r.error->operation().empty()) j.field("operation", r.error->operation());
-        j.end_object();
+        w.text(",\"error\":{\"code\":");
+        w.str(r.error->code());
+        w.text(",\"message\":");
+        w.str(r.error->message());
+        if (!r.error->operation().empty()) {
+            w.text(",\"operation\":");
+            w.str(r.error->operation());
+        }
+        w.text("}");
     }
-    j.end_object();
+    w.text("}");
 }
 
 }  // namespace resolve

@@ -3,14 +3,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "answer_json.hpp"
 #include "exit_status.hpp"
-#include "netreactor/loop.hpp"
 
 namespace resolve {
+
+void AnswerSink::emit(const Answer& answer) {
+    if (pretty_) {
+        pretty_line_.clear();
+        append_answer_json(answer, pretty_line_);
+        out_.emit(nrapp::json::parse(pretty_line_));
+        return;
+    }
+    append_answer_json(answer, buffer_);
+    line_added();
+}
 
 void AnswerSink::emit(std::string_view line) {
     if (pretty_) {
@@ -18,15 +30,15 @@ void AnswerSink::emit(std::string_view line) {
         return;
     }
     buffer_.append(line);
+    line_added();
+}
+
+void AnswerSink::line_added() {
     buffer_ += '\n';
     if (buffer_.size() >= kFlushAt) {
         flush();
-    } else if (!flush_posted_) {
-        flush_posted_ = true;
-        loop_.post([this] {
-            flush_posted_ = false;
-            flush();
-        });
+    } else if (!flush_soon_.active()) {
+        flush_soon_.start(std::chrono::milliseconds(0), [this] { flush(); });
     }
 }
 

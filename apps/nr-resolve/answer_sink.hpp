@@ -1,40 +1,47 @@
-// Where answer lines go: stdout, batched. Lines are appended to one buffer
-// and written once per loop iteration (a post to the loop), so a bulk run
-// makes one write per burst of answers rather than one per answer, while a
-// reader still sees each burst as soon as it is processed. With --pretty the
-// lines go through JsonOutput, indented. A closed stdout (`| head -1`) ends
-// the process quietly with status 0, as JsonOutput does.
+// Where answer lines go: stdout, batched. Each answer is written straight
+// into one output buffer (no line string in between), and the buffer is
+// written when it reaches kFlushAt or when the loop has handled the current
+// burst of events (a zero-delay timer, which runs before the loop next waits):
+// a bulk run makes one write per burst rather than one per answer, and a
+// reader (or a single lookup) still sees each line as soon as its burst is
+// done. With --pretty the lines go through JsonOutput, indented. A closed
+// stdout (`| head -1`) ends the process quietly with status 0, as JsonOutput
+// does.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "json_output.hpp"
-
-namespace netreactor {
-class Loop;
-}
+#include "netreactor/timer.hpp"
+#include "question.hpp"
 
 namespace resolve {
 
 class AnswerSink {
 public:
-    AnswerSink(netreactor::Loop& loop, nrapp::JsonOutput& out, bool pretty) : loop_(loop), out_(out), pretty_(pretty) {}
+    AnswerSink(netreactor::Loop& loop, nrapp::JsonOutput& out, bool pretty) : flush_soon_(loop), out_(out), pretty_(pretty) {}
     ~AnswerSink() { flush(); }
     AnswerSink(const AnswerSink&) = delete;
     AnswerSink& operator=(const AnswerSink&) = delete;
 
-    // One compact JSON object, without its newline.
+    // The answer's line.
+    void emit(const Answer& answer);
+    // A line made earlier with append_answer_json (--ordered holds some),
+    // without its newline.
     void emit(std::string_view line);
     // Writes what is buffered; call before anything else goes to stdout.
     void flush();
 
 private:
-    static constexpr std::size_t kFlushAt = std::size_t{256} * 1024;
-    netreactor::Loop& loop_;
+    void line_added();
+
+    static constexpr std::size_t kFlushAt = std::size_t{64} * 1024;
+    netreactor::Timer flush_soon_;
     nrapp::JsonOutput& out_;
     bool pretty_;
     std::string buffer_;
-    bool flush_posted_ = false;
+    std::string pretty_line_;  // --pretty: the compact line before indenting
 };
 
 }  // namespace resolve

@@ -1,11 +1,20 @@
 #include "json_line.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
 namespace resolve {
 
 namespace {
+
+// Bytes copied as they are inside a JSON string: printable ASCII except '"'
+// and '\\'. Everything else takes the slow path below.
+constexpr std::array<bool, 256> kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+}();
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
@@ -30,13 +39,12 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-JsonLine& JsonLine::string(std::string_view s) {
-    comma();
-    out_ += '"';
-    std::size_t plain = 0;
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t plain = 0;  // start of the run not yet copied
     for (std::size_t i = 0; i < s.size();) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (kPlain[c]) {
             ++i;
             continue;
         }
@@ -46,49 +54,43 @@ JsonLine& JsonLine::string(std::string_view s) {
                 continue;
             }
         }
-        out_.append(s.data() + plain, i - plain);
+        out.append(s.data() + plain, i - plain);
         switch (c) {
-            case '"': out_ += "\\\""; break;
-            case '\\': out_ += "\\\\"; break;
-            case '\n': out_ += "\\n"; break;
-            case '\r': out_ += "\\r"; break;
-            case '\t': out_ += "\\t"; break;
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
             default:
                 if (c >= 0x80) {
-                    out_ += "\\ufffd";  // not UTF-8 (only input names can be): replaced, as nlohmann would
+                    out += "\\ufffd";
                 } else {
                     static const char hex[] = "0123456789abcdef";
-                    out_ += "\\u00";
-                    out_ += hex[c >> 4];
-                    out_ += hex[c & 15];
+                    const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                    out.append(esc, sizeof esc);
                 }
         }
         ++i;
         plain = i;
     }
-    out_.append(s.data() + plain, s.size() - plain);
-    out_ += '"';
-    return *this;
+    out.append(s.data() + plain, s.size() - plain);
+    out += '"';
 }
 
-JsonLine& JsonLine::number(std::uint64_t v) {
-    comma();
+void append_json_number(std::string& out, std::uint64_t v) {
     char buf[24];
     auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    out_.append(buf, static_cast<std::size_t>(end - buf));
-    return *this;
+    out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-JsonLine& JsonLine::number(double v) {
-    comma();
+void append_json_number(std::string& out, double v) {
     if (!std::isfinite(v)) {
-        out_ += "null";
-        return *this;
+        out += "null";
+        return;
     }
     char buf[32];
     auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    out_.append(buf, static_cast<std::size_t>(end - buf));
-    return *this;
+    out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 }  // namespace resolve

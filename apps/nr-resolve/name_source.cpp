@@ -20,16 +20,16 @@ NameSource::Status ArgumentNames::next(std::string& name, bool) {
 }
 
 NameSource::Status LineNames::next(std::string& name, bool block) {
-    std::string line;
     for (;;) {
-        switch (reader_->next(line, block)) {
+        switch (reader_->next(name, block)) {
             case LineReader::Status::wait: return Status::wait;
             case LineReader::Status::end: return Status::end;
             case LineReader::Status::line: break;
         }
-        std::string_view t = trimmed(line);
+        std::string_view t = trimmed(name);
         if (t.empty() || t.front() == '#') continue;
-        name.assign(t);
+        // Most lines need no trimming: the line read becomes the name, uncopied.
+        if (t.size() != name.size()) name = std::string(t);
         return Status::name;
     }
 }

@@ -81,12 +81,14 @@ std::string type_label(const Question& question) {
 void ask(netreactor::Resolver& resolver, const Question& question, AnswerCallback done) {
     switch (question.kind) {
         case QuestionKind::record:
-            resolver.query(question.input, question.type,
-                           [q = question, done = std::move(done)](DnsQueryResult r) { done(Answer{q, std::move(r), false}); });
+            resolver.query(question.input, question.type, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
+                done(Answer{std::move(q), std::move(r), false});
+            });
             return;
         case QuestionKind::reverse:
-            resolver.reverse(question.input,
-                             [q = question, done = std::move(done)](DnsQueryResult r) { done(Answer{q, std::move(r), false}); });
+            resolver.reverse(question.input, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
+                done(Answer{std::move(q), std::move(r), false});
+            });
             return;
         case QuestionKind::address: break;
     }

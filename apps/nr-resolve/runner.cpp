@@ -29,11 +29,14 @@ void Runner::fill() {
             }
             std::uint64_t id = ++totals_.names;
             if (options_.kind == QuestionKind::record) {
-                // Reversed so that pop_back() starts them in the order given.
-                for (auto it = options_.types.rbegin(); it != options_.types.rend(); ++it)
-                    expanding_.push_back(Question{id, 0, name, QuestionKind::record, *it});
+                // Reversed so that pop_back() starts them in the order given;
+                // the name is copied for all but the last pushed.
+                for (auto it = options_.types.rbegin(); it != options_.types.rend(); ++it) {
+                    bool last = it + 1 == options_.types.rend();
+                    expanding_.push_back(Question{id, 0, last ? std::move(name) : name, QuestionKind::record, *it});
+                }
             } else {
-                expanding_.push_back(Question{id, 0, name, options_.kind, 12});
+                expanding_.push_back(Question{id, 0, std::move(name), options_.kind, 12});
             }
         }
         Question q = std::move(expanding_.back());
@@ -59,11 +62,11 @@ void Runner::count(const Answer& answer) {
 void Runner::complete(Answer answer) {
     in_flight_--;
     count(answer);
-    line_.clear();
-    append_answer_json(answer, line_);
     if (!options_.ordered) {
-        out_.emit(line_);
+        out_.emit(answer);
     } else {
+        line_.clear();
+        append_answer_json(answer, line_);
         held_.emplace(answer.question.seq, line_);
         for (auto it = held_.begin(); it != held_.end() && it->first == next_emit_; it = held_.erase(it)) {
             out_.emit(it->second);
