@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "json_output.hpp"
+
 namespace resolve {
 
 namespace {
@@ -40,6 +42,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+    const std::size_t start = out.size();
     out += '"';
     std::size_t plain = 0;  // start of the run not yet copied
     for (std::size_t i = 0; i < s.size();) {
@@ -53,6 +56,12 @@ void append_json_string(std::string& out, std::string_view s) {
                 i += n;
                 continue;
             }
+            // Not UTF-8 (only input names read from a file can be): rare, so
+            // nlohmann writes the whole string, and the bad sequences become
+            // U+FFFD exactly as its dump(error_handler_t::replace) makes them.
+            out.resize(start);
+            out += nrapp::json(std::string(s)).dump(-1, ' ', false, nrapp::json::error_handler_t::replace);
+            return;
         }
         out.append(s.data() + plain, i - plain);
         switch (c) {
@@ -61,14 +70,11 @@ void append_json_string(std::string& out, std::string_view s) {
             case '\n': out += "\\n"; break;
             case '\r': out += "\\r"; break;
             case '\t': out += "\\t"; break;
-            default:
-                if (c >= 0x80) {
-                    out += "\\ufffd";
-                } else {
-                    static const char hex[] = "0123456789abcdef";
-                    const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                    out.append(esc, sizeof esc);
-                }
+            default: {
+                static const char hex[] = "0123456789abcdef";
+                const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out.append(esc, sizeof esc);
+            }
         }
         ++i;
         plain = i;

@@ -12,8 +12,9 @@
 namespace resolve {
 
 // `s` as a JSON string, quotes included: '"', '\\' and control characters
-// escaped; bytes that are not valid UTF-8 (only input names can have them)
-// replaced by U+FFFD, as nlohmann's dump does with error_handler_t::replace.
+// escaped; a string that is not valid UTF-8 (only input names can be) is
+// written by nlohmann's dump with error_handler_t::replace (U+FFFD for each
+// bad sequence).
 void append_json_string(std::string& out, std::string_view s);
 
 // Decimal digits of `v`.
