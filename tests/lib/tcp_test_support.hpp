@@ -1,0 +1,119 @@
+// Shared by the TcpConnection and TcpListener tests: a handler that records
+// every event (and how often it came), a listener that gives each accepted
+// connection one handler, a byte pattern, and a bounded run of the loop.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netreactor/loop.hpp"
+#include "netreactor/tcp_listener.hpp"
+#include "netreactor/timer.hpp"
+
+using namespace std::chrono_literals;
+using namespace netreactor;
+
+namespace tcptest {
+
+// A handler whose behaviour each test plugs in.
+struct TestHandler : ConnectionHandler {
+    std::function<void(TcpConnection&, std::span<const char>)> data;
+    std::function<void(TcpConnection&)> connected, eof, high_water, low_water, drained;
+    std::function<void(TcpConnection&, const Error*)> closed, shutdown;
+    std::string received;
+    std::optional<std::string> close_code;     // "" for a clean close
+    std::optional<std::string> shutdown_code;  // "" for a FIN sent
+    bool got_eof = false;
+    // How often each event came: each lifecycle event must come exactly once.
+    int connected_count = 0, eof_count = 0, shutdown_count = 0, closed_count = 0;
+    int high_water_count = 0, low_water_count = 0, drained_count = 0;
+    bool in_call = false;  // set by a test around a call that must not call back
+
+    void on_connected(TcpConnection& c) override {
+        connected_count++;
+        if (connected) connected(c);
+    }
+    void on_data(TcpConnection& c, std::span<const char> d) override {
+        received.append(d.data(), d.size());
+        if (data) data(c, d);
+    }
+    void on_eof(TcpConnection& c) override {
+        got_eof = true;
+        eof_count++;
+        if (eof) eof(c); else ConnectionHandler::on_eof(c);
+    }
+    void on_shutdown(TcpConnection& c, const Error* e) override {
+        EXPECT_FALSE(in_call) << "on_shutdown inside the call that caused it";
+        shutdown_count++;
+        shutdown_code = e ? e->code() : "";
+        if (shutdown) shutdown(c, e);
+    }
+    void on_high_water(TcpConnection& c) override {
+        high_water_count++;
+        if (high_water) high_water(c);
+    }
+    void on_low_water(TcpConnection& c) override {
+        low_water_count++;
+        if (low_water) low_water(c);
+    }
+    void on_write_drained(TcpConnection& c) override {
+        drained_count++;
+        if (drained) drained(c);
+    }
+    void on_closed(TcpConnection& c, const Error* e) override {
+        EXPECT_FALSE(in_call) << "on_closed inside the call that caused it";
+        closed_count++;
+        close_code = e ? e->code() : "";
+        if (closed) closed(c, e);
+    }
+};
+
+// Accepts connections and gives each the same handler.
+struct Server : AcceptHandler {
+    Loop& loop;
+    ConnectionHandler& handler;
+    std::unique_ptr<TcpListener> listener;
+    std::vector<std::unique_ptr<TcpConnection>> conns;
+    std::function<void(TcpConnection&)> accepted;
+
+    Server(Loop& l, ConnectionHandler& h) : loop(l), handler(h) {
+        listener = std::make_unique<TcpListener>(loop, *SocketAddress::parse("127.0.0.1", 0), ListenOptions{}, *this);
+    }
+    void on_accept(std::unique_ptr<TcpConnection> c) override {
+        c->start(handler);
+        conns.push_back(std::move(c));
+        if (accepted) accepted(*conns.back());
+    }
+    SocketAddress address() const { return listener->local_address(); }
+};
+
+inline std::string pattern(std::size_t n) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+    return s;
+}
+
+// Runs the loop until `done` holds, with a deadline so a broken test fails
+// instead of hanging.
+inline void run_until(Loop& loop, const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+    Timer poll(loop);
+    bool expired = false;
+    auto deadline = monotonic_ns() + static_cast<std::uint64_t>(limit.count()) * 1'000'000u;
+    poll.start(1ms, [&] {
+        if (done()) {
+            loop.stop();
+        } else if (monotonic_ns() > deadline) {
+            expired = true;
+            loop.stop();
+        }
+    }, 1ms);
+    loop.run();
+    EXPECT_FALSE(expired) << "the expected end state was not reached in time";
+}
+
+}  // namespace tcptest
