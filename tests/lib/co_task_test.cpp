@@ -235,6 +235,21 @@ TEST(CoTimeout, NestedDeadlinesTheShorterWinsAndOuterCancelIsNotATimeout) {
     EXPECT_EQ(handle.result(), "cancelled");
 }
 
+TEST(CoTimeout, AroundAGroup) {
+    Loop loop;
+    int destroyed = 0, resumed = 0;
+    auto body = [&](Loop& l) -> co::Task<std::string> {
+        try {
+            co_await co::with_timeout(l, 10ms, co::when_all(sleep_forever(l, &destroyed, &resumed), co::sleep(l, 1h)));
+        } catch (const co::TimedOut& e) {
+            co_return e.error().operation();
+        }
+        co_return "no timeout";
+    };
+    EXPECT_EQ(co::run(loop, body(loop)), "sleep");
+    EXPECT_EQ(destroyed, 1);
+}
+
 TEST(CoRace, FirstToEndWinsAndTheOthersAreCancelled) {
     Loop loop;
     int destroyed = 0, resumed = 0;

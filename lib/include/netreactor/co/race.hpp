@@ -71,14 +71,15 @@ class GroupAwaiter : public Cancellable {
 public:
     explicit GroupAwaiter(Task<T>... tasks)
         : Cancellable(&Cancellable::call_on_cancel<GroupAwaiter>), frames_(tasks.release()...) {}
-    GroupAwaiter(const GroupAwaiter&) = delete;
+    /// Only before it is awaited (e.g. into co::with_timeout).
+    GroupAwaiter(GroupAwaiter&& other) noexcept : Cancellable(other), frames_(std::exchange(other.frames_, {})) {}
     GroupAwaiter& operator=(const GroupAwaiter&) = delete;
     /// Destroys the children where they are (the awaiting frame is being
     /// destroyed): their operations are cancelled without resuming them.
     ~GroupAwaiter() {
         if (parent_stop_ != nullptr) parent_stop_->detach(*this);
         quiet_ = true;  // a child ending as another is destroyed must not resume the parent
-        std::apply([](auto... frame) { (frame.destroy(), ...); }, frames_);
+        std::apply([](auto... frame) { ((frame ? frame.destroy() : void()), ...); }, frames_);
     }
 
     bool await_ready() const noexcept { return false; }
