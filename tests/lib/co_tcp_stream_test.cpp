@@ -213,6 +213,21 @@ TEST_F(EchoFixture, WriteWaitsWhileThePeerDoesNotRead) {
     EXPECT_EQ(co::run(loop, client(loop, silent)), "write");
 }
 
+TEST_F(EchoFixture, WritesRunAheadUpToTheLowWaterMark) {
+    auto client = [](Loop& l, co::TcpAcceptor& silent) -> co::Task<std::size_t> {
+        co::TcpStream s = co_await co::connect(l, silent.local_address());
+        co::TcpStream peer = co_await silent.accept();
+        s.connection().set_high_water_mark(64 * 1024 * 1024);
+        s.connection().set_low_water_mark(32 * 1024 * 1024);
+        std::string chunk(1024 * 1024, 'x');
+        // The peer reads nothing, yet no write waits: the queue stays below the mark.
+        for (int i = 0; i < 16; ++i) co_await co::with_timeout(l, 1s, s.write(chunk));
+        co_return s.connection().queued_bytes();
+    };
+    co::TcpAcceptor silent(loop, loopback());
+    EXPECT_GT(co::run(loop, client(loop, silent)), 1024u * 1024u);
+}
+
 TEST_F(EchoFixture, AResetUnderAPendingReadThrowsIt) {
     auto client = [](Loop& l, co::TcpAcceptor& raw) -> co::Task<std::string> {
         co::TcpStream s = co_await co::connect(l, raw.local_address());

@@ -34,7 +34,11 @@ struct StreamState final : ConnectionHandler {
     void on_connected(TcpConnection&) override;
     void on_data(TcpConnection&, std::span<const char> data) override;
     void on_eof(TcpConnection&) override;
+    void on_shutdown(TcpConnection&, const Error* error) override;
+    void on_low_water(TcpConnection&) override;
     void on_write_drained(TcpConnection&) override;
+    /// The waiting writer may go on: the queue is at or below the low-water mark.
+    void release_writer() noexcept;
     void on_closed(TcpConnection&, const Error* error) override;
 
     /// Nothing is read from the kernel until a read waits: unread bytes stay

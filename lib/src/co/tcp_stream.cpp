@@ -82,12 +82,19 @@ void StreamState::on_eof(TcpConnection&) {
     if (ReadAwaiter* r = std::exchange(reader, nullptr)) r->finish(ReadAwaiter::Outcome::eof, 0);
 }
 
-void StreamState::on_write_drained(TcpConnection&) {
-    if (WriteAwaiter* w = std::exchange(writer, nullptr)) {
-        w->finish(WriteAwaiter::Outcome::done);
-    } else if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) {
-        s->finish(ShutdownAwaiter::Outcome::done);
-    }
+void StreamState::release_writer() noexcept {
+    if (writer != nullptr && conn->queued_bytes() <= conn->low_water_mark())
+        std::exchange(writer, nullptr)->finish(WriteAwaiter::Outcome::done);
+}
+
+void StreamState::on_low_water(TcpConnection&) { release_writer(); }
+
+void StreamState::on_write_drained(TcpConnection&) { release_writer(); }
+
+void StreamState::on_shutdown(TcpConnection&, const Error* failed) {
+    if (failed != nullptr && !error) error = std::make_unique<Error>(*failed);
+    if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr))
+        s->finish(failed == nullptr ? ShutdownAwaiter::Outcome::done : ShutdownAwaiter::Outcome::failed);
 }
 
 void StreamState::on_closed(TcpConnection&, const Error* failed) {
@@ -201,7 +208,7 @@ bool WriteAwaiter::start() {
         outcome_ = s.error ? Outcome::failed : Outcome::closed;
     } else if (!s.conn->write(data_)) {
         outcome_ = Outcome::failed;
-    } else if (s.conn->queued_bytes() == 0) {
+    } else if (s.conn->queued_bytes() <= s.conn->low_water_mark()) {
         outcome_ = Outcome::done;
     } else {
         s.writer = this;
@@ -242,13 +249,15 @@ bool ShutdownAwaiter::start() {
     }
     if (!s.conn || s.closed) {
         outcome_ = s.error ? Outcome::failed : Outcome::closed;
+    } else if (s.conn->shutdown_sent()) {
+        outcome_ = Outcome::done;  // a second shutdown: the FIN is out already
+    } else if (s.conn->state() != TcpConnection::State::connected) {
+        outcome_ = Outcome::closed;
     } else {
+        // on_shutdown reports the FIN (or why not), always from the loop.
         s.conn->shutdown_after_drain();
-        if (s.conn->queued_bytes() != 0) {
-            s.shutdowner = this;
-            return true;
-        }
-        outcome_ = Outcome::done;
+        s.shutdowner = this;
+        return true;
     }
     settle();
     return false;
@@ -276,8 +285,8 @@ TcpStream::TcpStream() noexcept = default;
 
 TcpStream::TcpStream(std::unique_ptr<TcpConnection> connection) : state_(std::make_unique<detail::StreamState>()) {
     state_->conn = std::move(connection);
-    state_->conn->start(*state_);
-    state_->pause_until_read();
+    state_->conn->attach(*state_);  // nothing is read until a read waits
+    state_->paused = true;
 }
 
 TcpStream::TcpStream(std::unique_ptr<detail::StreamState> state) noexcept : state_(std::move(state)) {}

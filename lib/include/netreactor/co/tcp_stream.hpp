@@ -103,8 +103,11 @@ public:
 
 /// The awaiter of TcpStream::write. The bytes are handed to the kernel at
 /// once, or what it does not take is copied into the connection's output
-/// queue; the task resumes when that queue is back at or below the low-water
-/// mark (backpressure: a peer that does not read holds the writer here).
+/// queue; the task goes on at once if that queue is at or below the
+/// connection's low-water mark (TcpConnection::low_water_mark, default 0:
+/// empty), else it resumes when the queue falls back there (backpressure: a
+/// peer that does not read holds the writer here, and with it the reading).
+/// Raise the mark to let writes run ahead of the kernel.
 ///
 /// Cancelling it while it waits leaves the bytes queued (they are still
 /// sent); only the waiting ends.
