@@ -12,19 +12,19 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-std::string quoted(std::string_view text) { return "'" + printable(text) + "'"; }
+std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
 
 // `inside`: an address without brackets, zone included ("fe80::1%lo").
 Parsed<Host> parse_literal(std::string_view inside) {
     std::string why;
     auto literal = parse_ip_literal(inside, &why);
-    if (!literal) return Parsed<Host>::failure(quoted(inside) + " is not an IP address: " + why);
+    if (!literal) return Parsed<Host>::failure(in_quotes(inside) + " is not an IP address: " + why);
     Host host{literal->is_ipv6 ? HostKind::ipv6 : HostKind::ipv4, std::string(inside), literal->zone};
     bool numeric = std::all_of(host.zone.begin(), host.zone.end(), is_digit);
     if (!numeric && if_nametoindex(host.zone.c_str()) == 0)
-        return Parsed<Host>::failure(quoted(inside) + ": no network interface named " + quoted(host.zone));
+        return Parsed<Host>::failure(in_quotes(inside) + ": no network interface named " + in_quotes(host.zone));
     if (numeric && !host.zone.empty() && (host.zone.size() > 10 || std::stoull(host.zone) > 0xffffffffULL))
-        return Parsed<Host>::failure(quoted(inside) + ": zone index " + host.zone + " is out of range");
+        return Parsed<Host>::failure(in_quotes(inside) + ": zone index " + host.zone + " is out of range");
     return host;
 }
 
@@ -45,6 +45,12 @@ std::optional<netreactor::SocketAddress> Host::address(std::uint16_t port) const
 }
 
 std::string Host::bracketed() const { return kind == HostKind::ipv6 ? "[" + text + "]" : text; }
+
+std::string listening_ip(const netreactor::SocketAddress& bound, const Host& requested) {
+    std::string ip = bound.ip();
+    if (!requested.zone.empty() && bound.is_ipv6() && ip.find('%') == std::string::npos) ip += "%" + requested.zone;
+    return ip;
+}
 
 std::string printable(std::string_view text) {
     std::string out;
@@ -73,11 +79,11 @@ std::string host_name_error(std::string_view name) {
         if (dot == std::string_view::npos) dot = body.size();
         std::string_view label = body.substr(start, dot - start);
         if (label.empty()) return "empty label (two dots in a row, or a leading dot)";
-        if (label.size() > 63) return "label " + quoted(label.substr(0, 20)) + "... is longer than 63 characters";
+        if (label.size() > 63) return "label " + in_quotes(label.substr(0, 20)) + "... is longer than 63 characters";
         for (char c : label)
             if (!is_letter(c) && !is_digit(c) && c != '-' && c != '_')
-                return "a host name holds only letters, digits, '-', '_' and dots, not " + quoted(std::string(1, c));
-        if (label.front() == '-' || label.back() == '-') return "label " + quoted(label) + " begins or ends with '-'";
+                return "a host name holds only letters, digits, '-', '_' and dots, not " + in_quotes(std::string(1, c));
+        if (label.front() == '-' || label.back() == '-') return "label " + in_quotes(label) + " begins or ends with '-'";
         last_label = label;
         start = dot + 1;
     }
@@ -91,24 +97,20 @@ Parsed<Host> parse_numeric_host(std::string_view text) {
     if (text.empty()) return Parsed<Host>::failure("the address is empty");
     if (text.front() == '[') {
         if (text.size() < 2 || text.back() != ']')
-            return Parsed<Host>::failure(quoted(text) + ": '[' without its closing ']'");
-        auto inside = text.substr(1, text.size() - 2);
-        if (is_ipv4(inside)) return Parsed<Host>::failure(quoted(text) + ": brackets hold an IPv6 address only");
-        auto host = parse_literal(inside);
-        if (host && host->kind != HostKind::ipv6)
-            return Parsed<Host>::failure(quoted(text) + ": brackets hold an IPv6 address only");
-        return host;
+            return Parsed<Host>::failure(in_quotes(text) + ": '[' without its closing ']'");
+        // "[127.0.0.1]:123" was always accepted, though RFC 3986 brackets only IPv6.
+        return parse_literal(text.substr(1, text.size() - 2));
     }
     if (is_ipv4(text) || text.find(':') != std::string_view::npos) return parse_literal(text);
-    return Parsed<Host>::failure(quoted(text) + " is not a numeric IPv4 or IPv6 address");
+    return Parsed<Host>::failure(in_quotes(text) + " is not a numeric IPv4 or IPv6 address");
 }
 
 Parsed<Host> parse_host(std::string_view text) {
     if (text.empty()) return Parsed<Host>::failure("the host is empty");
     if (text.front() == '[' || text.find(':') != std::string_view::npos || is_ipv4(text)) return parse_numeric_host(text);
     if (text.find('%') != std::string_view::npos)
-        return Parsed<Host>::failure(quoted(text) + ": a zone (%) follows an IPv6 address only");
-    if (auto why = host_name_error(text); !why.empty()) return Parsed<Host>::failure(quoted(text) + ": " + why);
+        return Parsed<Host>::failure(in_quotes(text) + ": a zone (%) follows an IPv6 address only");
+    if (auto why = host_name_error(text); !why.empty()) return Parsed<Host>::failure(in_quotes(text) + ": " + why);
     return Host{HostKind::name, std::string(text), {}};
 }
 

@@ -39,7 +39,8 @@ struct Host {
 
 /// Reads a host: "127.0.0.1", "::1", "[::1]", "fe80::1%lo", "[fe80::1%2]",
 /// "example.test". A zone must be a number or the name of an interface of this
-/// machine (IFNAMSIZ-1 characters at most). Brackets hold IPv6 only.
+/// machine (IFNAMSIZ-1 characters at most). Brackets may hold either family
+/// ("[127.0.0.1]:123" as older releases read it); they are not part of `text`.
 Parsed<Host> parse_host(std::string_view text);
 
 /// An IPv4 or IPv6 literal only (brackets and zone allowed); names refused.
@@ -52,6 +53,11 @@ Parsed<Host> parse_numeric_host(std::string_view text);
 /// without the optional final dot, and a last label that is not all digits
 /// (so "127.1" or "1.2.3.256" is neither an address nor a name).
 std::string host_name_error(std::string_view name);
+
+/// The IP a server reports as listening on: the bound address, with the zone
+/// the user asked for when the kernel does not give it back (it keeps a scope
+/// only on link-local addresses: "--host ::1%lo" binds ::1).
+std::string listening_ip(const netreactor::SocketAddress& bound, const Host& requested);
 
 /// `text` with bytes outside printable ASCII written as \xNN, for messages.
 std::string printable(std::string_view text);

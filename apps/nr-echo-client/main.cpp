@@ -2,6 +2,8 @@
 // the echo; with --connections/--duration/--pipeline, a load generator.
 #include <sys/resource.h>
 
+#include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,40 +46,49 @@ int main(int argc, char** argv) {
                          "  nr-echo-client --size 16777216 --port 9901   # 16 MiB of random bytes\n"
                          "  nr-echo-client --udp --host ::1 --count 3\n"
                          "  nr-echo-client --connections 100 --duration 2 --size 64 --pipeline 16 | jq .\n");
-    unsigned port = 9900;
-    bool ipv4 = false;
-    bool ipv6 = false;
+    std::optional<nrapp::Endpoint> server;
+    std::uint16_t port = 9900;
+    nrapp::AddressFamily address_family;
     bool udp = false;
     bool pretty = false;
     double timeout = 5;
     std::vector<std::string> dns_servers;
     double duration = 5;
-    app.add_option("--host", options.host, "Server: a name, or a numeric IPv4/IPv6 address")->capture_default_str();
-    app.add_option("--port", port, "Server port")->capture_default_str()->check(CLI::Range(1, 65535));
-    auto* v4 = app.add_flag("-4,--ipv4", ipv4, "Use IPv4 (localhost is 127.0.0.1, the default)");
-    app.add_flag("-6,--ipv6", ipv6, "Use IPv6 (localhost is ::1)")->excludes(v4);
-    app.add_option("--dns-server", dns_servers, "DNS server IP[:PORT] for --host names, instead of the system's "
-                   "(repeatable; localhost never asks DNS)");
-    app.add_flag("--udp", udp, "Echo over UDP, one datagram per message");
-    auto* message = app.add_option("--message", options.message, "The text to send")->capture_default_str();
-    app.add_option("--size", options.size, "Send N random bytes instead of the message")->excludes(message)
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
-    app.add_option("--seed", options.seed, "Seed of the random payload (default: random)");
-    auto* count = app.add_option("--count", options.count,
-                                 "Round trips, one after the other (load mode: messages per connection)")
-                      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
-    app.add_option("--timeout", timeout, "Seconds to wait for the connection and for each echo (0: forever)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    auto* connections = app.add_option("--connections", options.connections, "Load mode: connections (UDP: sockets)")
-                            ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
-    auto* duration_option = app.add_option("--duration", duration, "Load mode: seconds to run (default 5)")
-                                ->check(nrapp::non_negative_seconds());
-    auto* pipeline = app.add_option("--pipeline", options.pipeline, "Load mode: messages in flight per connection")
-                         ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::add_endpoint(app, "--host", server, nrapp::PortUse::peer,
+                        "Server: a name, a numeric IPv4/IPv6 address, HOST:PORT or [IPv6]:PORT")
+        ->default_str(options.host);
+    auto* port_option = nrapp::add_port(app, port, nrapp::PortUse::peer, "Server port, when --host has none");
+    nrapp::add_family(app, address_family, "Use IPv4 (localhost is 127.0.0.1, the default)", "Use IPv6 (localhost is ::1)");
+    nrapp::add_dns_servers(app, "--dns-server", dns_servers,
+                           "DNS server IP[:PORT] for --host names, instead of the system's "
+                           "(repeatable; localhost never asks DNS)");
+    nrapp::add_flag(app, "--udp", udp, "Echo over UDP, one datagram per message");
+    auto* message = nrapp::add_text(app, "--message", options.message, "The text to send");
+    auto* size = nrapp::add_number(app, "--size", options.size, std::size_t{1}, std::size_t{1} << 30,
+                                   "Send N random bytes instead of the message");
+    nrapp::exclude_each_other(message, size);
+    nrapp::add_number(app, "--seed", options.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(),
+                      "Seed of the random payload (0, the default: a random seed)");
+    auto* count = nrapp::add_number(app, "--count", options.count, std::uint64_t{1}, std::uint64_t{1} << 62,
+                                    "Round trips, one after the other (load mode: messages per connection)");
+    nrapp::add_timeout(app, timeout, "Seconds to wait for the connection and for each echo (0: no limit)");
+    auto* connections = nrapp::add_number(app, "--connections", options.connections, std::size_t{1},
+                                          std::size_t{1000000}, "Load mode: connections (UDP: sockets)");
+    auto* duration_option = nrapp::add_seconds(app, "--duration", duration, "Load mode: seconds to run");
+    auto* pipeline = nrapp::add_number(app, "--pipeline", options.pipeline, std::size_t{1}, std::size_t{4096},
+                                       "Load mode: messages in flight per connection");
+    nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
+    if (server) {
+        if (server->port && port_option->count() > 0)
+            nrapp::usage_error(out, kTool, "the port is given twice: in --host and with --port");
+        if (auto why = nrapp::family_mismatch(server->host, address_family.value()); !why.empty())
+            nrapp::usage_error(out, kTool, why);
+        options.host = server->host.text;
+        port = server->port.value_or(port);
+    }
     options.proto = udp ? echo_client::Proto::udp : echo_client::Proto::tcp;
     options.timeout = nrapp::seconds_to_ms(timeout);
     options.load = connections->count() + duration_option->count() + pipeline->count() > 0;
@@ -90,19 +101,13 @@ int main(int argc, char** argv) {
     std::string text = options.random_payload ? echo_client::Payload::random_message(options.size, options.seed)
                                               : options.message;
     options.size = text.size();
-    if (text.empty()) nrapp::usage_error(out, kTool, "--message must not be empty");
     if (udp && text.size() > echo_client::kMaxDatagram)
         nrapp::usage_error(out, kTool, "a UDP message holds at most " + std::to_string(echo_client::kMaxDatagram) + " bytes");
     if (options.load && text.size() * (options.pipeline + 1) > (std::size_t{1} << 30))
         nrapp::usage_error(out, kTool, "--size x --pipeline must stay under 1 GiB");
 
-    for (const auto& server : dns_servers) {
-        if (!netreactor::SocketAddress::parse_endpoint(server, 53))
-            nrapp::usage_error(out, kTool, "--dns-server is not a numeric IP[:PORT]: " + server);
-    }
-
     netreactor::Loop loop;
-    const int family = ipv6 ? AF_INET6 : ipv4 ? AF_INET : AF_UNSPEC;
+    const int family = address_family.value();
     if (auto mismatch = echo_client::family_mismatch(options.host, family)) {
         nrapp::report_error(out, kTool, *mismatch, {{"host", options.host}});
         return nrapp::exit_status_for(*mismatch);
@@ -110,7 +115,7 @@ int main(int argc, char** argv) {
     if (!options.load && !udp) {
         // One TCP exchange: the host's addresses race (RFC 8305); the winner is the server.
         // Only the port matters until the race names the server.
-        options.server = *netreactor::SocketAddress::parse("0.0.0.0", static_cast<std::uint16_t>(port));
+        options.server = *netreactor::SocketAddress::parse("0.0.0.0", port);
         echo_client::Payload payload(text, 1, false);
         auto result = echo_client::run_exchange(loop, options, payload, !options.random_payload,
                                                 echo_client::connect_options(family, options.timeout, dns_servers));
@@ -121,7 +126,7 @@ int main(int argc, char** argv) {
         options.server = result.server;
         return echo_client::report_exchange(out, options, result);
     }
-    auto target = echo_client::resolve_target(loop, options.host, static_cast<std::uint16_t>(port), family, dns_servers);
+    auto target = echo_client::resolve_target(loop, options.host, port, family, dns_servers);
     if (auto* error = std::get_if<netreactor::Error>(&target)) {
         nrapp::report_error(out, kTool, *error, {{"host", options.host}});
         return nrapp::exit_status_for(*error);

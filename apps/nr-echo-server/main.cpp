@@ -18,8 +18,10 @@ namespace {
 
 constexpr const char* kTool = "nr-echo-server";
 
-nrapp::json listening_event(const char* proto, const netreactor::SocketAddress& address, unsigned workers) {
-    return {{"event", "listening"}, {"proto", proto}, {"address", address.ip()}, {"port", address.port()},
+nrapp::json listening_event(const char* proto, const netreactor::SocketAddress& address, const nrapp::Host& asked,
+                            unsigned workers) {
+    return {{"event", "listening"}, {"proto", proto}, {"address", nrapp::listening_ip(address, asked)},
+            {"port", address.port()},
             {"workers", workers}};
 }
 
@@ -34,39 +36,38 @@ int main(int argc, char** argv) {
                          "  nr-echo-server                          # 127.0.0.1:9900, TCP and UDP\n"
                          "  nr-echo-server --host :: --port 0       # dual stack, any free port\n"
                          "  nr-echo-server --proto tcp --workers 2 --log-connections | jq .\n");
-    std::string host = "127.0.0.1";
-    unsigned port = 9900;
+    nrapp::Host host = *nrapp::parse_numeric_host("127.0.0.1");
+    std::uint16_t port = 9900;
     std::string proto = "tcp,udp";
     double idle_timeout = 0;
     double drain_timeout = 5;
     bool pretty = false;
     echo::EchoConfig config;
-    app.add_option("--host", host, "Address to listen on (:: for dual stack)")->capture_default_str();
-    app.add_option("--port", port, "Port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
-    app.add_option("--proto", proto, "tcp, udp or tcp,udp")->capture_default_str()
-        ->check(CLI::IsMember({"tcp", "udp", "tcp,udp", "udp,tcp"}));
-    app.add_option("--backlog", config.backlog, "Listen backlog")->capture_default_str()->check(CLI::Range(1, 65535));
-    app.add_option("--workers", config.workers, "Loops on their own threads, sharing the port (SO_REUSEPORT)")
-        ->capture_default_str()->check(CLI::Range(1, 256));
-    app.add_option("--max-connections", config.max_connections, "Refuse connections beyond this many (0: no limit)")
-        ->capture_default_str();
-    app.add_option("--idle-timeout", idle_timeout, "Close a connection silent this long (seconds; 0: never)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--drain-timeout", drain_timeout, "On SIGINT/SIGTERM, wait this long for echoes to drain (seconds)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--high-water", config.high_water_mark, "Stop reading a peer whose unsent echo exceeds this (bytes)")
-        ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31));
-    app.add_flag("--log-connections", config.log_connections, "Print accepted/closed events");
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    unsigned backlog = static_cast<unsigned>(config.backlog);
+    nrapp::add_numeric_host(app, "--host", host, "Address to listen on (:: for dual stack)");
+    nrapp::add_port(app, port, nrapp::PortUse::local, "Port; 0 picks a free one");
+    nrapp::add_choice(app, "--proto", proto, {"tcp", "udp", "tcp,udp", "udp,tcp"}, "tcp, udp or both");
+    nrapp::add_number(app, "--backlog", backlog, 1u, 65535u, "Listen backlog");
+    nrapp::add_number(app, "--workers", config.workers, 1u, 256u,
+                      "Loops on their own threads, sharing the port (SO_REUSEPORT)");
+    nrapp::add_number(app, "--max-connections", config.max_connections, std::size_t{0}, std::size_t{100000000},
+                      "Refuse connections beyond this many (0: no limit)");
+    nrapp::add_seconds(app, "--idle-timeout", idle_timeout, "Close a connection silent this long (seconds; 0: never)");
+    nrapp::add_seconds(app, "--drain-timeout", drain_timeout,
+                       "On SIGINT/SIGTERM, wait this long for echoes to drain (seconds; 0: close at once)");
+    nrapp::add_number(app, "--high-water", config.high_water_mark, std::size_t{1}, std::size_t{1} << 31,
+                      "Stop reading a peer whose unsent echo exceeds this (bytes)");
+    nrapp::add_flag(app, "--log-connections", config.log_connections, "Print accepted/closed events");
+    nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
+    config.backlog = static_cast<int>(backlog);
 
     config.tcp = proto.find("tcp") != std::string::npos;
     config.udp = proto.find("udp") != std::string::npos;
     config.idle_timeout = nrapp::seconds_to_ms(idle_timeout);
     config.drain_timeout = nrapp::seconds_to_ms(drain_timeout);
-    auto address = netreactor::SocketAddress::parse(host, static_cast<std::uint16_t>(port));
-    if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + host);
+    auto address = host.address(port);
 
     std::vector<std::unique_ptr<echo::EchoWorker>> workers;
     for (unsigned i = 0; i < config.workers; ++i) workers.push_back(std::make_unique<echo::EchoWorker>(config, out));
@@ -87,10 +88,10 @@ int main(int argc, char** argv) {
         if (config.tcp && config.udp) workers[0]->bind_udp(udp_address, reuse_port);
         if (config.udp) udp_address = workers[0]->udp_address();
         for (unsigned i = 1; i < config.workers; ++i) workers[i]->bind(tcp_address, udp_address, reuse_port);
-        if (config.tcp) out.emit(listening_event("tcp", tcp_address, config.workers));
-        if (config.udp) out.emit(listening_event("udp", udp_address, config.workers));
+        if (config.tcp) out.emit(listening_event("tcp", tcp_address, host, config.workers));
+        if (config.udp) out.emit(listening_event("udp", udp_address, host, config.workers));
     } catch (const netreactor::SystemError& e) {
-        nrapp::report_error(out, kTool, e.error(), {{"address", host}, {"port", port}});
+        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
 

@@ -1,6 +1,7 @@
 // nr-fetch: GET one resource over HTTP/1.0 on the reactor and stream its
 // body to stdout, or print a JSON summary; every failure names its stage.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,21 +11,50 @@
 #include "exit_status.hpp"
 #include "fetch_report.hpp"
 #include "fetcher.hpp"
-#include "redirect_chain.hpp"
+#include "http_url.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "redirect_chain.hpp"
 
 namespace {
 
 constexpr const char* kTool = "nr-fetch";
 
-// A request target we are willing to put on the wire: starts with '/', only
-// visible ASCII (no spaces or control characters that could split the line).
-bool valid_path(const std::string& path) {
-    if (path.empty() || path.front() != '/') return false;
-    for (unsigned char c : path)
-        if (c <= 0x20 || c >= 0x7f) return false;
-    return true;
+// Where to GET from: the URL argument or --host (a URL, HOST, HOST:PORT or
+// [IPv6]:PORT), with --port and --path where the text has none. A part given
+// twice (a port in the URL and --port) is a usage error, not a silent choice.
+void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std::string& text,
+                const CLI::Option* port_option, std::uint16_t port, const CLI::Option* path_option,
+                const std::string& path) {
+    std::optional<std::uint16_t> text_port;
+    std::optional<std::string> text_path;
+    nrapp::Host host;
+    if (nrapp::looks_like_url(text)) {
+        auto url = nrapp::parse_http_url(text);
+        if (!url) nrapp::usage_error(out, kTool, url.error());
+        host = url->host;
+        text_port = url->port;
+        text_path = url->target;
+    } else {
+        auto endpoint = nrapp::parse_endpoint(text, nrapp::PortUse::peer);
+        if (!endpoint) nrapp::usage_error(out, kTool, endpoint.error());
+        host = endpoint->host;
+        text_port = endpoint->port;
+    }
+    if (text_port && port_option->count() > 0)
+        nrapp::usage_error(out, kTool, "the port is given twice: in " + text + " and with --port");
+    if (text_path && path_option->count() > 0)
+        nrapp::usage_error(out, kTool, "the path is given twice: in the URL and with --path");
+    if (auto why = nrapp::family_mismatch(host, request.family); !why.empty()) nrapp::usage_error(out, kTool, why);
+    request.host = host.text;
+    request.port = text_port.value_or(port);
+    if (text_path) {
+        request.path = *text_path;
+    } else {
+        auto target = nrapp::parse_request_target(path);
+        if (!target) nrapp::usage_error(out, kTool, "--path: " + target.error());
+        request.path = *target;
+    }
 }
 
 }  // namespace
@@ -36,15 +66,18 @@ int main(int argc, char** argv) {
     CLI::App app{"GET a resource over HTTP/1.0 on the reactor; the body goes to stdout, or --json a summary.",
                  kTool};
     nrapp::describe_tool(app,
+                         "  nr-fetch http://127.0.0.1:8000/index.html > index.html\n"
                          "  nr-fetch --host 127.0.0.1 --port 8000 --path /index.html > index.html\n"
-                         "  nr-fetch --host localhost --port 8000 --file /data.bin --json | jq .timings\n"
+                         "  nr-fetch --host localhost:8000 --file /data.bin --json | jq .timings\n"
                          "  nr-fetch --host example.test --dns-server 127.0.0.1:5353 --json\n"
-                         "  nr-fetch --host ::1 --port 8080 --connect-timeout 0.5 --timeout 2 --fail\n"
+                         "  nr-fetch 'http://[::1]:8080/' --connect-timeout 0.5 --timeout 2 --fail\n"
                          "  nr-fetch -6 --host localhost --port 8080 --json   # ::1 only\n"
-                         "  nr-fetch -L --host 127.0.0.1 --port 8000 --path /old --json | jq .redirects\n");
+                         "  nr-fetch -L http://127.0.0.1:8000/old --json | jq .redirects\n");
     fetch::FetchRequest request;
+    std::string url;
     std::string host;
-    unsigned port = 80;
+    std::uint16_t port = 80;
+    std::string path = "/";
     double connect_timeout = 10;
     double receive_timeout = 30;
     bool json_summary = false;
@@ -52,43 +85,31 @@ int main(int argc, char** argv) {
     bool pretty = false;
     bool follow = false;
     unsigned max_redirects = 20;
-    app.add_option("--host", host, "Server name or numeric address")->required();
-    app.add_option("--port", port, "Server port")->capture_default_str()->check(CLI::Range(1, 65535));
-    app.add_option("--path,--file", request.path, "Resource to GET (starts with /)")->capture_default_str();
-    bool ipv4_only = false;
-    bool ipv6_only = false;
-    auto* v4 = app.add_flag("-4,--ipv4", ipv4_only, "Connect over IPv4 only (a name's A records)");
-    app.add_flag("-6,--ipv6", ipv6_only, "Connect over IPv6 only (a name's AAAA records)")->excludes(v4);
-    app.add_option("--connect-timeout", connect_timeout, "Per-address connect limit, seconds (0: the kernel's)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--timeout", receive_timeout, "Longest silence while sending/receiving, seconds (0: none)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--dns-server", request.dns_servers, "DNS server IP[:PORT] instead of the system's (repeatable)");
-    app.add_flag("-L,--location", follow, "Follow redirects (301, 302, 303, 307, 308) to http:// URLs");
-    app.add_option("--max-redirs", max_redirects, "With --location: how many redirects to follow at most")
-        ->capture_default_str()->check(CLI::Range(0, 1000));
-    app.add_flag("--json", json_summary, "Print a JSON summary instead of the body");
-    app.add_flag("--fail", fail_on_http_error, "Exit 1 when the HTTP status is 400 or above");
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::AddressFamily family;
+    auto* url_option = app.add_option("url", url, "http://HOST[:PORT][/PATH] to GET (or give --host)")->type_name("URL");
+    auto* host_option = nrapp::add_text(app, "--host", host,
+                                        "Server: a name, an IP address, HOST:PORT, [IPv6]:PORT or an http:// URL")
+                            ->type_name("HOST");
+    auto* port_option = nrapp::add_port(app, port, nrapp::PortUse::peer, "Server port, when the host has none");
+    auto* path_option = nrapp::add_text(app, "--path,--file", path, "Resource to GET (starts with /; a #fragment is not sent)");
+    nrapp::add_family(app, family, "Connect over IPv4 only (a name's A records)",
+                      "Connect over IPv6 only (a name's AAAA records)");
+    nrapp::add_seconds(app, "--connect-timeout", connect_timeout, "Per-address connect limit, seconds (0: the kernel's)");
+    nrapp::add_timeout(app, receive_timeout, "Longest silence while sending/receiving, seconds (0: no limit)");
+    nrapp::add_dns_servers(app, "--dns-server", request.dns_servers,
+                           "DNS server IP[:PORT] instead of the system's (repeatable)");
+    nrapp::add_flag(app, "-L,--location", follow, "Follow redirects (301, 302, 303, 307, 308) to http:// URLs");
+    nrapp::add_number(app, "--max-redirs", max_redirects, 0u, 1000u, "With --location: how many redirects to follow at most");
+    nrapp::add_flag(app, "--json", json_summary, "Print a JSON summary instead of the body");
+    nrapp::add_flag(app, "--fail", fail_on_http_error, "Exit 1 when the HTTP status is 400 or above");
+    nrapp::add_pretty(app, pretty);
+    nrapp::exclude_each_other(url_option, host_option);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) nrapp::usage_error(out, kTool, "--host is empty");
-    if (!valid_path(request.path))
-        nrapp::usage_error(out, kTool, "--path must start with / and hold only visible ASCII: " + request.path);
-    for (const auto& server : request.dns_servers) {
-        auto hp = netreactor::split_host_port(server);
-        if (!hp || !netreactor::SocketAddress::parse(hp->host, hp->port.value_or(53)))
-            nrapp::usage_error(out, kTool, "--dns-server is not a numeric IP[:PORT]: " + server);
-    }
-    request.family = ipv4_only ? AF_INET : ipv6_only ? AF_INET6 : AF_UNSPEC;
-    if (auto numeric = netreactor::SocketAddress::parse(host, 80);
-        numeric && request.family != AF_UNSPEC && numeric->family() != request.family)
-        nrapp::usage_error(out, kTool, std::string(request.family == AF_INET ? "-4" : "-6") +
-                                           " with an address of the other family: " + host);
-    request.host = host;
-    request.port = static_cast<std::uint16_t>(port);
+    if (url.empty() && host_option->count() == 0) nrapp::usage_error(out, kTool, "give a URL or --host");
+    request.family = family.value();
+    set_target(out, request, url.empty() ? host : url, port_option, port, path_option, path);
     request.connect_timeout = nrapp::seconds_to_ms(connect_timeout);
     request.receive_timeout = nrapp::seconds_to_ms(receive_timeout);
 

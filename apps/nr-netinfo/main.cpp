@@ -87,38 +87,38 @@ int main(int argc, char** argv) {
                          "  nr-netinfo service 80/tcp 53/udp http domain/udp\n"
                          "  nr-netinfo byteorder 1234 0xffff\n");
     bool pretty = false;
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::add_pretty(app, pretty);
     app.require_subcommand(1);
     app.fallthrough();
 
-    CLI::App* host = app.add_subcommand("host", "Host name, the addresses it resolves to, every interface");
+    CLI::App* host = nrapp::add_subcommand(app, "host", "Host name, the addresses it resolves to, every interface");
     bool no_lookup = false;
-    host->add_flag("--no-lookup", no_lookup, "Do not resolve the host name (no NSS lookup at all)");
+    nrapp::add_flag(*host, "--no-lookup", no_lookup, "Do not resolve the host name (no NSS lookup at all)");
     host->footer("Example:\n  nr-netinfo host --pretty\n"
                  "The name is resolved with getaddrinfo(3), i.e. through NSS: /etc/hosts first on a usual\n"
                  "system. A name missing from the hosts file may cause a DNS query; --no-lookup avoids it.");
 
     std::vector<std::string> inputs;
-    CLI::App* ipv4 = app.add_subcommand("ipv4", "IPv4 addresses as inet_aton reads them: packed, integer, flags");
+    CLI::App* ipv4 = nrapp::add_subcommand(app, "ipv4", "IPv4 addresses as inet_aton reads them: packed, integer, flags");
     bool strict = false;
     ipv4->add_option("ADDR", inputs, "Addresses (127.0.0.1, 127.1, 0x7f.1, 2130706433...)")->required();
-    ipv4->add_flag("--strict", strict, "Accept only what inet_pton accepts: four decimal parts");
+    nrapp::add_flag(*ipv4, "--strict", strict, "Accept only what inet_pton accepts: four decimal parts");
     ipv4->footer("Example:\n  nr-netinfo ipv4 127.0.0.1 192.168.0.1 127.1 0x7f.1");
 
-    CLI::App* ip = app.add_subcommand("ip", "IPv6 or IPv4 addresses as inet_pton reads them");
+    CLI::App* ip = nrapp::add_subcommand(app, "ip", "IPv6 or IPv4 addresses as inet_pton reads them");
     // Not required() here: "[]" counts as no value for CLI11 (see raw_ip_arguments).
     ip->add_option("ADDR", inputs, "Addresses (::1, fe80::1%eth0, ::ffff:10.0.0.1, 10.0.0.1...)");
     ip->footer("Example:\n  nr-netinfo ip ::1 2001:db8::1 fe80::1%lo 192.0.2.7");
 
-    CLI::App* service = app.add_subcommand("service", "Port to service name and name to port, from the services database");
+    CLI::App* service = nrapp::add_subcommand(app, "service", "Port to service name and name to port, from the services database");
     service->add_option("SPEC", inputs, "PORT[/PROTO] or NAME[/PROTO]")->required();
     service->footer("Example:\n  nr-netinfo service 80/tcp 25/tcp 53/udp http domain/udp");
 
-    CLI::App* byteorder = app.add_subcommand("byteorder", "htonl/ntohl/htons/ntohs of integers, and the host's endianness");
+    CLI::App* byteorder = nrapp::add_subcommand(app, "byteorder", "htonl/ntohl/htons/ntohs of integers, and the host's endianness");
     std::string width = "both";
     byteorder->add_option("N", inputs, "Integers, decimal or 0x hex, 0..4294967295")->required();
-    byteorder->add_option("--width", width, "Which forms: 32 (htonl/ntohl), 16 (htons/ntohs) or both")
-        ->capture_default_str()->check(CLI::IsMember({"16", "32", "both"}));
+    nrapp::add_choice(*byteorder, "--width", width, {"16", "32", "both"},
+                      "Which forms: 32 (htonl/ntohl), 16 (htons/ntohs) or both");
     byteorder->footer("Example:\n  nr-netinfo byteorder 1234 80 0x0102");
 
     nrapp::parse_or_exit(app, argc, argv, out);

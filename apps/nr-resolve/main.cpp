@@ -79,35 +79,43 @@ int main(int argc, char** argv) {
     double timeout = 2.0;
     std::string hosts_file = "on";
     bool pretty = false;
-    app.add_option("names", names, "Names to resolve (addresses with -x)");
-    app.add_option("-f,--file", file, "Read names one per line from FILE ('-': stdin); prints a summary line at the end");
-    app.add_option("-t,--type", types, "Record types, comma-separated: A AAAA CNAME MX NS TXT SRV SOA PTR CAA "
-                                       "(default: the address lookup, A and AAAA merged)");
-    app.add_flag("-x,--reverse", reverse, "The inputs are IPv4/IPv6 addresses: look up their PTR names");
-    app.add_option("-s,--server,--dns-server", servers, "DNS server IP[:PORT] or [IPv6]:PORT, repeatable "
-                                                        "(default: the system's, from /etc/resolv.conf)")
-        ->allow_extra_args(false);
-    app.add_option("--timeout", timeout, "Longest wait for one question, all tries and servers included (seconds)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--tries", resolver_options.tries, "Tries per server before giving up")
-        ->capture_default_str()->check(CLI::Range(1, 20));
-    app.add_option("-c,--concurrency", run.concurrency, "Questions in flight at most")
-        ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
-    app.add_option("--hosts-file", hosts_file, "Answer address lookups from /etc/hosts first")
-        ->capture_default_str()->check(CLI::IsMember({"on", "off"}));
-    app.add_flag("--ordered", run.ordered, "Print answers in input order (default: as they complete)");
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::AddressFamily family;
+    unsigned tries = static_cast<unsigned>(resolver_options.tries);
+    app.add_option("names", names, "Names to resolve (addresses with -x)")->type_name("NAME");
+    nrapp::add_text(app, "-f,--file", file, "Read names one per line from FILE ('-': stdin); prints a summary line at the end");
+    nrapp::add_text(app, "-t,--type", types, "Record types, comma-separated: A AAAA CNAME MX NS TXT SRV SOA PTR CAA "
+                                              "(default: the address lookup, A and AAAA merged)");
+    nrapp::add_family(app, family, "The address lookup asks A records only (same as -t A)",
+                      "The address lookup asks AAAA records only (same as -t AAAA)");
+    nrapp::add_flag(app, "-x,--reverse", reverse, "The inputs are IPv4/IPv6 addresses: look up their PTR names");
+    nrapp::add_dns_servers(app, "-s,--server,--dns-server", servers,
+                           "DNS server IP[:PORT] or [IPv6]:PORT, repeatable (default: the system's, from /etc/resolv.conf)");
+    nrapp::add_timeout(app, timeout, "Longest wait for one question, all tries and servers included "
+                                     "(seconds; 0: no limit but the tries')");
+    nrapp::add_number(app, "--tries", tries, 1u, 20u,
+                      "Rounds over the servers (each server asked once per round) before giving up");
+    nrapp::add_number(app, "-c,--concurrency", run.concurrency, std::size_t{1}, std::size_t{100000},
+                      "Questions in flight at most");
+    nrapp::add_choice(app, "--hosts-file", hosts_file, {"on", "off"}, "Answer address lookups from /etc/hosts first");
+    nrapp::add_flag(app, "--ordered", run.ordered, "Print answers in input order (default: as they complete)");
+    nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
     if (names.empty() == file.empty())
         nrapp::usage_error(out, kTool, names.empty() ? "give names to resolve, or -f FILE" : "give names or -f FILE, not both");
     if (reverse && !types.empty()) nrapp::usage_error(out, kTool, "-x asks PTR records: -t does not apply");
-    if (timeout <= 0) nrapp::usage_error(out, kTool, "--timeout must be positive");
+    if (family.value() != AF_UNSPEC) {
+        const char* flag = family.ipv4 ? "-4" : "-6";
+        if (reverse) nrapp::usage_error(out, kTool, std::string("-x asks PTR records: ") + flag + " does not apply");
+        if (!types.empty()) nrapp::usage_error(out, kTool, std::string(flag) + " and -t cannot be given together");
+        types = family.ipv4 ? "A" : "AAAA";
+    }
     run.kind = reverse ? resolve::QuestionKind::reverse
                        : (types.empty() ? resolve::QuestionKind::address : resolve::QuestionKind::record);
     if (!types.empty()) run.types = parse_types(out, types);
     resolver_options.servers = servers;
+    resolver_options.tries = static_cast<int>(tries);
     resolver_options.use_hosts_file = hosts_file == "on";
 
     netreactor::Loop loop;
@@ -117,7 +125,9 @@ int main(int argc, char** argv) {
         // T is chosen so that the whole schedule fits in --timeout.
         std::size_t server_count = servers.size();
         if (server_count == 0) server_count = std::max<std::size_t>(1, netreactor::Resolver(loop, resolver_options).servers().size());
-        resolver_options.timeout = per_try_timeout(nrapp::seconds_to_ms(timeout), server_count, resolver_options.tries);
+        // --timeout 0: no total limit; each try waits the library's default and --tries still bounds the rounds.
+        if (timeout > 0)
+            resolver_options.timeout = per_try_timeout(nrapp::seconds_to_ms(timeout), server_count, resolver_options.tries);
         resolver = std::make_unique<netreactor::Resolver>(loop, resolver_options);
     } catch (const netreactor::SystemError& e) {
         if (e.error().code() == "EINVAL") nrapp::usage_error(out, kTool, e.error().message());

@@ -25,22 +25,20 @@ int main(int argc, char** argv) {
                          "  nr-sntp-server --port 12300                   # 127.0.0.1:12300, stratum 1, LOCL\n"
                          "  nr-sntp-server --host ::1 --port 0 --stratum 3 --ref-id 192.0.2.1\n"
                          "  nr-sntp-server --port 12300 --stratum 0 --ref-id RATE   # a kiss-o'-death server\n");
-    std::string host = "127.0.0.1";
-    unsigned port = 123;
+    nrapp::Host host = *nrapp::parse_numeric_host("127.0.0.1");
+    std::uint16_t port = 123;
     unsigned stratum = 1;
     unsigned leap = 0;
     std::string ref_id_text;
     bool pretty = false;
-    app.add_option("--host", host, "Address to listen on (:: for dual stack)")->capture_default_str();
-    app.add_option("--port", port, "UDP port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
-    app.add_option("--stratum", stratum, "Stratum to announce (0 sends kiss-o'-death, 16 unsynchronized)")
-        ->capture_default_str()->check(CLI::Range(0, 16));
-    app.add_option("--ref-id", ref_id_text,
-                   "Reference id: 1-4 ASCII characters, a dotted IPv4 address or 0xHEX "
-                   "(default: LOCL for stratum 0-1, 127.127.1.1 above)");
-    app.add_option("--leap", leap, "Leap indicator to announce (3: unsynchronized)")->capture_default_str()
-        ->check(CLI::Range(0, 3));
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    nrapp::add_numeric_host(app, "--host", host, "Address to listen on (:: for dual stack)");
+    nrapp::add_port(app, port, nrapp::PortUse::local, "UDP port; 0 picks a free one");
+    nrapp::add_number(app, "--stratum", stratum, 0u, 16u, "Stratum to announce (0 sends kiss-o'-death, 16 unsynchronized)");
+    nrapp::add_text(app, "--ref-id", ref_id_text,
+                    "Reference id: 1-4 ASCII characters, a dotted IPv4 address or 0xHEX "
+                    "(default: LOCL for stratum 0-1, 127.127.1.1 above)");
+    nrapp::add_number(app, "--leap", leap, 0u, 3u, "Leap indicator to announce (3: unsynchronized)");
+    nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
@@ -51,21 +49,20 @@ int main(int argc, char** argv) {
     auto ref_id = sntp::parse_ref_id(ref_id_text);
     if (!ref_id) nrapp::usage_error(out, kTool, "--ref-id is not 1-4 ASCII characters, an IPv4 address or 0xHEX: " + ref_id_text);
     config.ref_id = *ref_id;
-    auto address = netreactor::SocketAddress::parse(host, static_cast<std::uint16_t>(port));
-    if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + host);
+    auto address = host.address(port);
 
     netreactor::Loop loop;
     sntps::SntpResponder responder(loop, config);
     try {
         responder.bind(*address);
     } catch (const netreactor::SystemError& e) {
-        nrapp::report_error(out, kTool, e.error(), {{"address", host}, {"port", port}});
+        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
     auto bound = responder.local_address();
     out.emit({{"event", "listening"},
               {"proto", "udp"},
-              {"address", bound.ip()},
+              {"address", nrapp::listening_ip(bound, host)},
               {"port", bound.port()},
               {"stratum", config.stratum},
               {"ref_id", sntp::ref_id_text(config.ref_id, config.stratum)},

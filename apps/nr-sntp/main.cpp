@@ -36,49 +36,42 @@ int main(int argc, char** argv) {
                          "  nr-sntp '[::1]:12300' --samples 4 --interval 0.5 | jq 'select(.type==\"summary\")'\n"
                          "  nr-sntp -6 time.example --dns-server 127.0.0.1:5353 --timeout 1\n");
     std::vector<std::string> servers;
-    unsigned port = 123;
-    bool ipv4_only = false;
-    bool ipv6_only = false;
+    std::uint16_t port = 123;
+    nrapp::AddressFamily family;
     double timeout = 5;
     double interval = 2;
     std::string format = "json";
     bool pretty = false;
     sntpc::ClientConfig config;
-    app.add_option("servers", servers, "SERVER[:PORT] or [IPv6]:PORT (default: " + std::string(kDefaultServer) + ")");
+    app.add_option("servers", servers, "SERVER[:PORT] or [IPv6]:PORT (default: " + std::string(kDefaultServer) + ")")
+        ->type_name("SERVER");
     std::vector<std::string> hosts;
-    app.add_option("--host", hosts, "A server, as the SERVER argument (repeatable)");
-    app.add_option("--port", port, "Port for servers given without one")->capture_default_str()
-        ->check(CLI::Range(1, 65535));
-    auto* v4 = app.add_flag("-4,--ipv4", ipv4_only, "Resolve names to IPv4 addresses only");
-    app.add_flag("-6,--ipv6", ipv6_only, "Resolve names to IPv6 addresses only")->excludes(v4);
-    app.add_option("--timeout", timeout, "Wait this long for each answer (seconds)")->capture_default_str()
-        ->check(nrapp::non_negative_seconds());
-    app.add_option("--samples", config.samples, "Queries per address; then a summary picks the lowest delay")
-        ->capture_default_str()->check(CLI::Range(1, 1000));
-    app.add_option("--interval", interval, "Pause between the samples of one address (seconds)")
-        ->capture_default_str()->check(nrapp::non_negative_seconds());
-    app.add_option("--dns-server", config.dns_servers, "DNS server IP[:PORT] instead of the system's (repeatable)");
-    app.add_option("--format", format, "json (JSON Lines) or text (the corrected time, ctime style)")
-        ->capture_default_str()->check(CLI::IsMember({"json", "text"}));
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    app.add_option("--host", hosts, "A server, as the SERVER argument (repeatable)")
+        ->type_name("HOST[:PORT]")->allow_extra_args(false);
+    nrapp::add_port(app, port, nrapp::PortUse::peer, "Port for servers given without one");
+    nrapp::add_family(app, family, "Resolve names to IPv4 addresses only", "Resolve names to IPv6 addresses only");
+    nrapp::add_timeout(app, timeout, "Wait this long for each answer (seconds; 0: no limit)");
+    nrapp::add_number(app, "--samples", config.samples, 1u, 1000u,
+                      "Queries per address; then a summary picks the lowest delay");
+    nrapp::add_seconds(app, "--interval", interval, "Pause between the samples of one address (seconds)");
+    nrapp::add_dns_servers(app, "--dns-server", config.dns_servers,
+                           "DNS server IP[:PORT] instead of the system's (repeatable)");
+    nrapp::add_choice(app, "--format", format, {"json", "text"},
+                      "json (JSON Lines) or text (the corrected time, ctime style)");
+    nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
     servers.insert(servers.end(), hosts.begin(), hosts.end());
     if (servers.empty()) servers.emplace_back(kDefaultServer);
+    config.family = family.value();
     for (const std::string& text : servers) {
-        auto hp = netreactor::split_host_port(text);
-        if (!hp || hp->host.empty()) nrapp::usage_error(out, kTool, "not a SERVER[:PORT]: " + text);
-        if (hp->port == 0) nrapp::usage_error(out, kTool, "port 0 in " + text);
-        config.servers.push_back({text, hp->host, hp->port.value_or(static_cast<std::uint16_t>(port))});
+        auto server = nrapp::parse_endpoint(text, nrapp::PortUse::peer);
+        if (!server) nrapp::usage_error(out, kTool, server.error());
+        if (auto why = nrapp::family_mismatch(server->host, config.family); !why.empty())
+            nrapp::usage_error(out, kTool, why);
+        config.servers.push_back({text, server->host.text, server->port.value_or(port)});
     }
-    for (const auto& server : config.dns_servers) {
-        auto hp = netreactor::split_host_port(server);
-        if (!hp || !netreactor::SocketAddress::parse(hp->host, hp->port.value_or(53)))
-            nrapp::usage_error(out, kTool, "--dns-server is not a numeric IP[:PORT]: " + server);
-    }
-    if (!(timeout > 0)) nrapp::usage_error(out, kTool, "--timeout must be above 0");
-    config.family = ipv4_only ? AF_INET : ipv6_only ? AF_INET6 : AF_UNSPEC;
     config.timeout = nrapp::seconds_to_ms(timeout);
     config.interval = nrapp::seconds_to_ms(interval);
     config.format = format == "text" ? sntpc::OutputFormat::text : sntpc::OutputFormat::json;

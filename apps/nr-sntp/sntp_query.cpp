@@ -39,7 +39,7 @@ SntpQuery::SntpQuery(netreactor::Loop& loop, const netreactor::SocketAddress& pe
 SntpQuery::~SntpQuery() = default;
 
 void SntpQuery::start() {
-    timer_.start(timeout_, [this] { on_timeout(); });
+    if (timeout_.count() > 0) timer_.start(timeout_, [this] { on_timeout(); });  // --timeout 0: no limit
     try {
         socket_.emplace(loop_, static_cast<netreactor::UdpHandler&>(*this));
         socket_->connect(peer_);

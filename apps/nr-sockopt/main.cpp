@@ -1,6 +1,7 @@
 // nr-sockopt: make a real TCP or UDP socket, show its options before and
 // after setting the ones asked, and optionally bind it; or demonstrate what
 // SO_REUSEADDR is for. Every value is what getsockopt(2) returns.
+#include <climits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,9 +32,9 @@ std::optional<bool> flag_pair(CLI::Option* on, CLI::Option* off) {
 CLI::Option* add_flag_pair(CLI::App& app, const std::string& name, const std::string& what, CLI::Option*& off) {
     const std::string set = "Set " + what;
     const std::string clear = "Clear " + what;
-    CLI::Option* on = app.add_flag("--" + name, set);
-    off = app.add_flag("--no-" + name, clear);
-    on->excludes(off);
+    CLI::Option* on = app.add_flag("--" + name, set)->disable_flag_override();
+    off = app.add_flag("--no-" + name, clear)->disable_flag_override();
+    nrapp::exclude_each_other(on, off);
     return on;
 }
 
@@ -97,38 +98,44 @@ int main(int argc, char** argv) {
                          "  nr-sockopt reuse-demo                        # SO_REUSEADDR and TIME_WAIT\n");
     sockopt::RawRequest raw;
     bool pretty = false;
-    app.add_option("--proto", raw.proto, "tcp or udp")->capture_default_str()->check(CLI::IsMember({"tcp", "udp"}));
-    auto* family = app.add_option("--family", raw.family, "ipv4 or ipv6 (default: that of --bind, else ipv4)")
-                       ->check(CLI::IsMember({"ipv4", "ipv6"}));
-    bool ipv4_only = false;
-    bool ipv6_only = false;
-    auto* ipv4 = app.add_flag("-4,--ipv4", ipv4_only, "Same as --family ipv4")->excludes(family);
-    app.add_flag("-6,--ipv6", ipv6_only, "Same as --family ipv6")->excludes(family)->excludes(ipv4);
-    app.add_option("--sndbuf", raw.sndbuf, "SO_SNDBUF to ask for, bytes (Linux applies twice that, capped)");
-    app.add_option("--rcvbuf", raw.rcvbuf, "SO_RCVBUF to ask for, bytes (Linux applies twice that, capped)");
-    app.add_option("--timeout", raw.timeout, "SO_RCVTIMEO and SO_SNDTIMEO, seconds (0: none); see the docs")
-        ->check(nrapp::non_negative_seconds());
+    std::string family_name;
+    unsigned sndbuf = 0;
+    unsigned rcvbuf = 0;
+    double timeout = 0;
+    std::string bind;
+    nrapp::add_choice(app, "--proto", raw.proto, {"tcp", "udp"}, "tcp or udp");
+    auto* family = nrapp::add_choice(app, "--family", family_name, {"ipv4", "ipv6"},
+                                     "ipv4 or ipv6 (default: that of --bind, else ipv4)");
+    nrapp::AddressFamily family_flags;
+    nrapp::add_family(app, family_flags, "Same as --family ipv4", "Same as --family ipv6");
+    for (const char* flag : {"--ipv4", "--ipv6"}) nrapp::exclude_each_other(app.get_option(flag), family);
+    auto* sndbuf_option = nrapp::add_number(app, "--sndbuf", sndbuf, 0u, unsigned{INT_MAX},
+                                            "SO_SNDBUF to ask for, bytes (Linux applies twice that, capped)");
+    auto* rcvbuf_option = nrapp::add_number(app, "--rcvbuf", rcvbuf, 0u, unsigned{INT_MAX},
+                                            "SO_RCVBUF to ask for, bytes (Linux applies twice that, capped)");
+    auto* timeout_option = nrapp::add_timeout(app, timeout, "SO_RCVTIMEO and SO_SNDTIMEO, seconds (0: no limit); see the docs");
     CLI::Option *no_nodelay, *no_reuseaddr, *no_keepalive;
     CLI::Option* nodelay = add_flag_pair(app, "nodelay", "TCP_NODELAY (tcp)", no_nodelay);
     CLI::Option* reuseaddr = add_flag_pair(app, "reuseaddr", "SO_REUSEADDR", no_reuseaddr);
     CLI::Option* keepalive = add_flag_pair(app, "keepalive", "SO_KEEPALIVE (tcp)", no_keepalive);
     const std::string set_nonblocking = "Set O_NONBLOCK";
     const std::string clear_nonblocking = "Clear O_NONBLOCK";
-    CLI::Option* nonblocking = app.add_flag("--nonblocking", set_nonblocking);
-    CLI::Option* blocking = app.add_flag("--blocking", clear_nonblocking);
-    nonblocking->excludes(blocking);
-    app.add_option("--bind", raw.bind, "Bind to ADDR:PORT, [IPv6]:PORT or ADDR (port 0 picks one)");
-    app.add_flag("--pretty", pretty, "Indent JSON for humans");
+    CLI::Option* nonblocking = app.add_flag("--nonblocking", set_nonblocking)->disable_flag_override();
+    CLI::Option* blocking = app.add_flag("--blocking", clear_nonblocking)->disable_flag_override();
+    nrapp::exclude_each_other(nonblocking, blocking);
+    auto* bind_option = nrapp::add_text(app, "--bind", bind, "Bind to ADDR:PORT, [IPv6]:PORT or ADDR (port 0 picks one)")
+                            ->type_name("ADDR[:PORT]");
+    nrapp::add_pretty(app, pretty);
     app.fallthrough();
 
-    CLI::App* demo = app.add_subcommand("reuse-demo", "Show what SO_REUSEADDR is for, with a port in TIME_WAIT");
-    std::string demo_host = "127.0.0.1";
-    unsigned demo_port = 0;
+    CLI::App* demo = nrapp::add_subcommand(app, "reuse-demo", "Show what SO_REUSEADDR is for, with a port in TIME_WAIT");
+    nrapp::Host demo_host = *nrapp::parse_numeric_host("127.0.0.1");
+    std::uint16_t demo_port = 0;
     bool no_old_reuseaddr = false;
-    demo->add_option("--host", demo_host, "Local address for the demo listener")->capture_default_str();
-    demo->add_option("--port", demo_port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
-    demo->add_flag("--no-old-reuseaddr", no_old_reuseaddr,
-                   "First listener without SO_REUSEADDR (then Linux refuses both binds)");
+    nrapp::add_numeric_host(*demo, "--host", demo_host, "Local address for the demo listener");
+    nrapp::add_port(*demo, demo_port, nrapp::PortUse::local, "Port (0 picks a free one)");
+    nrapp::add_flag(*demo, "--no-old-reuseaddr", no_old_reuseaddr,
+                    "First listener without SO_REUSEADDR (then Linux refuses both binds)");
     demo->footer("Example:\n  nr-sockopt reuse-demo --port 8282 --pretty");
 
     nrapp::parse_or_exit(app, argc, argv, out);
@@ -139,13 +146,14 @@ int main(int argc, char** argv) {
                                  "--reuseaddr", "--no-reuseaddr", "--keepalive", "--no-keepalive", "--nonblocking",
                                  "--blocking", "--family", "--ipv4", "--ipv6"})
             if (app.count(name) > 0) nrapp::usage_error(out, kTool, std::string(name) + " does not apply to reuse-demo");
-        auto address = netreactor::SocketAddress::parse(demo_host, static_cast<std::uint16_t>(demo_port));
-        if (!address) nrapp::usage_error(out, kTool, "--host is not a numeric IPv4 or IPv6 address: " + demo_host);
-        return reuse_demo(out, {*address, !no_old_reuseaddr});
+        return reuse_demo(out, {*demo_host.address(demo_port), !no_old_reuseaddr});
     }
 
-    if (ipv4_only) raw.family = "ipv4";
-    if (ipv6_only) raw.family = "ipv6";
+    raw.family = family_flags.ipv4 ? "ipv4" : family_flags.ipv6 ? "ipv6" : family_name;
+    if (sndbuf_option->count() > 0) raw.sndbuf = sndbuf;
+    if (rcvbuf_option->count() > 0) raw.rcvbuf = rcvbuf;
+    if (timeout_option->count() > 0) raw.timeout = timeout;
+    if (bind_option->count() > 0) raw.bind = bind;
     raw.nodelay = flag_pair(nodelay, no_nodelay);
     raw.reuseaddr = flag_pair(reuseaddr, no_reuseaddr);
     raw.keepalive = flag_pair(keepalive, no_keepalive);

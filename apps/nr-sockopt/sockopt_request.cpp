@@ -3,6 +3,8 @@
 #include <climits>
 #include <cmath>
 
+#include "endpoint.hpp"
+
 namespace sockopt {
 
 namespace {
@@ -49,10 +51,10 @@ CheckedRequest check_request(const RawRequest& raw) {
         return failure("--family must be ipv4 or ipv6: " + raw.family);
     if (raw.family == "ipv6") req.family = AF_INET6;
     if (raw.bind) {
-        auto host_port = netreactor::split_host_port(*raw.bind);
-        if (!host_port) return failure("--bind is not ADDR:PORT, [IPv6]:PORT or ADDR: " + *raw.bind);
-        auto address = netreactor::SocketAddress::parse(host_port->host, host_port->port.value_or(0));
-        if (!address) return failure("--bind needs a numeric IPv4 or IPv6 address: " + *raw.bind);
+        auto endpoint = nrapp::parse_endpoint(*raw.bind, nrapp::PortUse::local);
+        if (!endpoint) return failure("--bind: " + endpoint.error());
+        if (!endpoint->host.is_literal()) return failure("--bind needs a numeric IPv4 or IPv6 address: " + *raw.bind);
+        auto address = endpoint->host.address(endpoint->port.value_or(0));
         if (!raw.family.empty() && address->family() != req.family)
             return failure("--bind " + *raw.bind + " is not of --family " + raw.family);
         req.family = address->family();

@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
         HostCase{"1.2.3.4.5", false}, HostCase{"01.2.3.4", false}, HostCase{" 1.2.3.4", false},
         HostCase{"1.2.3.4 ", false}, HostCase{"1.2.3.4%lo", false}, HostCase{"::1::", false}, HostCase{":::", false},
         HostCase{"1:2:3:4:5:6:7:8:9", false}, HostCase{"::g", false}, HostCase{"[::1", false}, HostCase{"::1]", false},
-        HostCase{"[]", false}, HostCase{"[", false}, HostCase{"[127.0.0.1]", false}, HostCase{"[localhost]", false},
+        HostCase{"[]", false}, HostCase{"[", false}, HostCase{"[127.0.0.1]", true, HostKind::ipv4, "127.0.0.1"}, HostCase{"[localhost]", false},
         HostCase{"[::1]x", false},
         // RFC 4007 zones: one %, not empty, an interface name (at most 15 bytes) or a number.
         HostCase{"fe80::1%", false}, HostCase{"fe80::1%lo%lo", false}, HostCase{"fe80::1%" + std::string(300, 'x'), false},
@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
         EndpointCase{"127.0.0.1:+53", peer, false}, EndpointCase{"127.0.0.1:053000", peer, false},
         EndpointCase{"127.0.0.1: 53", peer, false}, EndpointCase{":53", peer, false}, EndpointCase{"", peer, false},
         EndpointCase{"[::1]53", peer, false}, EndpointCase{"[::1]:", peer, false}, EndpointCase{"::1:53x", peer, false},
-        EndpointCase{"[127.0.0.1]:53", peer, false}, EndpointCase{"a:b:c", peer, false},
+        EndpointCase{"[127.0.0.1]:53", peer, true, "127.0.0.1", 53}, EndpointCase{"a:b:c", peer, false},
         EndpointCase{"http://127.0.0.1:8000/x", peer, false}, EndpointCase{"host name:80", peer, false},
         EndpointCase{"[fe80::1%]:5399", peer, false}));
 

@@ -502,10 +502,14 @@ class Failures(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r)
         self.assertEqual(sorted("error" in l for l in r.lines), [False, True])
 
-    def test_family_mismatch_is_a_resolve_error(self):
-        r = sntp("-4", "::1")
-        self.assertEqual(r.returncode, 3, r)
-        check(r.json, "resolve_error")
+    def test_family_mismatch_is_a_usage_error(self):
+        # Issue 11: a literal of the other family than -4/-6 is a usage error
+        # (exit 2, EUSAGE) in every tool; it used to be a resolve error here.
+        for args in (["-4", "::1"], ["-6", "127.0.0.1:123"], ["-4", "--host", "[::1]:123"]):
+            r = sntp(*args)
+            self.assertEqual(r.returncode, 2, r)
+            check(r.json, "usage_error")
+            self.assertEqual(r.json["error"]["code"], "EUSAGE")
 
     def test_unknown_name_with_our_dns_server(self):
         # A DNS server that refuses everything: a closed port on loopback.
@@ -529,7 +533,7 @@ class Failures(unittest.TestCase):
             self.assertEqual(lines[-1]["answered"], 3)
 
     def test_usage_errors(self):
-        for args in (["--samples", 0], ["-4", "-6", "127.0.0.1"], ["--host", "[::1"], ["[::1"], ["--timeout", 0], ["--format", "xml"],
+        for args in (["--samples", 0], ["-4", "-6", "127.0.0.1"], ["--host", "[::1"], ["[::1"], ["--timeout", -1], ["--format", "xml"],
                      ["--dns-server", "not-an-ip"]):
             with self.subTest(args=args):
                 r = sntp(*args)
