@@ -214,10 +214,8 @@ private:
     void deliver() {
         lookup_.reset();
         outcome_.elapsed_ms = ms_since(started_ns_);
-        if (outcome_.connection) {
-            outcome_.connection->start(user_handler_);
-            outcome_.connection->resume_reading();
-        }
+        // The user's handler from now on, reading again (paused at the win).
+        if (outcome_.connection) outcome_.connection->start(user_handler_);
         winner_ = nullptr;
         auto done = std::move(done_);
         auto outcome = std::move(outcome_);
