@@ -22,6 +22,8 @@ const ConnectAttemptReport* ConnectOutcome::winner() const noexcept {
     return nullptr;
 }
 
+namespace {
+
 // One connect(): the lookup, the attempts and their timers. The connection
 // handler of every attempt until the outcome is delivered.
 class Race final : public ConnectionHandler {
@@ -249,6 +251,8 @@ private:
     std::size_t winner_report_ = 0;
     ConnectOutcome outcome_;
 };
+
+}  // namespace
 
 struct TcpConnector::Impl {
     Loop& loop;
