@@ -47,6 +47,28 @@ class HealthCheck(unittest.TestCase):
         self.assertEqual(lines[0]["error"]["code"], "ECONNREFUSED")
         self.assertEqual(lines[0]["attempts"][0]["result"], "ECONNREFUSED")
 
+    def test_the_deadline_holds_against_a_silent_address(self):
+        # A listener whose accept queue is full drops SYNs: only the deadline ends the check.
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(0)
+            port = listener.getsockname()[1]
+            fillers = [socket.socket() for _ in range(2)]
+            for f in fillers:
+                f.setblocking(False)
+                f.connect_ex(("127.0.0.1", port))
+            try:
+                rc, lines, err = run("127.0.0.1", port, "--deadline", 0.3)
+            finally:
+                for f in fillers:
+                    f.close()
+        self.assertEqual(rc, 1, err)
+        line = lines[0]
+        self.assertEqual(line["error"]["code"], "ETIMEDOUT")
+        self.assertGreaterEqual(line["elapsed_ms"], 299)
+        self.assertLess(line["elapsed_ms"], 1000)
+        self.assertEqual(line["attempts"][0]["result"], "ETIMEDOUT")
+
     def test_bad_usage(self):
         rc, lines, err = run("127.0.0.1")
         self.assertEqual(rc, 2)
