@@ -19,6 +19,7 @@ json with_schema_version(const json& value) {
 }
 
 void JsonOutput::emit(const json& value) {
+    if (reader_gone()) return;
     // replace: never throw on bytes that are not UTF-8; tools that carry raw
     // bytes (TXT records...) encode them losslessly themselves.
     std::string line = with_schema_version(value).dump(pretty_ ? 2 : -1, ' ', false, json::error_handler_t::replace);
@@ -27,6 +28,10 @@ void JsonOutput::emit(const json& value) {
     bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
     ok = (std::fflush(stdout) == 0) && ok;
     if (ok) return;
+    if (errno == EPIPE && reader_gone_callback_) {
+        if (!reader_gone_.exchange(true)) reader_gone_callback_();
+        return;
+    }
     if (errno == EPIPE) std::_Exit(exit_ok);
     // "nr-sntp: cannot write output: ...": the tool's name, as every diagnostic.
     std::fprintf(stderr, "%s: cannot write output: %s\n", program_invocation_short_name, std::strerror(errno));

@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <functional>
+
 #include "netreactor/error.hpp"
 
 namespace nrapp {
@@ -31,8 +34,18 @@ public:
     // failure (ENOSPC...) is reported on stderr and exits with exit_local.
     void emit(const json& value);
 
+    // For servers, which owe their peers a drain rather than an abrupt exit:
+    // when the reader of stdout goes away (EPIPE), emit() calls `reader_gone`
+    // once (on the emitting thread) instead of exiting, and drops that line
+    // and every later one. Set it before any other thread emits.
+    void on_reader_gone(std::function<void()> reader_gone) { reader_gone_callback_ = std::move(reader_gone); }
+    // True once stdout's reader went away (only with on_reader_gone).
+    bool reader_gone() const noexcept { return reader_gone_.load(std::memory_order_relaxed); }
+
 private:
     bool pretty_;
+    std::function<void()> reader_gone_callback_;
+    std::atomic<bool> reader_gone_{false};
 };
 
 // {"code": "ECONNREFUSED", "message": "...", "operation": "connect"}

@@ -17,6 +17,8 @@ struct EchoConfig {
     unsigned workers = 1;
     std::size_t max_connections = 0;               // 0: no limit
     std::chrono::milliseconds idle_timeout{0};     // 0: never
+    std::chrono::milliseconds stall_timeout{0};    // 0: never; a peer whose queued echo makes no progress
+    std::size_t max_queued = std::size_t{64} << 20;  // bytes queued by all connections together; 0: no limit
     std::chrono::milliseconds drain_timeout{5000};
     std::size_t high_water_mark = std::size_t{1024} * 1024;
     bool log_connections = false;
@@ -35,6 +37,9 @@ struct EchoTotals {
     std::uint64_t datagram_bytes = 0;
     std::uint64_t forced_closed = 0;      // still open when the drain timed out
     std::uint64_t bytes_discarded = 0;    // read but not echoed: sent by a peer after our shutdown began
+    std::uint64_t bytes_dropped = 0;      // echo queued but never sent: the connection closed or failed first
+    std::uint64_t stall_closed = 0;       // closed by --stall-timeout
+    std::uint64_t queue_limit_pauses = 0; // peers paused because --max-queued was reached
 
     EchoTotals& operator+=(const EchoTotals& other);
 };

@@ -25,6 +25,30 @@ nrapp::json listening_event(const char* proto, const netreactor::SocketAddress& 
             {"workers", workers}};
 }
 
+// The limits that protect the server from peers that do not read. Kept
+// apart from the other options so the common option layer can move the
+// rest without touching these.
+struct PeerLimitOptions {
+    double stall_timeout = 0;
+    CLI::Option* stall_timeout_option = nullptr;
+};
+
+void add_peer_limit_options(CLI::App& app, echo::EchoConfig& config, PeerLimitOptions& limits) {
+    limits.stall_timeout_option = nrapp::add_seconds(
+        app, "--stall-timeout", limits.stall_timeout,
+        "Close a peer whose queued echo makes no progress this long (seconds; 0: never; default: --idle-timeout)");
+    nrapp::add_number(app, "--max-queued", config.max_queued, std::size_t{0}, std::size_t{1} << 40,
+                      "Stop reading peers that hold unsent echo once all connections together queue this many "
+                      "bytes (0: no limit)");
+}
+
+void apply_peer_limit_options(echo::EchoConfig& config, const PeerLimitOptions& limits) {
+    // A peer that neither sends nor reads its echo is idle too: by default it
+    // gets the same time as one that is silent.
+    config.stall_timeout = limits.stall_timeout_option->count() > 0 ? nrapp::seconds_to_ms(limits.stall_timeout)
+                                                                    : config.idle_timeout;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +81,8 @@ int main(int argc, char** argv) {
                        "On SIGINT/SIGTERM, wait this long for echoes to drain (seconds; 0: close at once)");
     nrapp::add_number(app, "--high-water", config.high_water_mark, std::size_t{1}, std::size_t{1} << 31,
                       "Stop reading a peer whose unsent echo exceeds this (bytes)");
+    PeerLimitOptions peer_limits;
+    add_peer_limit_options(app, config, peer_limits);
     nrapp::add_flag(app, "--log-connections", config.log_connections, "Print accepted/closed events");
     nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
@@ -67,6 +93,7 @@ int main(int argc, char** argv) {
     config.udp = proto.find("udp") != std::string::npos;
     config.idle_timeout = nrapp::seconds_to_ms(idle_timeout);
     config.drain_timeout = nrapp::seconds_to_ms(drain_timeout);
+    apply_peer_limit_options(config, peer_limits);
     auto address = host.address(port);
 
     std::vector<std::unique_ptr<echo::EchoWorker>> workers;
@@ -88,10 +115,20 @@ int main(int argc, char** argv) {
         if (config.tcp && config.udp) workers[0]->bind_udp(udp_address, reuse_port);
         if (config.udp) udp_address = workers[0]->udp_address();
         for (unsigned i = 1; i < config.workers; ++i) workers[i]->bind(tcp_address, udp_address, reuse_port);
+        // Losing the reader of our events (`| head -c 10`) ends the server
+        // like a signal: peers mid-echo get their whole echo. Nothing is said
+        // on stderr (a reader that leaves made its choice, as with every tool
+        // under `| head`); the summary is lost with stdout. Set before any
+        // worker thread runs.
+        out.on_reader_gone([&] {
+            for (auto& worker : workers) worker->request_drain();
+        });
         if (config.tcp) out.emit(listening_event("tcp", tcp_address, host, config.workers));
         if (config.udp) out.emit(listening_event("udp", udp_address, host, config.workers));
     } catch (const netreactor::SystemError& e) {
-        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
+        // "nr-echo-server: 127.0.0.1:9950: bind: ...": the server it is about.
+        std::string label = std::string(kTool) + ": " + address->to_string();
+        nrapp::report_error(out, label.c_str(), e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
 
@@ -119,14 +156,17 @@ int main(int argc, char** argv) {
               {"connections", totals.connections},
               {"rejected", totals.rejected},
               {"idle_closed", totals.idle_closed},
+              {"stall_closed", totals.stall_closed},
+              {"queue_limit_pauses", totals.queue_limit_pauses},
               {"errors", totals.errors},
               {"accept_errors", totals.accept_errors},
               {"forced_closed", totals.forced_closed},
               {"bytes_in", totals.bytes_in},
               {"bytes_out", totals.bytes_out},
               {"bytes_discarded", totals.bytes_discarded},
+              {"bytes_dropped", totals.bytes_dropped},
               {"datagrams", totals.datagrams},
               {"datagram_bytes", totals.datagram_bytes},
-              {"uptime_s", static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9}});
+              {"uptime_s", static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9}});  // dropped if stdout is gone
     return nrapp::exit_ok;
 }

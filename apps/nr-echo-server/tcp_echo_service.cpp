@@ -19,6 +19,9 @@ EchoTotals& EchoTotals::operator+=(const EchoTotals& other) {
     datagram_bytes += other.datagram_bytes;
     forced_closed += other.forced_closed;
     bytes_discarded += other.bytes_discarded;
+    bytes_dropped += other.bytes_dropped;
+    stall_closed += other.stall_closed;
+    queue_limit_pauses += other.queue_limit_pauses;
     return *this;
 }
 
@@ -27,6 +30,20 @@ namespace {
 // On shutdown, a connection that received nothing for this long (and has no
 // echo queued) is closed at once instead of lingering until its peer closes.
 constexpr std::uint64_t kQuietBeforeCloseMs = 500;
+// While draining, how often connections are looked at for that quiet.
+constexpr std::chrono::milliseconds kDrainSweepPeriod{100};
+
+// How often the queue sizes are refreshed when only --max-queued asks for it.
+constexpr std::chrono::milliseconds kQueueRefreshPeriod{250};
+
+// The sweep runs often enough for the shortest timeout asked (a quarter of
+// it), but no more than every 10 ms.
+std::chrono::milliseconds sweep_period(const EchoConfig& config) {
+    std::chrono::milliseconds period = kQueueRefreshPeriod;
+    for (auto timeout : {config.idle_timeout, config.stall_timeout})
+        if (timeout.count() > 0) period = std::min(period, timeout / 4);
+    return std::max(period, std::chrono::milliseconds(10));
+}
 
 }  // namespace
 
@@ -34,21 +51,29 @@ EchoConnection::EchoConnection(TcpEchoService& service, std::unique_ptr<TcpConne
     : service_(&service), conn_(std::move(conn)) {}
 
 EchoConnection::EchoConnection(EchoConnection&& other) noexcept
-    : service_(other.service_), conn_(std::move(other.conn_)) {
+    : service_(other.service_), conn_(std::move(other.conn_)), watch_(other.watch_) {
     if (conn_) conn_->attach(*this);
 }
 
 EchoConnection& EchoConnection::operator=(EchoConnection&& other) noexcept {
     service_ = other.service_;
     conn_ = std::move(other.conn_);  // destroys the connection held here (allowed inside its callbacks)
+    watch_ = other.watch_;
     if (conn_) conn_->attach(*this);
     return *this;
 }
 
 void EchoConnection::on_data(TcpConnection& conn, std::span<const char> data) {
-    // Refused only once our side has shut down (draining) or failed: count it,
-    // so bytes_in == bytes_out + bytes_discarded always holds.
-    if (!conn.write(data)) service_->totals_.bytes_discarded += data.size();
+    // What write() neither sent nor queued (refused once our side has shut
+    // down, or lost as the connection failed) is discarded; what it queued and
+    // the connection never sends is dropped (remove). So bytes_in ==
+    // bytes_out + bytes_discarded + bytes_dropped always holds.
+    std::uint64_t accepted_before = conn.bytes_sent() + conn.queued_bytes();
+    conn.write(data);
+    std::size_t queued = conn.queued_bytes();
+    service_->totals_.bytes_discarded += data.size() - (conn.bytes_sent() + queued - accepted_before);
+    // The usual case, nothing queued before or now, costs no more.
+    if (queued != 0 || watch_.queued != 0) service_->watch_queue(*this, queued);
 }
 
 void EchoConnection::on_high_water(TcpConnection& conn) {
@@ -56,7 +81,10 @@ void EchoConnection::on_high_water(TcpConnection& conn) {
     conn.pause_reading();
 }
 
-void EchoConnection::on_write_drained(TcpConnection& conn) { conn.resume_reading(); }
+void EchoConnection::on_write_drained(TcpConnection& conn) {
+    service_->watch_queue(*this, 0);
+    conn.resume_reading();
+}
 
 void EchoConnection::on_closed(TcpConnection&, const netreactor::Error* error) {
     if (error != nullptr) service_->totals_.errors++;
@@ -66,10 +94,12 @@ void EchoConnection::on_closed(TcpConnection&, const netreactor::Error* error) {
 TcpEchoService::TcpEchoService(netreactor::Loop& loop, const EchoConfig& config, EchoTotals& totals,
                                nrapp::JsonOutput& out)
     : loop_(loop), config_(config), totals_(totals), out_(out) {
-    if (config_.idle_timeout.count() > 0) {
-        auto period = std::max(std::chrono::milliseconds(10), std::min(config_.idle_timeout / 4, std::chrono::milliseconds(1000)));
+    // Each worker owns an equal share of --max-queued.
+    if (config_.max_queued > 0) queue_budget_ = std::max<std::size_t>(config_.max_queued / config_.workers, 1);
+    if (config_.idle_timeout.count() > 0 || config_.stall_timeout.count() > 0 || queue_budget_ > 0) {
+        auto period = sweep_period(config_);
         idle_sweep_.emplace(loop_);
-        idle_sweep_->start(period, [this] { close_idle_connections(); }, period);
+        idle_sweep_->start(period, [this] { sweep(); }, period);
     }
 }
 
@@ -113,10 +143,47 @@ void TcpEchoService::on_accept_error(const netreactor::Error& error) {
     out_.emit({{"event", "accept_error"}, {"error", nrapp::error_json(error)}, {"count", totals_.accept_errors}});
 }
 
+void TcpEchoService::watch_queue(EchoConnection& slot, std::size_t queued) {
+    EchoConnection::OutputWatch& watch = slot.output_watch();
+    TcpConnection& conn = slot.connection();
+    if (watch.queued == 0 && queued != 0) {
+        // The stall clock starts when echo begins to wait.
+        watch.sent_mark = conn.bytes_sent();
+        watch.progress_ms = loop_.now_ms();
+    }
+    queued_total_ = queued_total_ - watch.queued + queued;
+    watch.queued = queued;
+    // Past the budget, a peer that holds queued echo is read no more until
+    // its queue drains (on_write_drained): the memory stops growing, and
+    // peers whose echo flows are still served.
+    if (queue_budget_ > 0 && queued_total_ > queue_budget_ && queued != 0 && conn.reading() && !draining_) {
+        conn.pause_reading();
+        note_queue_limit(conn);
+    }
+}
+
+void TcpEchoService::note_queue_limit(TcpConnection& conn) {
+    totals_.queue_limit_pauses++;
+    queue_limit_paused_since_report_++;
+    // Many peers may be paused at once: one event a second says so.
+    std::uint64_t now = loop_.now_ms();
+    if (last_queue_limit_report_ms_ != 0 && now - last_queue_limit_report_ms_ < 1000) return;
+    last_queue_limit_report_ms_ = now;
+    out_.emit({{"event", "queue_limit"},
+               {"peer", conn.peer_address().to_string()},
+               {"queued_bytes", queued_total_},
+               {"max_queued", queue_budget_},
+               {"paused", queue_limit_paused_since_report_}});
+    queue_limit_paused_since_report_ = 0;
+}
+
 void TcpEchoService::remove(EchoConnection& slot, const netreactor::Error* error) {
     TcpConnection& conn = slot.connection();
     totals_.bytes_in += conn.bytes_received();
     totals_.bytes_out += conn.bytes_sent();
+    // Echo still queued now will never be sent (closed, reset or failed).
+    totals_.bytes_dropped += conn.queued_bytes();
+    queued_total_ -= slot.output_watch().queued;
     auto index = static_cast<std::size_t>(&slot - slots_.data());
     if (config_.log_connections) {
         const ConnectionLog& log = logs_[index];
@@ -137,19 +204,45 @@ void TcpEchoService::remove(EchoConnection& slot, const netreactor::Error* error
     finish_drain_if_empty();
 }
 
-void TcpEchoService::close_idle_connections() {
+void TcpEchoService::sweep() {
+    if (config_.idle_timeout.count() == 0 && queued_total_ == 0) return;  // nothing to look at
     std::uint64_t now = loop_.now_ms();
-    auto limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
+    auto idle_limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
+    auto stall_limit = static_cast<std::uint64_t>(config_.stall_timeout.count());
     for (std::size_t i = 0; i < slots_.size();) {
-        TcpConnection& conn = slots_[i].connection();
-        if (now - conn.last_activity_ms() >= limit && conn.queued_bytes() == 0) {
-            totals_.idle_closed++;
-            conn.close();
-            remove(slots_[i], nullptr);  // the last slot moved into i: look at it next
-        } else {
-            ++i;
+        EchoConnection& slot = slots_[i];
+        TcpConnection& conn = slot.connection();
+        EchoConnection::OutputWatch& watch = slot.output_watch();
+        std::size_t queued = conn.queued_bytes();
+        if (queued != watch.queued) watch_queue(slot, queued);
+        if (queued == 0) {
+            if (idle_limit > 0 && now - conn.last_activity_ms() >= idle_limit) {
+                totals_.idle_closed++;
+                conn.close();
+                remove(slot, nullptr);  // the last slot moved into i: look at it next
+                continue;
+            }
+        } else if (std::uint64_t sent = conn.bytes_sent(); sent != watch.sent_mark) {
+            watch.sent_mark = sent;  // the peer reads: its echo moves
+            watch.progress_ms = now;
+        } else if (stall_limit > 0 && now - watch.progress_ms >= stall_limit) {
+            close_stalled(slot, now);  // the last slot moved into i: look at it next
+            continue;
         }
+        ++i;
     }
+}
+
+void TcpEchoService::close_stalled(EchoConnection& slot, std::uint64_t now) {
+    TcpConnection& conn = slot.connection();
+    totals_.stall_closed++;
+    out_.emit({{"event", "stalled"},
+               {"peer", conn.peer_address().to_string()},
+               {"queued_bytes", conn.queued_bytes()},
+               {"stalled_ms", now - slot.output_watch().progress_ms}});
+    // The peer does not read: a graceful close would wait on it forever.
+    conn.close();
+    remove(slot, nullptr);
 }
 
 void TcpEchoService::drain(std::function<void()> done) {
@@ -162,9 +255,10 @@ void TcpEchoService::drain(std::function<void()> done) {
     // buffer, so such a connection lingers: its queued echo goes out, then our
     // FIN; what it sends meanwhile is read and dropped (write() refuses it
     // after shutdown_after_drain), and it closes when the peer does (on_eof),
-    // or at the drain deadline. A peer quiet for a while with nothing queued
-    // is closed at once. Neither call calls back synchronously, so the vector
-    // is stable.
+    // once it has been quiet for a while with nothing queued (a peer that
+    // keeps the connection open after our FIN), or at the drain deadline. A
+    // peer already quiet with nothing queued is closed at once. Neither call
+    // calls back synchronously, so the vector is stable.
     std::uint64_t now = loop_.now_ms();
     for (EchoConnection& slot : slots_) {
         TcpConnection* conn = &slot.connection();
@@ -175,6 +269,8 @@ void TcpEchoService::drain(std::function<void()> done) {
             conn->resume_reading();
         }
     }
+    drain_sweep_.emplace(loop_);
+    drain_sweep_->start(kDrainSweepPeriod, [this] { close_quiet_while_draining(); }, kDrainSweepPeriod);
     if (config_.drain_timeout.count() > 0) {
         drain_deadline_.emplace(loop_);
         drain_deadline_->start(config_.drain_timeout, [this] {
@@ -188,9 +284,23 @@ void TcpEchoService::drain(std::function<void()> done) {
     finish_drain_if_empty();
 }
 
+void TcpEchoService::close_quiet_while_draining() {
+    // Everything the peer sent was read (we read on while draining), so this
+    // close sends no reset. close_gracefully() calls nothing back
+    // synchronously: the vector is stable.
+    std::uint64_t now = loop_.now_ms();
+    for (EchoConnection& slot : slots_) {
+        TcpConnection& conn = slot.connection();
+        if (conn.state() == TcpConnection::State::connected && conn.queued_bytes() == 0 &&
+            now - conn.last_activity_ms() >= kQuietBeforeCloseMs)
+            conn.close_gracefully();
+    }
+}
+
 void TcpEchoService::finish_drain_if_empty() {
     if (!draining_ || !slots_.empty() || !drain_done_) return;
     drain_deadline_.reset();
+    drain_sweep_.reset();
     auto done = std::move(drain_done_);
     drain_done_ = nullptr;
     done();

@@ -1,5 +1,6 @@
 // TCP echo on one loop: accepts, echoes every byte back, applies
-// backpressure, closes idle peers, drains on shutdown.
+// backpressure (per peer, and on the bytes queued by all peers together),
+// closes idle and stalled peers, drains on shutdown.
 #pragma once
 
 #include <functional>
@@ -20,7 +21,7 @@ class TcpEchoService;
 
 // One accepted connection and the handler of its events: the library's
 // one-handler-object-per-connection pattern. Stored by value in the service's
-// slot vector (24 bytes, no allocation of its own), so its index there is its
+// slot vector (48 bytes, no allocation of its own), so its index there is its
 // position; moving it re-attaches the connection to the new address.
 class EchoConnection final : public netreactor::ConnectionHandler {
 public:
@@ -31,6 +32,14 @@ public:
 
     netreactor::TcpConnection& connection() const noexcept { return *conn_; }
 
+    // What the service knows of this connection's unsent echo.
+    struct OutputWatch {
+        std::size_t queued = 0;         // queued_bytes() when last looked; summed in the service's queued_total_
+        std::uint64_t sent_mark = 0;    // bytes_sent() at the last progress seen
+        std::uint64_t progress_ms = 0;  // loop time of that progress (or of the queue starting)
+    };
+    OutputWatch& output_watch() noexcept { return watch_; }
+
     void on_data(netreactor::TcpConnection& conn, std::span<const char> data) override;
     void on_high_water(netreactor::TcpConnection& conn) override;
     void on_write_drained(netreactor::TcpConnection& conn) override;
@@ -39,6 +48,7 @@ public:
 private:
     TcpEchoService* service_;
     std::unique_ptr<netreactor::TcpConnection> conn_;
+    OutputWatch watch_;
 };
 
 class TcpEchoService final : public netreactor::AcceptHandler {
@@ -70,7 +80,13 @@ private:
 
     // Destroys `slot` and its connection (the last slot moves into its place).
     void remove(EchoConnection& slot, const netreactor::Error* error);
-    void close_idle_connections();
+    // Notes `slot`'s queue size (`queued`, just read) and applies --max-queued.
+    void watch_queue(EchoConnection& slot, std::size_t queued);
+    void note_queue_limit(netreactor::TcpConnection& conn);
+    // Periodic: closes idle and stalled connections, refreshes queue sizes.
+    void sweep();
+    void close_stalled(EchoConnection& slot, std::uint64_t now);
+    void close_quiet_while_draining();
     void finish_drain_if_empty();
 
     netreactor::Loop& loop_;
@@ -83,8 +99,16 @@ private:
     // slots_[i]; without, it stays empty so an idle connection costs one slot here.
     std::vector<EchoConnection> slots_;
     std::vector<ConnectionLog> logs_;
+    // Bytes queued by this worker's connections (an upper bound: a queue that
+    // shrank without emptying is seen at the next sweep), and its share of
+    // --max-queued (0: no limit).
+    std::size_t queued_total_ = 0;
+    std::size_t queue_budget_ = 0;
+    std::uint64_t queue_limit_paused_since_report_ = 0;
+    std::uint64_t last_queue_limit_report_ms_ = 0;
     std::optional<netreactor::Timer> idle_sweep_;
     std::optional<netreactor::Timer> drain_deadline_;
+    std::optional<netreactor::Timer> drain_sweep_;
     std::function<void()> drain_done_;
     std::uint64_t last_accept_error_report_ms_ = 0;
     bool draining_ = false;

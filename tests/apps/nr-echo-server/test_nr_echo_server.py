@@ -4,10 +4,12 @@ cases). Every JSON line the server prints is validated against
 docs/json/nr-echo-server.schema.json.
 """
 import hashlib
+import json
 import os
 import resource
 import signal
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -320,6 +322,192 @@ class Backpressure(unittest.TestCase):
                 s.close()
             code, _, shutdown = stop(server)
             self.assertEqual(code, 0)
+
+
+def assert_every_byte_accounted(test, shutdown):
+    """bytes_in == bytes_out + bytes_discarded + bytes_dropped, in every case."""
+    test.assertEqual(shutdown["bytes_in"],
+                     shutdown["bytes_out"] + shutdown["bytes_discarded"] + shutdown["bytes_dropped"], shutdown)
+
+
+def fill_all_until_stuck(socks, chunk=b"\xa5" * 65536, quiet=1.0, limit=30):
+    """Sends on every socket (never reading) until none takes more for `quiet` s."""
+    for s in socks:
+        s.setblocking(False)
+    sent = [0] * len(socks)
+    last_progress, deadline = time.monotonic(), time.monotonic() + limit
+    while time.monotonic() - last_progress < quiet and time.monotonic() < deadline:
+        for i, s in enumerate(socks):
+            try:
+                while True:
+                    sent[i] += s.send(chunk)
+                    last_progress = time.monotonic()
+            except BlockingIOError:
+                pass
+        time.sleep(0.01)
+    return sent
+
+
+def reset(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+
+def closed_by_server(s, timeout=5):
+    """True when the server closes `s` (EOF or reset) within `timeout` s;
+    whatever echo arrives first is read and ignored."""
+    s.setblocking(True)
+    s.settimeout(timeout)
+    try:
+        while s.recv(1 << 20):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+class StalledPeers(unittest.TestCase):
+    def check_stalled_peer_is_closed(self, *options):
+        with start("--proto", "tcp", *options) as server:
+            s = connect(server.port, rcvbuf=4096)
+            peer = "%s:%d" % s.getsockname()
+            fill_until_stuck(s)  # its echo is queued in the server, unread
+            started = time.monotonic()
+            event = server.read_line(6)
+            self.assertIsNotNone(event, "no stalled event")
+            nrtest.validate(TOOL, event)
+            self.assertEqual(event["event"], "stalled")
+            self.assertEqual(event["peer"], peer)
+            self.assertGreater(event["queued_bytes"], 0)
+            self.assertGreaterEqual(event["stalled_ms"], 1000)
+            self.assertTrue(closed_by_server(s))
+            self.assertLess(time.monotonic() - started, 6)
+            s.close()
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["stall_closed"], 1)
+            self.assertGreater(shutdown["bytes_dropped"], 0)
+            assert_every_byte_accounted(self, shutdown)
+
+    def test_stall_timeout_closes_a_peer_that_stopped_reading(self):
+        self.check_stalled_peer_is_closed("--stall-timeout", "1")
+
+    def test_idle_timeout_also_closes_a_stalled_peer(self):
+        # A peer that stops reading with its echo queued is not silent-and-done,
+        # but it is idle: by default --stall-timeout is --idle-timeout (issue 11:
+        # such a peer was alive 5.9 s after a 1 s idle timeout).
+        self.check_stalled_peer_is_closed("--idle-timeout", "1")
+
+    def test_a_slow_reader_is_not_stalled(self):
+        # Reading slowly is progress, even while a large write is partly done.
+        size = 3 * 1024 * 1024
+        payload = os.urandom(size)
+        with start("--proto", "tcp", "--stall-timeout", "0.5", "--high-water", 8 * 1024 * 1024) as server:
+            s = connect(server.port, rcvbuf=16384, timeout=30)
+            s.sendall(payload)
+            got = bytearray()
+            slow_until = time.monotonic() + 2.5
+            while time.monotonic() < slow_until:  # about 160 KB/s
+                got += s.recv(16384)
+                time.sleep(0.1)
+            while len(got) < size:
+                chunk = s.recv(1 << 20)
+                self.assertTrue(chunk, "closed as if stalled")
+                got += chunk
+            self.assertEqual(bytes(got), payload)
+            s.close()
+            _, events, shutdown = stop(server)
+            self.assertEqual(shutdown["stall_closed"], 0)
+            self.assertFalse([e for e in server.events if e.get("event") == "stalled"])
+
+
+class QueueLimit(unittest.TestCase):
+    def test_many_never_reading_peers_keep_rss_bounded(self):
+        peers, high_water, max_queued = 40, 4 * 1024 * 1024, 8 * 1024 * 1024
+        # Without --max-queued each peer could hold its 4 MiB: 160 MiB in all.
+        with start("--proto", "tcp", "--high-water", high_water, "--max-queued", max_queued) as server:
+            time.sleep(0.2)
+            rss_before = server.rss_kib()
+            socks = [connect(server.port, rcvbuf=4096) for _ in range(peers)]
+            fill_all_until_stuck(socks)
+            growth_mib = (server.rss_kib() - rss_before) / 1024
+            self.assertLess(growth_mib, 48, f"RSS grew by {growth_mib:.1f} MiB")
+            event = server.read_line(5)
+            nrtest.validate(TOOL, event)
+            self.assertEqual(event["event"], "queue_limit")
+            self.assertEqual(event["max_queued"], max_queued)
+            self.assertGreater(event["queued_bytes"], max_queued)
+            self.assertIn(event["peer"], ["%s:%d" % s.getsockname() for s in socks])
+            # A peer whose echo flows is still served.
+            self.assertTrue(echo_ok(server.port))
+            for s in socks:
+                reset(s)
+            time.sleep(0.5)
+            _, _, shutdown = stop(server)
+            self.assertGreater(shutdown["queue_limit_pauses"], 0)
+            self.assertEqual(shutdown["errors"], peers)
+            assert_every_byte_accounted(self, shutdown)
+
+    def test_reset_peers_with_queued_echo_are_accounted(self):
+        # Issue 11: 50 never-reading peers that reset left 59 MB unaccounted.
+        peers = 20
+        with start("--proto", "tcp") as server:
+            socks = [connect(server.port, rcvbuf=4096) for _ in range(peers)]
+            fill_all_until_stuck(socks, quiet=0.5)
+            for s in socks:
+                reset(s)
+            time.sleep(0.5)
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["errors"], peers)
+            self.assertGreater(shutdown["bytes_dropped"], peers * 64 * 1024, "the premise: echo was queued")
+            assert_every_byte_accounted(self, shutdown)
+
+    def test_bad_limits(self):
+        for args in (["--max-queued", "-1"], ["--max-queued", "abc"], ["--stall-timeout", "-1"],
+                     ["--stall-timeout", "nan"]):
+            r = nrtest.run_tool(TOOL, *args)
+            self.assertEqual(r.returncode, 2, (args, r))
+            self.assertEqual(r.json["error"]["code"], "EUSAGE", args)
+
+
+class LostReader(unittest.TestCase):
+    def test_losing_the_event_reader_drains_like_a_signal(self):
+        # `nr-echo-server --log-connections | head -c 10`: once the reader is
+        # gone the server drains and exits as on SIGTERM; a client mid-echo
+        # gets its whole echo, then a FIN, never a reset.
+        size = 8 * 1024 * 1024
+        payload = os.urandom(size)
+        proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", "0", "--proto", "tcp", "--log-connections",
+                                 "--high-water", str(4 * size)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            port = json.loads(proc.stdout.readline())["port"]
+            a = connect(port, rcvbuf=16384, timeout=30)
+            a.sendall(payload)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not Shutdown.server_has_read_all(a):
+                time.sleep(0.05)
+            time.sleep(0.3)  # the echo waits in the server's queue
+            proc.stdout.close()  # the reader goes away
+            b = connect(port)  # its "accepted" event meets EPIPE
+            got = recv_all(a)  # a reset would raise here
+            self.assertEqual(len(got), size)
+            self.assertEqual(got, payload)
+            a.close()
+            self.assertEqual(b.recv(10), b"")  # drained: FIN
+            started = time.monotonic()
+            self.assertEqual(proc.wait(timeout=5), 0)
+            # b, quiet and kept open, is closed by the drain in half a second,
+            # not at --drain-timeout (5 s).
+            self.assertLess(time.monotonic() - started, 2)
+            b.close()
+            err = proc.stderr.read().decode()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        # Quiet, as every tool under `| head`: the summary went with stdout.
+        self.assertEqual(err, "")
 
 
 class Limits(unittest.TestCase):
