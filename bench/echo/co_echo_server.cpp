@@ -18,9 +18,10 @@ namespace {
 // read_view lends the bytes (no buffer in the frame, no copy), as the
 // callback server writes straight from the loop's read buffer.
 co::Task<void> session(co::TcpStream s) {
-    // Like nr-echo-server, let replies queue up to the high-water mark
-    // before the session waits for the peer to read.
-    s.connection().set_low_water_mark(s.connection().high_water_mark());
+    // As nr-echo-server: no Nagle delay; replies queue up to 1 MiB, then the
+    // session waits (and stops reading) until the peer has taken them all.
+    s.connection().set_nodelay(true);
+    s.connection().set_high_water_mark(1024 * 1024);
     for (;;) {
         std::span<const char> data = co_await s.read_view();
         if (data.empty()) break;

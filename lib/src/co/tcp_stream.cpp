@@ -208,10 +208,14 @@ bool WriteAwaiter::start() {
         outcome_ = s.error ? Outcome::failed : Outcome::closed;
     } else if (!s.conn->write(data_)) {
         outcome_ = Outcome::failed;
-    } else if (s.conn->queued_bytes() <= s.conn->low_water_mark()) {
+    } else if (s.conn->queued_bytes() <= s.conn->high_water_mark()) {
         outcome_ = Outcome::done;
     } else {
         s.writer = this;
+        // Held by a peer that does not read: stop reading it too (unless
+        // another task waits to read), so its bytes wait in the kernel, not in
+        // the stash, as a callback handler pausing at the high-water mark does.
+        if (s.reader == nullptr && !s.paused) s.pause_until_read();
         return true;
     }
     settle();

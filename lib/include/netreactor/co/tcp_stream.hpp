@@ -103,11 +103,14 @@ public:
 
 /// The awaiter of TcpStream::write. The bytes are handed to the kernel at
 /// once, or what it does not take is copied into the connection's output
-/// queue; the task goes on at once if that queue is at or below the
-/// connection's low-water mark (TcpConnection::low_water_mark, default 0:
-/// empty), else it resumes when the queue falls back there (backpressure: a
-/// peer that does not read holds the writer here, and with it the reading).
-/// Raise the mark to let writes run ahead of the kernel.
+/// queue. The task goes on at once unless that queue is now above the
+/// connection's high-water mark (TcpConnection::high_water_mark, 4 MiB by
+/// default); then it resumes once the queue has fallen to the low-water mark
+/// (TcpConnection::low_water_mark, default 0: empty). Backpressure without
+/// user code: a peer that does not read holds the writer, and the stream
+/// stops reading meanwhile (unless another task waits to read it), as a
+/// callback handler pausing at on_high_water does. Memory per direction is
+/// bounded by the high-water mark plus one write.
 ///
 /// Cancelling it while it waits leaves the bytes queued (they are still
 /// sent); only the waiting ends.
