@@ -34,9 +34,10 @@ int main(int argc, char** argv) {
     nrapp::add_numeric_host(app, "--host", host, "Address to listen on (:: for dual stack)");
     nrapp::add_port(app, port, nrapp::PortUse::local, "UDP port; 0 picks a free one");
     nrapp::add_number(app, "--stratum", stratum, 0u, 16u, "Stratum to announce (0 sends kiss-o'-death, 16 unsynchronized)");
-    nrapp::add_text(app, "--ref-id", ref_id_text,
-                    "Reference id: 1-4 ASCII characters, a dotted IPv4 address or 0xHEX "
-                    "(default: LOCL for stratum 0-1, 127.127.1.1 above)");
+    CLI::Option* ref_id_option =
+        nrapp::add_text(app, "--ref-id", ref_id_text,
+                        "Reference id: 1-4 printable ASCII characters (no space), a dotted IPv4 address or "
+                        "0x and 1-8 hex digits (default: LOCL for stratum 0-1, 127.127.1.1 above)");
     nrapp::add_number(app, "--leap", leap, 0u, 3u, "Leap indicator to announce (3: unsynchronized)");
     nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
@@ -45,9 +46,13 @@ int main(int argc, char** argv) {
     sntps::ResponderConfig config;
     config.stratum = static_cast<std::uint8_t>(stratum);
     config.leap = static_cast<std::uint8_t>(leap);
-    if (ref_id_text.empty()) ref_id_text = stratum <= 1 ? "LOCL" : "127.127.1.1";
+    // Only an absent --ref-id gets the default: `--ref-id ""` is an error.
+    if (ref_id_option->count() == 0) ref_id_text = stratum <= 1 ? "LOCL" : "127.127.1.1";
     auto ref_id = sntp::parse_ref_id(ref_id_text);
-    if (!ref_id) nrapp::usage_error(out, kTool, "--ref-id is not 1-4 ASCII characters, an IPv4 address or 0xHEX: " + ref_id_text);
+    if (!ref_id)
+        nrapp::usage_error(out, kTool,
+                           "--ref-id is not 1-4 printable ASCII characters, a dotted IPv4 address or 0x and "
+                           "1-8 hex digits: '" + ref_id_text + "'");
     config.ref_id = *ref_id;
     auto address = host.address(port);
 
@@ -56,7 +61,9 @@ int main(int argc, char** argv) {
     try {
         responder.bind(*address);
     } catch (const netreactor::SystemError& e) {
-        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
+        // "nr-sntp-server: 127.0.0.1:123: bind: ...": the server it is about.
+        std::string label = std::string(kTool) + ": " + address->to_string();
+        nrapp::report_error(out, label.c_str(), e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
     auto bound = responder.local_address();

@@ -1,5 +1,7 @@
 #include "sntp_packet.hpp"
 
+#include <arpa/inet.h>
+
 #include <sys/random.h>
 
 #include <cerrno>
@@ -122,8 +124,9 @@ std::string ref_id_text(std::uint32_t ref_id, std::uint8_t stratum) {
 }
 
 std::optional<std::uint32_t> parse_ref_id(const std::string& text) {
-    if (text.size() > 2 && (text.compare(0, 2, "0x") == 0 || text.compare(0, 2, "0X") == 0)) {
-        if (text.size() > 10) return std::nullopt;
+    // "0x..." is always hex, never a 4-character code.
+    if (text.size() >= 2 && (text.compare(0, 2, "0x") == 0 || text.compare(0, 2, "0X") == 0)) {
+        if (text.size() == 2 || text.size() > 10) return std::nullopt;
         std::uint32_t value = 0;
         for (char c : text.substr(2)) {
             int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
@@ -133,12 +136,10 @@ std::optional<std::uint32_t> parse_ref_id(const std::string& text) {
         }
         return value;
     }
-    unsigned a, b, c, d;
-    char tail;
-    if (std::sscanf(text.c_str(), "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4) {
-        if (a > 255 || b > 255 || c > 255 || d > 255) return std::nullopt;
-        return (a << 24) | (b << 16) | (c << 8) | d;
-    }
+    // Dotted IPv4 exactly as inet_pton reads it (no spaces, signs or leading
+    // zeros, which sscanf("%u") would let through).
+    if (in_addr v4{}; text.find('\0') == std::string::npos && inet_pton(AF_INET, text.c_str(), &v4) == 1)
+        return ntohl(v4.s_addr);
     if (text.empty() || text.size() > 4) return std::nullopt;
     std::uint32_t value = 0;
     for (std::size_t i = 0; i < 4; ++i) {

@@ -69,7 +69,11 @@ std::string ref_id_dotted(std::uint32_t ref_id);
 std::string ref_id_hex(std::uint32_t ref_id);
 // The code for stratum 0-1, the dotted form otherwise.
 std::string ref_id_text(std::uint32_t ref_id, std::uint8_t stratum);
-// Parses "LOCL" (1-4 ASCII characters), "127.127.1.1" or "0x7f7f0101".
+// Parses a reference id: 1 to 4 printable ASCII characters other than space
+// ("LOCL", "GPS", kiss code "RATE"; NUL-padded on the right), a dotted IPv4
+// address as inet_pton reads it ("127.127.1.1"), or 0x and 1 to 8 hex digits
+// ("0x7f7f0101"; text starting with 0x is never a code). Anything else, the
+// empty string first, is nullopt.
 std::optional<std::uint32_t> parse_ref_id(const std::string& text);
 
 }  // namespace sntp

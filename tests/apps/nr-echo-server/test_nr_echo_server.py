@@ -621,6 +621,8 @@ class Limits(unittest.TestCase):
                     self.assertEqual(r.returncode, 8, (first, second, proto, r))
                     nrtest.validate(TOOL, r.json)
                     self.assertEqual(r.json["error"]["code"], "EADDRINUSE", (first, second, proto))
+                    # stderr names the server it is about.
+                    self.assertTrue(r.stderr.startswith(f"nr-echo-server: 127.0.0.1:{server.port}: bind: "), r.stderr)
                 self.assertTrue(echo_ok(server.port))
                 _, _, shutdown = stop(server)
                 self.assertEqual(shutdown["connections"], 1, "the second server took connections")

@@ -114,11 +114,24 @@ class Serving(unittest.TestCase):
             self.assertEqual(r.returncode, 8, r)
             nrtest.validate(TOOL, r.json)
             self.assertEqual(r.json["error"]["code"], "EADDRINUSE")
-        for args in (["--stratum", 17], ["--ref-id", "TOOLONG"], ["--host", "localhost"], ["--leap", 4]):
+            # stderr names the server it is about.
+            self.assertTrue(r.stderr.startswith(f"nr-sntp-server: 127.0.0.1:{s.port}: bind: "), r.stderr)
+        for args in (["--stratum", 17], ["--ref-id", "TOOLONG"], ["--host", "localhost"], ["--leap", 4],
+                     ["--ref-id", ""], ["--ref-id", " "], ["--ref-id", "GP S"], ["--ref-id", "\u00e9"],
+                     ["--ref-id", "01.2.3.4"], ["--ref-id", "0x"], ["--stratum", 2, "--ref-id", ""]):
             with self.subTest(args=args):
                 r = nrtest.run_tool(TOOL, *args)
                 self.assertEqual(r.returncode, 2, r)
                 self.assertEqual(r.json["error"]["code"], "EUSAGE")
+                self.assertTrue(r.stderr.startswith("nr-sntp-server: "), r.stderr)
+
+    def test_valid_ref_ids(self):
+        # 1-4 printable ASCII characters, a dotted IPv4 address, 0x + 1-8 hex digits.
+        for ref_id, stratum, shown in (("A", 1, "A"), ("~!#$", 1, "~!#$"), ("0x1", 2, "0.0.0.1"),
+                                       ("10.0.0.1", 2, "10.0.0.1")):
+            with self.subTest(ref_id=ref_id):
+                with server("--stratum", stratum, "--ref-id", ref_id) as s:
+                    self.assertEqual(s.events[0]["ref_id"], shown)
 
 
 if __name__ == "__main__":

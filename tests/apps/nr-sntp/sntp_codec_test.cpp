@@ -189,6 +189,16 @@ TEST(SntpPacket, RefIdForms) {
     EXPECT_FALSE(parse_ref_id("TOOLONG"));
     EXPECT_FALSE(parse_ref_id("1.2.3.400"));
     EXPECT_FALSE(parse_ref_id("0x123456789"));
+    // Valid ref-ids: 1-4 printable ASCII characters, inet_pton's dotted quad, 0x + 1-8 hex digits.
+    EXPECT_EQ(parse_ref_id("A"), 0x41000000u);
+    EXPECT_EQ(parse_ref_id("~!#$"), 0x7e212324u);
+    EXPECT_EQ(parse_ref_id("0x1"), 0x1u);
+    EXPECT_EQ(parse_ref_id("0.0.0.0"), 0u);
+    EXPECT_EQ(parse_ref_id("255.255.255.255"), 0xffffffffu);
+    for (const char* bad : {" ", "GP S", "A\t", "\x7f", "\xc3\xa9", " 1.2.3.4", "1.2.3.4 ", "01.2.3.4", "+1.2.3.4",
+                            "1.2.3.-1", "0x", "0xg", "0x 1"})
+        EXPECT_FALSE(parse_ref_id(bad)) << "'" << bad << "'";
+    EXPECT_FALSE(parse_ref_id(std::string("A\0", 2)));
 }
 
 class ReplyChecks : public ::testing::Test {
