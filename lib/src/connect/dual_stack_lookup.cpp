@@ -1,10 +1,30 @@
 #include "dual_stack_lookup.hpp"
 
+#include <type_traits>
+
 #include "host_rules.hpp"
 
 namespace netreactor {
 
 using namespace connect_rules;
+
+namespace {
+
+// Starts one lookup and keeps what lookup_addresses returns: in the Resolver
+// API that gives a handle per lookup, the handle cancels the lookup when it is
+// destroyed, so it must live as long as the DualStackLookup (the older API
+// returns nothing). Type-erased so this file builds against either.
+template <class Start>
+void start_and_keep(std::vector<std::shared_ptr<void>>& handles, Start start) {
+    using Handle = decltype(start());
+    if constexpr (std::is_void_v<Handle>) {
+        start();
+    } else {
+        handles.push_back(std::make_shared<Handle>(start()));
+    }
+}
+
+}  // namespace
 
 DualStackLookup::DualStackLookup(Loop& loop, std::string_view host, std::uint16_t port, int family,
                                  const ResolverOptions& options, Callback callback)
@@ -73,8 +93,10 @@ void DualStackLookup::run() {
     for (int family : families) {
         // The current Resolver may answer inside lookup_addresses; the
         // callback may then end this object, hence the liveness check.
-        resolver_->lookup_addresses(host_, family, port_,
-                                    [this, family](AddressLookup lookup) { on_family(family, std::move(lookup)); });
+        start_and_keep(lookups_, [&] {
+            return resolver_->lookup_addresses(
+                host_, family, port_, [this, family](AddressLookup lookup) { on_family(family, std::move(lookup)); });
+        });
         if (!*alive) return;
     }
 }
