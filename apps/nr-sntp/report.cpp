@@ -19,6 +19,17 @@ json label_json(const QueryLabel& label) {
     return j;
 }
 
+// What a stderr line is about: "IP:PORT" when the server was given as an
+// address, "NAME (IP:PORT)" for a name, the server as given when it did not
+// resolve. With
+// several servers, "no reply within 2 s" alone would not say which one.
+std::string subject_of(const ServerSpec& server, const netreactor::SocketAddress& address) {
+    if (address.empty()) return server.text;
+    std::string endpoint = address.to_string();
+    if (server.host == address.ip()) return endpoint;
+    return server.host + " (" + endpoint + ")";
+}
+
 json time_or_null(bool present, sntp::UnixNanos t) { return present ? json(sntp::format_rfc3339(t)) : json(nullptr); }
 
 // Header fields of a reply that ended a query without a time (KoD...).
@@ -91,7 +102,7 @@ void Reporter::sample(const QueryLabel& label, const QueryOutcome& outcome) {
     context["bogus_replies"] = outcome.bogus_replies;
     if (outcome.bogus_replies > 0) context["last_bogus"] = sntp::check_name(outcome.last_bogus);
     if (outcome.reply) add_reply_context(context, *outcome.reply);
-    error_line(*outcome.error, context);
+    error_line(*outcome.error, context, subject_of(*label.server, label.address));
 }
 
 void Reporter::summary(const QueryLabel& label, const std::vector<std::pair<unsigned, sntp::Sample>>& valid) {
@@ -125,7 +136,7 @@ void Reporter::summary(const QueryLabel& label, const std::vector<std::pair<unsi
 }
 
 void Reporter::resolve_failed(const ServerSpec& server, const netreactor::Error& error) {
-    error_line(error, {{"server", server.text}, {"port", server.port}});
+    error_line(error, {{"server", server.text}, {"port", server.port}}, subject_of(server, {}));
     record_failure(error);
 }
 
@@ -142,12 +153,14 @@ nrapp::ExitStatus Reporter::exit_status() const {
     return failures_.front();
 }
 
-void Reporter::error_line(const netreactor::Error& error, json context) {
+void Reporter::error_line(const netreactor::Error& error, json context, const std::string& subject) {
+    // "nr-sntp: 127.0.0.1:12300: receive: no reply within 2 s (ETIMEDOUT)".
+    std::string prefix = std::string(tool_) + ": " + subject;
     if (config_.format == OutputFormat::text) {
-        std::fprintf(stderr, "%s: %s\n", tool_, error.describe().c_str());
+        std::fprintf(stderr, "%s: %s\n", prefix.c_str(), error.describe().c_str());
         return;
     }
-    nrapp::report_error(out_, tool_, error, std::move(context));
+    nrapp::report_error(out_, prefix.c_str(), error, std::move(context));
 }
 
 void Reporter::text_line(sntp::UnixNanos time) {

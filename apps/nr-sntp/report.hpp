@@ -44,7 +44,9 @@ public:
     nrapp::ExitStatus exit_status() const;
 
 private:
-    void error_line(const netreactor::Error& error, nrapp::json context);
+    // One error: JSON on stdout (or nothing, in text format) and a stderr line
+    // naming `subject`, the server it is about.
+    void error_line(const netreactor::Error& error, nrapp::json context, const std::string& subject);
     void text_line(sntp::UnixNanos time);
     void record_failure(const netreactor::Error& error);
 

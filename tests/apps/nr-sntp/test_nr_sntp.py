@@ -403,6 +403,29 @@ class AgainstMisbehavingServer(unittest.TestCase):
         self.assertLess(r.elapsed, timeout * 1.1)
 
 
+class SeveralServers(unittest.TestCase):
+    def test_every_stderr_line_names_its_server(self):
+        # Issue 11: "nr-sntp: receive: no reply within 2 s (ETIMEDOUT)" once per
+        # silent server, without saying which.
+        silent = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+        try:
+            for s in silent:
+                s.bind(("127.0.0.1", 0))
+            ports = [s.getsockname()[1] for s in silent]
+            servers = [f"127.0.0.1:{ports[0]}"]
+            expected = [f"nr-sntp: 127.0.0.1:{ports[0]}: receive: no reply within 1 s (ETIMEDOUT)"]
+            if hosts_file_knows("localhost", "127.0.0.1"):
+                servers.append(f"localhost:{ports[1]}")
+                expected.append(f"nr-sntp: localhost (127.0.0.1:{ports[1]}): receive: no reply within 1 s (ETIMEDOUT)")
+            r = sntp("--timeout", 1, *servers)
+            self.assertEqual(r.returncode, 5, r)
+            self.assertEqual(sorted(r.stderr.splitlines()), sorted(expected))
+            self.assertEqual([line["server"] for line in r.lines], servers)
+        finally:
+            for s in silent:
+                s.close()
+
+
 class TinyDns:
     """A DNS server of our own on 127.0.0.1 (a thread of this test): answers A
     and AAAA from `records` {name: [address, ...]}, NXDOMAIN otherwise."""
