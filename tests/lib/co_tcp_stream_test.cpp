@@ -147,6 +147,26 @@ TEST_F(EchoFixture, ConnectByNameGivesAStreamToTheWinningAddress) {
     EXPECT_EQ(co::run(loop, client(loop, acceptor.local_address().port())), "127.0.0.1 x");
 }
 
+TEST_F(EchoFixture, ConnectReportingGivesTheRaceAndFailuresAsResults) {
+    auto client = [](Loop& l, std::uint16_t port, std::uint16_t closed) -> co::Task<std::string> {
+        ConnectOptions options;
+        options.family = AF_INET;
+        co::ConnectReport ok = co_await co::connect_reporting(l, "127.0.0.1", port, options);
+        co::ConnectReport refused = co_await co::connect_reporting(l, "127.0.0.1", closed, options);
+        EXPECT_TRUE(ok.stream);
+        EXPECT_FALSE(refused.stream);
+        EXPECT_EQ(ok.outcome.attempts.size(), 1u);
+        co_return ok.winner()->address.to_string() + " " + refused.outcome.error->code();
+    };
+    std::uint16_t closed = 0;
+    {
+        co::TcpAcceptor probe(loop, loopback());
+        closed = probe.local_address().port();
+    }
+    std::uint16_t port = acceptor.local_address().port();
+    EXPECT_EQ(co::run(loop, client(loop, port, closed)), "127.0.0.1:" + std::to_string(port) + " ECONNREFUSED");
+}
+
 TEST(CoTcpStream, ConnectFailuresNameTheirStage) {
     Loop loop;
     std::uint16_t closed_port = 0;

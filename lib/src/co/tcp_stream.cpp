@@ -377,6 +377,7 @@ void ConnectByNameAwaiter::start() {
             state_->closed = true;
             state_->error = std::make_unique<Error>(outcome.error.value_or(Error("ECONNABORTED", "no connection", "connect")));
         }
+        outcome_ = std::move(outcome);
         complete();
     });
 }
@@ -390,6 +391,13 @@ TcpStream ConnectByNameAwaiter::await_resume() {
     connector_.reset();
     if (cancelled_) throw Cancelled("connect");
     if (state_->closed) throw SystemError(*state_->error);
+    return TcpStream(std::move(state_));
+}
+
+TcpStream ConnectByNameAwaiter::take_stream() {
+    connector_.reset();
+    if (cancelled_) throw Cancelled("connect");
+    if (state_->closed) return TcpStream();
     return TcpStream(std::move(state_));
 }
 

@@ -293,6 +293,13 @@ public:
     /// Cancellation: cancels the lookups and attempts.
     void on_cancel() noexcept;
 
+protected:
+    /// The connector's report (its connection moved into the stream).
+    ConnectOutcome outcome_;
+    /// For ConnectReportAwaiter: the stream (empty on failure); throws only
+    /// co::Cancelled.
+    TcpStream take_stream();
+
 private:
     void start();
 
@@ -302,6 +309,34 @@ private:
     ConnectOptions options_;
     std::unique_ptr<TcpConnector> connector_;
     std::unique_ptr<detail::StreamState> state_;
+};
+
+/// What co::connect_reporting gives: the stream (empty when the connect
+/// failed) and the whole report of the race.
+struct ConnectReport {
+    TcpStream stream;         ///< empty (false) on failure
+    ConnectOutcome outcome;   ///< addresses, every attempt, the error; its `connection` is null (moved into `stream`)
+
+    /// The winning attempt, or null on failure (outcome.winner() is always
+    /// null here: the connection moved into the stream).
+    const ConnectAttemptReport* winner() const noexcept {
+        if (!stream) return nullptr;
+        for (const ConnectAttemptReport& attempt : outcome.attempts)
+            if (!attempt.error) return &attempt;
+        return nullptr;
+    }
+};
+
+/// The awaiter of co::connect_reporting: like ConnectByNameAwaiter, but a
+/// failed connect is a result (outcome.error), not an exception.
+class ConnectReportAwaiter : public ConnectByNameAwaiter {
+public:
+    using ConnectByNameAwaiter::ConnectByNameAwaiter;
+    /// The stream and the report (see ConnectReport); throws only co::Cancelled.
+    ConnectReport await_resume() {
+        TcpStream stream = take_stream();
+        return ConnectReport{std::move(stream), std::move(outcome_)};
+    }
 };
 
 /// Connects to `peer`. Throws SystemError (operation "connect":
@@ -319,6 +354,14 @@ inline ConnectAwaiter connect(Loop& loop, const SocketAddress& peer,
 /// tells which address won.
 inline ConnectByNameAwaiter connect(Loop& loop, std::string_view host, std::uint16_t port,
                                     ConnectOptions options = {}) {
+    return {loop, host, port, std::move(options)};
+}
+
+/// Connects as co::connect by name does, and gives the whole report: which
+/// addresses were learnt, every attempt and why it lost (for tools that print
+/// them). A failure is reported in it, not thrown.
+inline ConnectReportAwaiter connect_reporting(Loop& loop, std::string_view host, std::uint16_t port,
+                                              ConnectOptions options = {}) {
     return {loop, host, port, std::move(options)};
 }
 
