@@ -32,15 +32,16 @@
 /// low_water_mark() or below calls on_low_water (backpressure: pause reading the
 /// other side at the first, resume at the second); emptying it calls
 /// on_write_drained. write() never refuses bytes for being above the mark, so
-/// the bound holds only if the handler stops producing at on_high_water. Then
-/// the queue holds at most high_water_mark() plus the bytes written after the
-/// crossing inside the same callback (for a relay: one read, at most 256 KiB,
-/// the loop's read buffer), and its memory is at most twice that (the queue is
-/// two vectors, the one being sent and the one collecting, each up to twice its
-/// size by vector growth, together never more than twice the queued bytes plus
-/// 256 KiB kept after draining) plus a fixed ~330 bytes. libuv holds no copy:
-/// one write request, embedded in the queue, points into it. An idle connection
-/// costs one 320-byte allocation (the queue is made on first need).
+/// the bound holds only if the handler stops producing at on_high_water.
+///
+/// Memory bound per connection: idle, one 320-byte allocation (libuv's socket
+/// handle included). With output queued, 336 bytes more (the queue's own state) plus its bytes:
+/// at most high_water_mark() plus what the handler writes inside the crossing
+/// callback (for a relay, one read: at most 256 KiB, the loop's read buffer).
+/// The queue is two vectors (the one being sent, the one collecting), each with
+/// a capacity up to twice what it held; up to 256 KiB each is kept after it
+/// drains. libuv holds no copy (its one write request points into the queue);
+/// the rest is in the kernel's socket buffers.
 ///
 /// State machine (state() on the left; eof_received() and shutdown_sent()
 /// describe the two directions while connected):
