@@ -270,6 +270,31 @@ TEST_F(EchoFixture, AResetUnderAPendingReadThrowsIt) {
     EXPECT_EQ(co::run(loop, client(loop, raw)), "read ECONNRESET");
 }
 
+TEST_F(EchoFixture, AWriteToAResetConnectionThrowsTheResetItself) {
+    auto client = [](Loop& l, co::TcpAcceptor& raw) -> co::Task<std::string> {
+        co::TcpStream s = co_await co::connect(l, raw.local_address());
+        {
+            co::TcpStream peer = co_await raw.accept();
+            co_await s.write(std::string_view("unread"));
+            co_await co::sleep(l, 10ms);
+        }  // the peer closes with unread bytes: a RST
+        co_await co::sleep(l, 10ms);
+        try {
+            for (int i = 0; i < 100; ++i) {
+                co_await s.write(std::string(1000, 'x'));
+                co_await co::sleep(l, 1ms);
+            }
+        } catch (const SystemError& e) {
+            // The kernel's reason (ECONNRESET or EPIPE), not a generic refusal.
+            EXPECT_NE(e.error().message(), "the connection can no longer send");
+            co_return e.error().operation();
+        }
+        co_return "no error";
+    };
+    co::TcpAcceptor raw(loop, loopback());
+    EXPECT_EQ(co::run(loop, client(loop, raw)), "write");
+}
+
 TEST_F(EchoFixture, DestroyingAStreamCompletesAnotherTasksPendingReadWithCancelled) {
     auto client = [](Loop& l, SocketAddress at) -> co::Task<std::string> {
         auto s = std::make_unique<co::TcpStream>(co_await co::connect(l, at));

@@ -208,6 +208,12 @@ bool WriteAwaiter::start() {
         outcome_ = s.error ? Outcome::failed : Outcome::closed;
     } else if (!s.conn->write(data_)) {
         outcome_ = Outcome::failed;
+        if (s.conn->state() == TcpConnection::State::closed) {
+            // The write found the connection failing: on_closed brings the
+            // reason from the loop; wait for it, so it is thrown here once.
+            s.writer = this;
+            return true;
+        }
     } else if (s.conn->queued_bytes() <= s.conn->high_water_mark()) {
         outcome_ = Outcome::done;
     } else {
