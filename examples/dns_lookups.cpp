@@ -14,6 +14,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace nr = netreactor;
 
@@ -24,20 +25,23 @@ public:
 
     // Submits until the window is full; every completion submits the next name.
     void fill() {
-        while (!waiting_.empty() && in_flight_ < concurrency_) {
+        while (!waiting_.empty() && lookups_.size() < concurrency_) {
             std::string name = std::move(waiting_.front());
             waiting_.pop_front();
-            ++in_flight_;
-            // The callback may run synchronously (hosts file, numeric address).
-            resolver_.lookup_addresses(name, AF_UNSPEC, 0,
-                                       [this](const nr::AddressLookup& result) { done(result); });
+            // The handle keeps the lookup going; dropping it would cancel it.
+            // The callback always runs later, from the loop (hosts file and
+            // numeric addresses included), so done() never nests in fill().
+            std::uint64_t id = next_id_++;
+            lookups_.emplace(id, resolver_.lookup_addresses(name, AF_UNSPEC, 0, [this, id](const nr::AddressLookup& result) {
+                lookups_.erase(id);  // the finished lookup's handle: nothing left to cancel
+                done(result);
+            }));
         }
     }
     int failed() const { return failed_; }
 
 private:
     void done(const nr::AddressLookup& result) {
-        --in_flight_;
         std::string line = result.name;
         if (result.error) {
             ++failed_;
@@ -51,7 +55,8 @@ private:
     nr::Resolver& resolver_;
     std::deque<std::string> waiting_;
     std::size_t concurrency_;
-    std::size_t in_flight_ = 0;
+    std::unordered_map<std::uint64_t, nr::DnsLookup> lookups_;  // the lookups in flight
+    std::uint64_t next_id_ = 0;
     int failed_ = 0;
 };
 

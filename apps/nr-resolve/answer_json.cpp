@@ -185,10 +185,10 @@ void append_answer_json(const Answer& answer, std::string& out) {
     w.text(",\"type\":");
     w.str(type_label(q));
     w.text(answer.from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
-    bool sent = !answer.from_hosts_file && r.status != "BADNAME";
+    bool sent = !answer.from_hosts_file && r.status != netreactor::DnsStatus::BadName;
     if (sent && !r.server.empty()) w.str(r.server); else w.text("null");
     w.text(!sent ? ",\"proto\":null,\"status\":" : r.tcp ? ",\"proto\":\"tcp\",\"status\":" : ",\"proto\":\"udp\",\"status\":");
-    w.str(r.status);
+    w.str(netreactor::to_string(r.status));
     if (m != nullptr && !answer.from_hosts_file) {
         w.text(",\"rcode\":");
         w.str(netreactor::dns_rcode_name(m->rcode));

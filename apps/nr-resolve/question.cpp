@@ -13,7 +13,9 @@ using netreactor::DnsType;
 constexpr std::uint16_t kA = static_cast<std::uint16_t>(DnsType::A);
 constexpr std::uint16_t kAAAA = static_cast<std::uint16_t>(DnsType::AAAA);
 
-bool has_addresses(const DnsQueryResult& r) { return r.status == "NOERROR"; }
+using netreactor::DnsStatus;
+
+bool has_addresses(const DnsQueryResult& r) { return r.status == DnsStatus::NoError; }
 
 bool same_record(const DnsRecord& a, const DnsRecord& b) {
     return a.type == b.type && a.data == b.data && netreactor::dns_names_equal(a.name, b.name);
@@ -22,7 +24,7 @@ bool same_record(const DnsRecord& a, const DnsRecord& b) {
 // One line for the A and AAAA answers: every record of both (a CNAME shared
 // by both once), and the status of the pair: NOERROR if either has
 // addresses; otherwise a failure other than NODATA wins (a timeout of one
-// half is not "no data"), A's before AAAA's.
+// half is not "no data"), A's before AAAA's; NODATA for both says so.
 DnsQueryResult merge(DnsQueryResult a, DnsQueryResult aaaa) {
     DnsQueryResult merged = std::move(a);
     merged.type = 0;
@@ -40,13 +42,15 @@ DnsQueryResult merge(DnsQueryResult a, DnsQueryResult aaaa) {
         }
         if (merged.message->authority.empty()) merged.message->authority = std::move(aaaa.message->authority);
     }
-    bool a_ok = merged.status == "NOERROR";
+    bool a_ok = merged.status == DnsStatus::NoError;
     if (a_ok || has_addresses(aaaa)) {
-        merged.status = "NOERROR";
+        merged.status = DnsStatus::NoError;
         merged.error.reset();
-    } else if (merged.status == "NODATA" && aaaa.status != "NODATA") {
+    } else if (merged.status == DnsStatus::NoData && aaaa.status != DnsStatus::NoData) {
         merged.status = aaaa.status;
         merged.error = aaaa.error;
+    } else if (merged.status == DnsStatus::NoData) {
+        merged.error = netreactor::Error("NODATA", "no A or AAAA record for this name", "resolve");
     }
     return merged;
 }
@@ -55,7 +59,7 @@ Answer from_hosts(const Question& q, const std::vector<netreactor::SocketAddress
     Answer answer{q, {}, true};
     DnsQueryResult& r = answer.result;
     r.name = q.input;
-    r.status = "NOERROR";
+    r.status = DnsStatus::NoError;
     r.server = "";
     netreactor::DnsMessage m;
     m.question_name = q.input;
@@ -80,15 +84,17 @@ std::string type_label(const Question& question) {
 
 void ask(netreactor::Resolver& resolver, const Question& question, AnswerCallback done) {
     switch (question.kind) {
+        // Detached: the Runner outlives every question, and the Resolver
+        // drops them all when it goes.
         case QuestionKind::record:
             resolver.query(question.input, question.type, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
                 done(Answer{std::move(q), std::move(r), false});
-            });
+            }).detach();
             return;
         case QuestionKind::reverse:
             resolver.reverse(question.input, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
                 done(Answer{std::move(q), std::move(r), false});
-            });
+            }).detach();
             return;
         case QuestionKind::address: break;
     }
@@ -106,8 +112,8 @@ void ask(netreactor::Resolver& resolver, const Question& question, AnswerCallbac
         }
     };
     auto pair = std::make_shared<Pair>(Pair{question, std::move(done), {}, {}});
-    resolver.query(question.input, kA, [pair](DnsQueryResult r) { pair->a = std::move(r); pair->finish(); });
-    resolver.query(question.input, kAAAA, [pair](DnsQueryResult r) { pair->aaaa = std::move(r); pair->finish(); });
+    resolver.query(question.input, kA, [pair](DnsQueryResult r) { pair->a = std::move(r); pair->finish(); }).detach();
+    resolver.query(question.input, kAAAA, [pair](DnsQueryResult r) { pair->aaaa = std::move(r); pair->finish(); }).detach();
 }
 
 }  // namespace resolve

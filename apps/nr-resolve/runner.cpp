@@ -51,7 +51,7 @@ void Runner::fill() {
 void Runner::count(const Answer& answer) {
     totals_.questions++;
     const auto& r = answer.result;
-    totals_.statuses[r.status]++;
+    totals_.statuses[std::string(netreactor::to_string(r.status))]++;
     if (!r.error) return;
     int cls = nrapp::exit_status_for(*r.error);
     if (failure_class_ && *failure_class_ != cls) mixed_failures_ = true;

@@ -336,3 +336,36 @@ TEST(DnsNames, CnameChainsAndLoops) {
     auto loop = follow_cnames({cname("a.test", "b.test"), cname("b.test", "a.test")}, "a.test");
     EXPECT_TRUE(loop.loop);
 }
+
+TEST(DnsMessage, ASpaceInALabelIsWrittenAsDdd) {
+    // RFC 1035 presentation format: a name never shows a raw space.
+    Packet p;
+    p.header(kResponse, 1, 0).u8(3).raw("a b").u8(4).raw("test").u8(0).u16(1).u16(1);
+    EXPECT_EQ(must_parse(p).question_name, "a\\032b.test");
+}
+
+TEST(DnsNames, EscapesAreReadOnInput) {
+    EXPECT_FALSE(validate_dns_name("a\\032b.test"));
+    EXPECT_FALSE(validate_dns_name("x\\.y.test"));
+    EXPECT_FALSE(validate_dns_name("\\\\.test"));
+    EXPECT_FALSE(validate_dns_name("\\a.test"));
+    // Lengths count the bytes a label carries, not the characters typed.
+    std::string escaped63, escaped64;
+    for (int i = 0; i < 63; ++i) escaped63 += "\\097";
+    escaped64 = escaped63 + "a";
+    EXPECT_FALSE(validate_dns_name(escaped63 + ".test"));
+    EXPECT_EQ(validate_dns_name(escaped64 + ".test")->code(), "BADNAME");
+    // A raw NUL byte is never part of a name; bad escapes are rejected.
+    EXPECT_EQ(validate_dns_name(std::string("w\0ww.test", 9))->code(), "BADNAME");
+    EXPECT_EQ(validate_dns_name("a\\256.test")->code(), "BADNAME");
+    EXPECT_EQ(validate_dns_name("a\\25")->code(), "BADNAME");
+    EXPECT_EQ(validate_dns_name("a\\")->code(), "BADNAME");
+    EXPECT_EQ(validate_dns_name(".test")->code(), "BADNAME");
+}
+
+TEST(DnsNames, AnyAndRfc3597TypeNames) {
+    EXPECT_EQ(dns_type_from_name("any"), 255);
+    EXPECT_EQ(dns_type_name(255), "ANY");
+    EXPECT_EQ(dns_type_from_name("TYPE65280"), 65280);
+    EXPECT_EQ(dns_type_name(65280), "TYPE65280");
+}

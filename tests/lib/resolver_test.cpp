@@ -6,6 +6,9 @@
 #include <memory>
 #include <optional>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "netreactor/loop.hpp"
 #include "netreactor/resolver.hpp"
 #include "netreactor/timer.hpp"
@@ -40,8 +43,8 @@ TEST(Resolver, NumericAddressesAnswerWithoutAQuery) {
     dns.start_receiving();
     Resolver resolver(loop, hermetic(dns.local_address().to_string()));
     std::optional<AddressLookup> v4, v6;
-    resolver.lookup_addresses("127.0.0.5", AF_UNSPEC, 80, [&](AddressLookup r) { v4 = std::move(r); });
-    resolver.lookup_addresses("::1", AF_UNSPEC, 80, [&](AddressLookup r) { v6 = std::move(r); });
+    auto h4 = resolver.lookup_addresses("127.0.0.5", AF_UNSPEC, 80, [&](AddressLookup r) { v4 = std::move(r); });
+    auto h6 = resolver.lookup_addresses("::1", AF_UNSPEC, 80, [&](AddressLookup r) { v6 = std::move(r); });
     dns.stop_receiving();
     loop.run();
     ASSERT_TRUE(v4);
@@ -62,7 +65,7 @@ TEST(Resolver, LocalhostComesFromTheHostsFile) {
     dns.start_receiving();
     Resolver resolver(loop, hermetic(dns.local_address().to_string()));
     std::optional<AddressLookup> got;
-    resolver.lookup_addresses("localhost", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.lookup_addresses("localhost", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
     Timer guard(loop);
     guard.start(3s, [&] { dns.stop_receiving(); });
     guard.keep_loop_alive(false);
@@ -86,7 +89,7 @@ TEST(Resolver, ASilentServerTimesOutWithinTheConfiguredTime) {
     Resolver resolver(loop, options);
     std::optional<AddressLookup> got;
     auto start = monotonic_ns();
-    resolver.lookup_addresses("nothing.test", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.lookup_addresses("nothing.test", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
     loop.run();
     double elapsed_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
     ASSERT_TRUE(got);
@@ -109,7 +112,8 @@ TEST(Resolver, DestroyingWithQueriesInFlightDropsTheirCallbacks) {
     options.use_hosts_file = false;
     int called = 0;
     auto resolver = std::make_unique<Resolver>(loop, options);
-    for (int i = 0; i < 10; ++i) resolver->lookup_addresses("n" + std::to_string(i) + ".test", AF_UNSPEC, 0, [&](AddressLookup) { called++; });
+    std::vector<DnsLookup> held;
+    for (int i = 0; i < 10; ++i) held.push_back(resolver->lookup_addresses("n" + std::to_string(i) + ".test", AF_UNSPEC, 0, [&](AddressLookup) { called++; }));
     EXPECT_EQ(resolver->pending(), 10u);
     Timer later(loop);
     later.start(20ms, [&] { resolver.reset(); dns.stop_receiving(); });
@@ -122,7 +126,7 @@ TEST(Resolver, DestroyingFromInsideACallbackIsSafe) {
     auto resolver = std::make_unique<Resolver>(loop, hermetic("127.0.0.1:9"));
     int called = 0;
     // Numeric names complete synchronously, inside the submission call.
-    resolver->lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called++; resolver.reset(); });
+    auto lookup = resolver->lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called++; resolver.reset(); });
     loop.run();
     EXPECT_EQ(called, 1);
     EXPECT_EQ(resolver, nullptr);
@@ -138,7 +142,8 @@ TEST(Resolver, CancelAllCompletesPendingQueriesWithEcanceled) {
     options.use_hosts_file = false;
     Resolver resolver(loop, options);
     std::vector<std::string> codes;
-    for (int i = 0; i < 3; ++i) resolver.lookup_addresses("c.test", AF_INET, 0, [&](AddressLookup r) { codes.push_back(r.error ? r.error->code() : "ok"); });
+    std::vector<DnsLookup> held;
+    for (int i = 0; i < 3; ++i) held.push_back(resolver.lookup_addresses("c.test", AF_INET, 0, [&](AddressLookup r) { codes.push_back(r.error ? r.error->code() : "ok"); }));
     Timer later(loop);
     later.start(10ms, [&] { resolver.cancel_all(); dns.stop_receiving(); });
     loop.run();
@@ -201,7 +206,7 @@ struct FakeDns {
 DnsQueryResult ask(Loop& loop, FakeDns& dns, const std::string& name, std::uint16_t type) {
     Resolver resolver(loop, hermetic(dns.address()));
     std::optional<DnsQueryResult> got;
-    resolver.query(name, type, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
+    auto lookup = resolver.query(name, type, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
     dns.socket.start_receiving();
     EXPECT_TRUE(got);
@@ -214,7 +219,7 @@ TEST(ResolverQuery, DecodesTheAnswerAndReportsItsSource) {
     Loop loop;
     FakeDns dns(loop);
     auto r = ask(loop, dns, "www.example.test", 1);
-    EXPECT_EQ(r.status, "NOERROR");
+    EXPECT_EQ(to_string(r.status), "NOERROR");
     EXPECT_FALSE(r.error);
     ASSERT_TRUE(r.message);
     EXPECT_TRUE(r.message->flags.aa);
@@ -233,14 +238,14 @@ TEST(ResolverQuery, ServfailAndRefusedAreReportedAsSuch) {
     FakeDns dns(loop);
     dns.handler.rcode = 2;
     auto servfail = ask(loop, dns, "a.test", 1);
-    EXPECT_EQ(servfail.status, "SERVFAIL");
+    EXPECT_EQ(to_string(servfail.status), "SERVFAIL");
     ASSERT_TRUE(servfail.error);
     EXPECT_EQ(servfail.error->code(), "SERVFAIL");
     EXPECT_EQ(dns.handler.queries, 1) << "NOCHECKRESP: no retry on SERVFAIL";
     dns.handler.rcode = 5;
-    EXPECT_EQ(ask(loop, dns, "a.test", 1).status, "REFUSED");
+    EXPECT_EQ(to_string(ask(loop, dns, "a.test", 1).status), "REFUSED");
     dns.handler.rcode = 3;
-    EXPECT_EQ(ask(loop, dns, "a.test", 1).status, "NXDOMAIN");
+    EXPECT_EQ(to_string(ask(loop, dns, "a.test", 1).status), "NXDOMAIN");
 }
 
 TEST(ResolverQuery, AnEmptyNoerrorIsNodata) {
@@ -248,12 +253,12 @@ TEST(ResolverQuery, AnEmptyNoerrorIsNodata) {
     FakeDns dns(loop);
     dns.handler.with_answer = false;
     auto r = ask(loop, dns, "a.test", 15);
-    EXPECT_EQ(r.status, "NODATA");
+    EXPECT_EQ(to_string(r.status), "NODATA");
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->code(), "NODATA");
     // A record of another type than asked is not an answer either.
     dns.handler.with_answer = true;
-    EXPECT_EQ(ask(loop, dns, "a.test", 15).status, "NODATA");
+    EXPECT_EQ(to_string(ask(loop, dns, "a.test", 15).status), "NODATA");
 }
 
 TEST(ResolverQuery, InvalidNamesAreRejectedBeforeSending) {
@@ -261,17 +266,19 @@ TEST(ResolverQuery, InvalidNamesAreRejectedBeforeSending) {
     FakeDns dns(loop);
     Resolver resolver(loop, hermetic(dns.address()));
     std::vector<std::string> statuses;
-    auto keep = [&](DnsQueryResult r) { statuses.push_back(r.status); };
-    resolver.query(std::string(64, 'a') + ".test", 1, keep);
+    auto keep = [&](DnsQueryResult r) { statuses.emplace_back(to_string(r.status)); };
+    std::vector<DnsLookup> held;
+    held.push_back(resolver.query(std::string(64, 'a') + ".test", 1, keep));
     std::string long_name;
     for (int i = 0; i < 26; ++i) long_name += "abcdefghi.";  // 260 characters
-    resolver.query(long_name + "test", 1, keep);
-    resolver.query("a..test", 1, keep);
-    resolver.reverse("not-an-address", keep);
-    EXPECT_EQ(statuses, std::vector<std::string>(4, "BADNAME"));  // synchronously
-    EXPECT_EQ(resolver.pending(), 0u);
+    held.push_back(resolver.query(long_name + "test", 1, keep));
+    held.push_back(resolver.query("a..test", 1, keep));
+    held.push_back(resolver.reverse("not-an-address", keep));
+    EXPECT_TRUE(statuses.empty()) << "never inside the call that started the lookup";
     dns.socket.stop_receiving();
     loop.run();
+    EXPECT_EQ(statuses, std::vector<std::string>(4, "BADNAME"));  // from the loop
+    EXPECT_EQ(resolver.pending(), 0u);
     EXPECT_EQ(dns.handler.queries, 0);
 }
 
@@ -284,14 +291,16 @@ TEST(ResolverQuery, DestroyingOrCancellingWithQueriesInFlightIsSafe) {
     auto resolver = std::make_unique<Resolver>(loop, hermetic(dns.local_address().to_string()));
     int called = 0;
     std::vector<std::string> canceled;
-    for (int i = 0; i < 50; ++i) resolver->query("q" + std::to_string(i) + ".test", 1, [&](DnsQueryResult) { called++; });
+    std::vector<DnsLookup> held;
+    for (int i = 0; i < 50; ++i) held.push_back(resolver->query("q" + std::to_string(i) + ".test", 1, [&](DnsQueryResult) { called++; }));
     Resolver second(loop, hermetic(dns.local_address().to_string()));
     for (int i = 0; i < 5; ++i)
-        second.query("c.test", 16, [&](DnsQueryResult r) {
-            canceled.push_back(r.status);
+        held.push_back(second.query("c.test", 16, [&](DnsQueryResult r) {
+            canceled.emplace_back(to_string(r.status));
             // Submitting from inside a cancel callback must not crash either.
-            if (canceled.size() == 1) second.query("again.test", 1, [&](DnsQueryResult r2) { canceled.push_back(r2.status); });
-        });
+            if (canceled.size() == 1)
+                held.push_back(second.query("again.test", 1, [&](DnsQueryResult r2) { canceled.emplace_back(to_string(r2.status)); }));
+        }));
     Timer later(loop);
     later.start(20ms, [&] {
         resolver.reset();
@@ -352,20 +361,269 @@ TEST(ResolverQuery, ManyConcurrentQueriesEachGetTheirOwnAnswer) {
     options.timeout = 3000ms;
     options.tries = 1;  // a dropped answer would show as a timeout
     Resolver resolver(loop, options);
+    std::vector<DnsLookup> held;
     std::size_t done = 0, correct = 0;
     for (std::size_t i = 0; i < n; ++i) {
         std::string label(1 + i % 60, 'a');
         std::string name = label + "." + std::to_string(i) + ".test";
-        resolver.query(name, 1, [&, name, len = label.size()](DnsQueryResult r) {
+        held.push_back(resolver.query(name, 1, [&, name, len = label.size()](DnsQueryResult r) {
             done++;
-            if (r.status == "NOERROR" && r.message && r.message->question_name == name &&
+            if (r.status == DnsStatus::NoError && r.message && r.message->question_name == name &&
                 r.message->answers.at(0).ttl == 768u + len)
                 correct++;
             if (done == n) dns.stop_receiving();
-        });
+        }));
     }
     loop.run();
     EXPECT_EQ(handler.held.size(), n);
     EXPECT_EQ(done, n);
     EXPECT_EQ(correct, n);
+}
+
+// --- Deadlines, statuses, presentation format ---
+
+TEST(ResolverDeadline, HoldsWhateverTheTriesAre) {
+    // 20 tries of 100 ms doubling each round would take about 29 hours: the
+    // deadline (300 ms) ends the lookup, and the loop is free right after.
+    Loop loop;
+    BlackHole hole;
+    UdpSocket dns(loop, hole);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    ResolverOptions options = hermetic(dns.local_address().to_string());
+    options.tries = 20;
+    Resolver resolver(loop, options);
+    std::optional<DnsQueryResult> got;
+    double completed_ms = 0;
+    auto start = monotonic_ns();
+    auto lookup = resolver.query("silent.test", 1, [&](DnsQueryResult r) {
+        got = std::move(r);
+        completed_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
+        dns.stop_receiving();
+    }, 300ms);
+    loop.run();
+    double loop_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->status, DnsStatus::Timeout);
+    ASSERT_TRUE(got->error);
+    EXPECT_EQ(got->error->code(), "ETIMEDOUT");
+    EXPECT_GE(completed_ms, 295);
+    EXPECT_LT(completed_ms, 600);
+    EXPECT_LT(loop_ms, 800) << "the abandoned c-ares query must not keep the loop running";
+    EXPECT_GE(hole.queries, 2);
+    EXPECT_EQ(resolver.pending(), 0u);
+}
+
+TEST(ResolverDeadline, TheOptionsDeadlineAppliesToAddressLookups) {
+    Loop loop;
+    BlackHole hole;
+    UdpSocket dns(loop, hole);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    ResolverOptions options = hermetic(dns.local_address().to_string());
+    options.use_hosts_file = false;
+    options.tries = 20;
+    options.deadline = 200ms;
+    Resolver resolver(loop, options);
+    std::optional<AddressLookup> got;
+    auto start = monotonic_ns();
+    auto lookup = resolver.lookup_addresses("silent.test", AF_UNSPEC, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    loop.run();
+    double ms = static_cast<double>(monotonic_ns() - start) / 1e6;
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->status, DnsStatus::Timeout);
+    EXPECT_EQ(got->error->code(), "ETIMEDOUT");
+    EXPECT_GE(ms, 195);
+    EXPECT_LT(ms, 700);
+}
+
+TEST(ResolverStatus, NoServerCouldBeContactedHasItsOwnCode) {
+    Loop loop;
+    std::string closed_port;
+    {
+        BlackHole hole;
+        UdpSocket gone(loop, hole);
+        gone.bind(*SocketAddress::parse("127.0.0.1", 0));
+        closed_port = gone.local_address().to_string();
+    }
+    loop.run_once(false);
+    ResolverOptions options = hermetic(closed_port);
+    options.timeout = 1000ms;
+    Resolver resolver(loop, options);
+    std::optional<DnsQueryResult> got;
+    auto lookup = resolver.query("refused.test", 1, [&](DnsQueryResult r) { got = std::move(r); });
+    loop.run();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(to_string(got->status), "NOSERVER");
+    ASSERT_TRUE(got->error);
+    EXPECT_EQ(got->error->code(), "ENOSERVER") << "not ECONNREFUSED, which a refused TCP connect reports";
+    EXPECT_LT(got->rtt_ms, 900);
+}
+
+TEST(ResolverStatus, ToStringAndErrorCodes) {
+    EXPECT_EQ(to_string(DnsStatus::NoError), "NOERROR");
+    EXPECT_EQ(to_string(DnsStatus::Timeout), "TIMEOUT");
+    EXPECT_EQ(error_code(DnsStatus::Timeout), "ETIMEDOUT");
+    EXPECT_EQ(error_code(DnsStatus::NoServer), "ENOSERVER");
+    EXPECT_EQ(error_code(DnsStatus::NxDomain), "NXDOMAIN");
+    EXPECT_EQ(status_from_rcode(3), DnsStatus::NxDomain);
+    EXPECT_EQ(status_from_rcode(12), DnsStatus::OtherRcode);
+}
+
+TEST(ResolverOptionsCheck, PortZeroAndScopedServersAreRejected) {
+    Loop loop;
+    for (const char* bad : {"127.0.0.1:0", "[::1]:0", "[fe80::1%lo]:5399", "fe80::1", "[fe80::1]:53"}) {
+        ResolverOptions o;
+        o.servers = {bad};
+        try {
+            Resolver r(loop, o);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const SystemError& e) {
+            EXPECT_EQ(e.error().code(), "EINVAL") << bad;
+            EXPECT_FALSE(e.error().message().empty());
+        }
+    }
+}
+
+namespace {
+
+// Answers with the right ID and a body nobody can decode.
+struct GarbageServer : UdpHandler {
+    int queries = 0;
+    void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
+        queries++;
+        std::string reply(q.data(), 12);
+        reply[2] = static_cast<char>(0x81);
+        reply[3] = 0;
+        reply[7] = 1;                        // one answer...
+        reply += std::string("\x3f\x01", 2);  // ...and a question name that runs off the end
+        socket.send({reply.data(), reply.size()}, from);
+    }
+};
+
+}  // namespace
+
+TEST(ResolverStatus, AnUndecodableAnswerIsBadrespAtOnce) {
+    Loop loop;
+    GarbageServer handler;
+    UdpSocket dns(loop, handler);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    ResolverOptions options = hermetic(dns.local_address().to_string());
+    options.timeout = 2000ms;
+    options.tries = 3;
+    Resolver resolver(loop, options);
+    std::optional<DnsQueryResult> got;
+    auto lookup = resolver.query("garbled.test", 1, [&](DnsQueryResult r) { got = std::move(r); dns.stop_receiving(); });
+    loop.run();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(to_string(got->status), "BADRESP");
+    EXPECT_EQ(got->error->code(), "BADRESP");
+    EXPECT_LT(got->rtt_ms, 1000) << "not a TIMEOUT after the whole wait";
+    EXPECT_EQ(handler.queries, 1);
+    EXPECT_EQ(got->server, dns.local_address().to_string());
+}
+
+namespace {
+
+// UDP: every answer truncated (TC, no records). TCP on the same port: every
+// connection accepted and closed at once, without an answer.
+struct TruncatingServer : UdpHandler {
+    int queries = 0;
+    void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
+        queries++;
+        std::string reply(q.data(), q.size());
+        reply[2] = static_cast<char>(0x83 | (q[2] & 0x01));  // QR, TC, RD copied
+        reply[3] = 0;
+        socket.send({reply.data(), reply.size()}, from);
+    }
+};
+
+}  // namespace
+
+TEST(ResolverStatus, ATruncatedAnswerWhoseTcpRetryIsClosedSaysSo) {
+    Loop loop;
+    TruncatingServer handler;
+    UdpSocket dns(loop, handler);
+    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
+    dns.start_receiving();
+    SocketAddress at = dns.local_address();
+    int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    ASSERT_EQ(::bind(listener, at.sockaddr_ptr(), at.length()), 0);
+    ASSERT_EQ(::listen(listener, 8), 0);
+    int accepted = 0;
+    Timer acceptor(loop);
+    acceptor.keep_loop_alive(false);
+    acceptor.start(2ms, [&] {
+        for (int fd; (fd = ::accept(listener, nullptr, nullptr)) >= 0;) {
+            accepted++;
+            ::close(fd);
+        }
+    }, 2ms);
+    ResolverOptions options = hermetic(at.to_string());
+    options.timeout = 1000ms;
+    options.tries = 2;
+    Resolver resolver(loop, options);
+    std::optional<DnsQueryResult> got;
+    auto lookup = resolver.query("big.test", 16, [&](DnsQueryResult r) { got = std::move(r); dns.stop_receiving(); });
+    loop.run();
+    ::close(listener);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(to_string(got->status), "TRUNCATED");
+    ASSERT_TRUE(got->error);
+    // Closed with the query unread: the kernel may turn the FIN into a reset.
+    EXPECT_TRUE(got->error->code() == "EOF" || got->error->code() == "ECONNRESET") << got->error->code();
+    EXPECT_NE(got->error->message().find("truncated"), std::string::npos) << got->error->message();
+    EXPECT_TRUE(got->tcp);
+    EXPECT_GE(accepted, 1);
+    EXPECT_LT(got->rtt_ms, 900);
+}
+
+TEST(ResolverPresentation, EscapesAreReadAsRfc1035SaysAndWrittenBack) {
+    Loop loop;
+    FakeDns dns(loop);
+    // "a b" (a space), "x.y" (a dot inside a label), a backslash and byte 200.
+    auto r = ask(loop, dns, "a\\032b.x\\.y.\\\\.\\200.test", 1);
+    ASSERT_TRUE(r.message);
+    EXPECT_EQ(r.message->question_name, "a\\032b.x\\.y.\\\\.\\200.test");
+    ASSERT_EQ(r.message->answers.size(), 1u);
+    EXPECT_EQ(r.message->answers[0].name, "a\\032b.x\\.y.\\\\.\\200.test");
+    // \X is X itself: "\a" asks "a".
+    auto plain = ask(loop, dns, "\\a.test", 1);
+    ASSERT_TRUE(plain.message);
+    EXPECT_EQ(plain.message->question_name, "a.test");
+    EXPECT_EQ(plain.name, "\\a.test") << "the name reported is the name asked";
+}
+
+TEST(ResolverPresentation, ANulByteOrABadEscapeIsBadnameWithNothingSent) {
+    Loop loop;
+    FakeDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
+    std::vector<DnsQueryResult> got;
+    std::vector<DnsLookup> held;
+    std::string nul("w\0ww.lab.test", 13);
+    for (const std::string& name : {nul, std::string("a\\256.test"), std::string("a\\12"), std::string("a\\")})
+        held.push_back(resolver.query(name, 1, [&](DnsQueryResult r) { got.push_back(std::move(r)); }));
+    held.push_back(resolver.reverse(std::string("127.0.0.1\0x", 11), [&](DnsQueryResult r) { got.push_back(std::move(r)); }));
+    dns.socket.stop_receiving();
+    loop.run();
+    ASSERT_EQ(got.size(), 5u);
+    for (const auto& r : got) EXPECT_EQ(r.status, DnsStatus::BadName) << r.name;
+    EXPECT_EQ(got[0].name, nul);
+    EXPECT_EQ(dns.handler.queries, 0);
+}
+
+TEST(ResolverQuery, AnyAndUnknownTypesAreAsked) {
+    Loop loop;
+    FakeDns dns(loop);
+    auto any = ask(loop, dns, "www.example.test", 255);
+    EXPECT_EQ(any.status, DnsStatus::NoError) << "an A record answers ANY";
+    ASSERT_TRUE(any.message);
+    EXPECT_EQ(any.message->question_type, 255);
+    dns.handler.with_answer = false;
+    auto unknown = ask(loop, dns, "www.example.test", 65280);
+    ASSERT_TRUE(unknown.message);
+    EXPECT_EQ(unknown.message->question_type, 65280);
+    EXPECT_EQ(unknown.status, DnsStatus::NoData);
 }

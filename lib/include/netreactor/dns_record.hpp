@@ -27,7 +27,7 @@ namespace netreactor {
 
 // The record types the library decodes into fields (others keep raw bytes).
 enum class DnsType : std::uint16_t {
-    A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28, SRV = 33, OPT = 41, CAA = 257,
+    A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28, SRV = 33, OPT = 41, ANY = 255, CAA = 257,
 };
 
 // "A", "MX"... or "TYPE65" for a type without a mnemonic.

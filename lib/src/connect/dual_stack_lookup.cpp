@@ -1,30 +1,10 @@
 #include "dual_stack_lookup.hpp"
 
-#include <type_traits>
-
 #include "host_rules.hpp"
 
 namespace netreactor {
 
 using namespace connect_rules;
-
-namespace {
-
-// Starts one lookup and keeps what lookup_addresses returns: in the Resolver
-// API that gives a handle per lookup, the handle cancels the lookup when it is
-// destroyed, so it must live as long as the DualStackLookup (the older API
-// returns nothing). Type-erased so this file builds against either.
-template <class Start>
-void start_and_keep(std::vector<std::shared_ptr<void>>& handles, Start start) {
-    using Handle = decltype(start());
-    if constexpr (std::is_void_v<Handle>) {
-        start();
-    } else {
-        handles.push_back(std::make_shared<Handle>(start()));
-    }
-}
-
-}  // namespace
 
 DualStackLookup::DualStackLookup(Loop& loop, std::string_view host, std::uint16_t port, int family,
                                  const ResolverOptions& options, Callback callback)
@@ -89,15 +69,11 @@ void DualStackLookup::run() {
     if (family_ != AF_INET) families.push_back(AF_INET6);
     if (family_ != AF_INET6) families.push_back(AF_INET);
     outstanding_ = static_cast<int>(families.size());
-    auto alive = alive_;
     for (int family : families) {
-        // The current Resolver may answer inside lookup_addresses; the
-        // callback may then end this object, hence the liveness check.
-        start_and_keep(lookups_, [&] {
-            return resolver_->lookup_addresses(
-                host_, family, port_, [this, family](AddressLookup lookup) { on_family(family, std::move(lookup)); });
-        });
-        if (!*alive) return;
+        // Answers come from the loop, never inside lookup_addresses; the
+        // handles cancel what is still pending when this object goes.
+        lookups_.push_back(resolver_->lookup_addresses(
+            host_, family, port_, [this, family](AddressLookup lookup) { on_family(family, std::move(lookup)); }));
     }
 }
 

@@ -61,7 +61,7 @@ private:
     Callback callback_;
     std::optional<SocketAddress> literal_;
     std::unique_ptr<Resolver> resolver_;
-    std::vector<std::shared_ptr<void>> lookups_;  // the lookups' handles, when the Resolver gives them
+    std::vector<DnsLookup> lookups_;  // the AAAA and A lookups in flight (destroyed first: canceled)
     Timer kick_;  // runs run() from the loop: nothing answers inside the constructor
     int outstanding_ = 0;
     bool found_any_ = false;

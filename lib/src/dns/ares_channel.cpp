@@ -1,5 +1,11 @@
 #include "ares_channel.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <mutex>
 
 namespace netreactor {
@@ -48,6 +54,13 @@ std::string servers_csv(const std::vector<std::string>& servers) {
     for (const auto& text : servers) {
         auto address = SocketAddress::parse_endpoint(text, 53);
         if (!address) throw SystemError(Error("EINVAL", "not a DNS server address (IP[:PORT] or [IPv6]:PORT): " + text, "resolver"));
+        if (address->port() == 0) throw SystemError(Error("EINVAL", "DNS server port 0 is not a port to send to: " + text, "resolver"));
+        if (address->is_ipv6()) {
+            const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(address->sockaddr_ptr());
+            if (sin6->sin6_scope_id != 0 || IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
+                throw SystemError(Error("EINVAL", "scoped and link-local DNS server addresses are not supported: " + text,
+                                        "resolver"));
+        }
         if (!csv.empty()) csv += ',';
         csv += address->to_string();
     }
@@ -79,8 +92,9 @@ AresChannel::AresChannel(uv_loop_t* loop, const ResolverOptions& options) : loop
     // socket buffer (~200 KiB, ~250 small datagrams) would drop some, and a
     // dropped answer costs a whole retry timeout. The kernel caps this at
     // net.core.rmem_max.
-    opts.socket_receive_buffer_size = 4 << 20;
-    mask |= ARES_OPT_SOCK_RCVBUF;
+    // (Set by open_socket: c-ares leaves sockets made by our own socket
+    // functions alone.)
+    receive_buffer_bytes_ = 4 << 20;
     std::string lookups = options.use_hosts_file ? "fb" : "b";
     opts.lookups = lookups.data();
     mask |= ARES_OPT_LOOKUPS;
@@ -94,7 +108,12 @@ AresChannel::AresChannel(uv_loop_t* loop, const ResolverOptions& options) : loop
             throw SystemError(dns_error(rc, "resolver_init"));
         }
     }
-    ares_set_socket_callback(channel_, &AresChannel::on_socket_created, this);
+    // Our own socket calls: they are c-ares' only window on what each
+    // socket reads (truncated and undecodable answers, TCP failures).
+    static const ares_socket_functions functions{&AresChannel::open_socket, &AresChannel::close_socket,
+                                                 &AresChannel::connect_socket, &AresChannel::receive,
+                                                 &AresChannel::send_vector};
+    ares_set_socket_functions(channel_, &functions, this);
     uv_timer_init(loop_, &timer_);
     timer_.data = this;
 }
@@ -142,10 +161,67 @@ void AresChannel::on_socket_state(void* data, ares_socket_t fd, int readable, in
     });
 }
 
-int AresChannel::on_socket_created(ares_socket_t fd, int type, void* data) {
+ares_socket_t AresChannel::open_socket(int family, int type, int protocol, void* data) {
+    auto* self = static_cast<AresChannel*>(data);
+    int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return ARES_SOCKET_BAD;
+    if (type == SOCK_DGRAM) {
+        // The kernel caps this at net.core.rmem_max; failing is harmless.
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &self->receive_buffer_bytes_, sizeof self->receive_buffer_bytes_);
+    } else {
+        int one = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     // A descriptor number is reused after close: the new socket replaces the old entry.
-    static_cast<AresChannel*>(data)->sockets_[fd] = SocketInfo{type, {}};
-    return ARES_SUCCESS;
+    self->sockets_[fd] = SocketInfo{type, {}};
+    return fd;
+}
+
+int AresChannel::close_socket(ares_socket_t fd, void* data) {
+    static_cast<AresChannel*>(data)->sockets_.erase(fd);
+    return ::close(fd);
+}
+
+int AresChannel::connect_socket(ares_socket_t fd, const sockaddr* address, ares_socklen_t length, void*) {
+    return ::connect(fd, address, length);
+}
+
+bool AresChannel::is_stream(ares_socket_t fd) const {
+    auto it = sockets_.find(fd);
+    return it != sockets_.end() && it->second.type == SOCK_STREAM;
+}
+
+namespace {
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS; }
+
+}  // namespace
+
+ares_ssize_t AresChannel::receive(ares_socket_t fd, void* buffer, std::size_t size, int flags, sockaddr* from,
+                                  ares_socklen_t* from_length, void* data) {
+    auto* self = static_cast<AresChannel*>(data);
+    ssize_t n = ::recvfrom(fd, buffer, size, flags, from, from_length);
+    int saved = errno;
+    if (self->observer_ != nullptr) {
+        if (self->is_stream(fd)) {
+            if (n == 0) self->observer_->on_tcp_failure("EOF");
+            else if (n < 0 && !would_block(saved)) self->observer_->on_tcp_failure(uv_err_name(-saved));
+        } else if (n > 0) {
+            self->observer_->on_datagram(static_cast<const std::uint8_t*>(buffer), static_cast<std::size_t>(n));
+        }
+    }
+    errno = saved;
+    return n;
+}
+
+ares_ssize_t AresChannel::send_vector(ares_socket_t fd, const iovec* vector, int count, void* data) {
+    auto* self = static_cast<AresChannel*>(data);
+    ssize_t n = ::writev(fd, vector, count);
+    int saved = errno;
+    if (n < 0 && !would_block(saved) && self->observer_ != nullptr && self->is_stream(fd))
+        self->observer_->on_tcp_failure(uv_err_name(-saved));
+    errno = saved;
+    return n;
 }
 
 void AresChannel::process(ares_socket_t read_fd, ares_socket_t write_fd) {
@@ -156,6 +232,7 @@ void AresChannel::process(ares_socket_t read_fd, ares_socket_t write_fd) {
     reading_fd_ = read_fd;
     run([&] { ares_process_fd(channel_, read_fd, write_fd); });
     reading_fd_ = outer;
+    if (in_ares_call_ == 0 && !destroyed_ && observer_ != nullptr) observer_->after_process();
 }
 
 AresChannel::AnswerSource AresChannel::answer_source() {

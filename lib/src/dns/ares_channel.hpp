@@ -9,6 +9,9 @@
 #include <ares.h>
 #include <uv.h>
 
+#include <sys/uio.h>
+
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -22,17 +25,35 @@ std::string dns_status_code(int ares_status);
 Error dns_error(int ares_status, std::string operation = "resolve");
 
 // Validates "IP", "IP:PORT", "[IPv6]:PORT" and returns c-ares' CSV form.
-// Throws SystemError (EINVAL) on a malformed entry.
+// Throws SystemError (EINVAL) on a malformed entry, port 0, or a scoped or
+// link-local IPv6 address (c-ares 1.18 drops the zone and cannot reach it).
 std::string servers_csv(const std::vector<std::string>& servers);
 
 class AresChannel {
 public:
+    // Told what c-ares' sockets see, from inside c-ares' own calls: it must
+    // not call back into c-ares (nor run user code) from these.
+    struct Observer {
+        virtual ~Observer() = default;
+        // Every UDP datagram read (an answer, or something posing as one).
+        virtual void on_datagram(const std::uint8_t* data, std::size_t size) = 0;
+        // A TCP connection to a server failed: "EOF" (closed without an
+        // answer), "ECONNREFUSED", "ECONNRESET"...
+        virtual void on_tcp_failure(const char* code) = 0;
+        // The outermost processing round returned (outside c-ares): the time
+        // to deliver completions.
+        virtual void after_process() = 0;
+    };
+
     // Throws SystemError on failure.
     AresChannel(uv_loop_t* loop, const ResolverOptions& options);
     AresChannel(const AresChannel&) = delete;
     AresChannel& operator=(const AresChannel&) = delete;
 
     ares_channel get() const noexcept { return channel_; }
+    void set_observer(Observer* observer) noexcept { observer_ = observer; }
+    // Inside a c-ares call (submission, processing, cancel).
+    bool busy() const noexcept { return in_ares_call_ > 0; }
 
     // Runs a c-ares call that may complete queries synchronously (submission,
     // processing, cancel), then re-arms the timeout timer, or finishes a
@@ -69,13 +90,21 @@ private:
     ~AresChannel() = default;
     struct Poll;
     static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable);
-    static int on_socket_created(ares_socket_t fd, int type, void* data);
+    static ares_socket_t open_socket(int family, int type, int protocol, void* data);
+    static int close_socket(ares_socket_t fd, void* data);
+    static int connect_socket(ares_socket_t fd, const sockaddr* address, ares_socklen_t length, void* data);
+    static ares_ssize_t receive(ares_socket_t fd, void* buffer, std::size_t size, int flags, sockaddr* from,
+                                ares_socklen_t* from_length, void* data);
+    static ares_ssize_t send_vector(ares_socket_t fd, const iovec* vector, int count, void* data);
+    bool is_stream(ares_socket_t fd) const;
     void process(ares_socket_t read_fd, ares_socket_t write_fd);
     void after_call();
     void rearm_timer();
 
     uv_loop_t* loop_;
     ares_channel channel_ = nullptr;
+    Observer* observer_ = nullptr;
+    int receive_buffer_bytes_ = 0;
     uv_timer_t timer_{};
     std::unordered_map<ares_socket_t, Poll*> polls_;
     // Every socket c-ares opened: its type, and its peer once asked.

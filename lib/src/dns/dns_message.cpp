@@ -72,10 +72,10 @@ private:
     // ares_expand_name validates the name (label lengths, pointers inside
     // the message, no loops) and gives its encoded length. Its text is not
     // used: c-ares 1.18 writes a label made of one NUL byte as a raw NUL,
-    // which cuts the C string short ("a.\0.b" would read "a."). The labels
-    // are read again here, now known to be sound, and written with the same
-    // escapes c-ares uses everywhere else: \. and \\ inside a label, \DDD for
-    // bytes outside 0x20-0x7e.
+    // which cuts the C string short ("a.\0.b" would read "a."), and prints a
+    // space raw. The labels are read again here, now known to be sound, and
+    // written in RFC 1035 presentation format: \. and \\ inside a label,
+    // \DDD for a space and for bytes outside 0x21-0x7e.
     std::string name_at(int& pos, int end) {
         need(pos, 1, end, "name");
         char* out = nullptr;
@@ -110,7 +110,7 @@ private:
         int run = 0;
         for (int i = 0; i < size; ++i) {
             std::uint8_t c = bytes[i];
-            if (c >= 0x20 && c <= 0x7e && c != '.' && c != '\\') continue;
+            if (c > 0x20 && c <= 0x7e && c != '.' && c != '\\') continue;
             out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(i - run));
             append_escaped(out, c);
             run = i + 1;
@@ -118,8 +118,10 @@ private:
         out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(size - run));
     }
 
+    // RFC 1035 presentation format: a space and every byte outside the
+    // printable ASCII range as \DDD (so a name never contains a space).
     static void append_escaped(std::string& out, std::uint8_t c) {
-        if (c < 0x20 || c > 0x7e) {
+        if (c <= 0x20 || c > 0x7e) {
             char esc[5];
             std::snprintf(esc, sizeof esc, "\\%03u", c);
             out += esc;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <set>
 
+#include "dns_wire.hpp"
 #include "netreactor/dns_record.hpp"
 
 namespace netreactor {
@@ -18,9 +19,9 @@ struct TypeName {
     std::uint16_t type;
     const char* name;
 };
-constexpr std::array<TypeName, 11> kTypeNames{{
+constexpr std::array<TypeName, 12> kTypeNames{{
     {1, "A"}, {2, "NS"}, {5, "CNAME"}, {6, "SOA"}, {12, "PTR"}, {15, "MX"},
-    {16, "TXT"}, {28, "AAAA"}, {33, "SRV"}, {41, "OPT"}, {257, "CAA"},
+    {16, "TXT"}, {28, "AAAA"}, {33, "SRV"}, {41, "OPT"}, {255, "ANY"}, {257, "CAA"},
 }};
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
@@ -93,27 +94,106 @@ CnameChain follow_cnames(const std::vector<DnsRecord>& answers, std::string_view
     return chain;
 }
 
-std::optional<Error> validate_dns_name(std::string_view name) {
-    auto bad = [&](const std::string& why) {
-        return Error("BADNAME", "invalid domain name: " + why, "resolve");
-    };
-    if (name.empty()) return bad("empty name");
-    if (name == ".") return std::nullopt;
-    std::string_view body = name.back() == '.' ? name.substr(0, name.size() - 1) : name;
-    if (body.size() > 253) return bad("longer than 253 characters (" + std::to_string(body.size()) + ")");
-    std::size_t start = 0;
-    while (start <= body.size()) {
-        std::size_t dot = body.find('.', start);
-        if (dot == std::string_view::npos) dot = body.size();
-        std::size_t length = dot - start;
-        if (length == 0) return bad("empty label");
-        if (length > 63) return bad("label longer than 63 characters (" + std::to_string(length) + ")");
-        start = dot + 1;
+std::optional<std::vector<std::uint8_t>> encode_dns_name(std::string_view name, std::string& why) {
+    if (name.empty()) {
+        why = "empty name";
+        return std::nullopt;
     }
-    return std::nullopt;
+    std::vector<std::uint8_t> wire;
+    wire.reserve(name.size() + 2);
+    if (name == ".") {
+        wire.push_back(0);
+        return wire;
+    }
+    std::string label;
+    auto add_label = [&]() -> bool {
+        if (label.empty()) {
+            why = "empty label";
+            return false;
+        }
+        if (label.size() > 63) {
+            why = "label longer than 63 bytes (" + std::to_string(label.size()) + ")";
+            return false;
+        }
+        wire.push_back(static_cast<std::uint8_t>(label.size()));
+        wire.insert(wire.end(), label.begin(), label.end());
+        label.clear();
+        return true;
+    };
+    bool ended_with_dot = false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        ended_with_dot = false;
+        if (c == '\0') {
+            why = "contains a NUL byte";
+            return std::nullopt;
+        }
+        if (c == '.') {
+            if (!add_label()) return std::nullopt;
+            ended_with_dot = true;
+            continue;
+        }
+        if (c != '\\') {
+            label += c;
+            continue;
+        }
+        if (i + 1 >= name.size()) {
+            why = "ends with a lone backslash";
+            return std::nullopt;
+        }
+        char next = name[i + 1];
+        if (next >= '0' && next <= '9') {
+            // \DDD: exactly three decimal digits, at most 255 (RFC 1035 section 5.1).
+            auto digit = [&](std::size_t at) { return at < name.size() && name[at] >= '0' && name[at] <= '9'; };
+            if (!digit(i + 2) || !digit(i + 3)) {
+                why = "a \\DDD escape needs three decimal digits";
+                return std::nullopt;
+            }
+            int value = (next - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
+            if (value > 255) {
+                why = "a \\DDD escape above 255";
+                return std::nullopt;
+            }
+            label += static_cast<char>(value);
+            i += 3;
+        } else {
+            if (next == '\0') {
+                why = "contains a NUL byte";
+                return std::nullopt;
+            }
+            label += next;  // \X: X itself
+            i += 1;
+        }
+    }
+    if (!ended_with_dot && !add_label()) return std::nullopt;
+    wire.push_back(0);
+    if (wire.size() > 255) {
+        why = "longer than a name may be (253 characters, 255 bytes on the wire): " + std::to_string(wire.size()) +
+              " bytes on the wire";
+        return std::nullopt;
+    }
+    return wire;
+}
+
+std::vector<std::uint8_t> build_dns_query(const std::vector<std::uint8_t>& wire_name, std::uint16_t type,
+                                          std::uint16_t id) {
+    std::vector<std::uint8_t> q;
+    q.reserve(12 + wire_name.size() + 4);
+    q.insert(q.end(), {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id & 0xff), 0x01, 0x00, 0, 1,
+                       0, 0, 0, 0, 0, 0});
+    q.insert(q.end(), wire_name.begin(), wire_name.end());
+    q.insert(q.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type & 0xff), 0, 1});
+    return q;
+}
+
+std::optional<Error> validate_dns_name(std::string_view name) {
+    std::string why;
+    if (encode_dns_name(name, why)) return std::nullopt;
+    return Error("BADNAME", "invalid domain name: " + why, "resolve");
 }
 
 std::optional<std::string> reverse_name(std::string_view ip) {
+    if (ip.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton would read a prefix
     std::string text(ip);
     unsigned char bytes[16];
     if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {

@@ -1,0 +1,172 @@
+// DnsLookup, the handle of one Resolver lookup: cancel by handle, destroy it
+// inside and outside callbacks, and callbacks that never run inside the call
+// that started their lookup. Queries only go to servers the test runs itself.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "netreactor/loop.hpp"
+#include "netreactor/resolver.hpp"
+#include "netreactor/timer.hpp"
+#include "netreactor/udp_socket.hpp"
+
+using namespace std::chrono_literals;
+using namespace netreactor;
+
+namespace {
+
+struct BlackHole : UdpHandler {
+    int queries = 0;
+    void on_datagram(UdpSocket&, std::span<const char>, const SocketAddress&, bool) override { queries++; }
+};
+
+// A loopback UDP port that receives and never answers, and a Resolver on it.
+struct SilentDns {
+    Loop& loop;
+    BlackHole hole;
+    UdpSocket socket{loop, hole};
+    explicit SilentDns(Loop& l) : loop(l) {
+        socket.bind(*SocketAddress::parse("127.0.0.1", 0));
+        socket.start_receiving();
+    }
+    ResolverOptions options() const {
+        ResolverOptions o;
+        o.servers = {socket.local_address().to_string()};
+        o.timeout = 2000ms;
+        o.tries = 1;
+        o.use_hosts_file = false;
+        return o;
+    }
+};
+
+}  // namespace
+
+TEST(DnsLookup, CallbacksNeverRunInsideTheCallThatStartedThem) {
+    Loop loop;
+    SilentDns dns(loop);
+    ResolverOptions options = dns.options();
+    options.use_hosts_file = true;
+    Resolver resolver(loop, options);
+    std::vector<std::string> order;
+    std::vector<DnsLookup> held;
+    held.push_back(resolver.lookup_addresses("127.0.0.1", AF_INET, 80, [&](AddressLookup) { order.push_back("numeric"); }));
+    held.push_back(resolver.lookup_addresses("localhost", AF_INET6, 80, [&](AddressLookup) { order.push_back("localhost6"); }));
+    held.push_back(resolver.lookup_addresses("localhost", AF_INET, 80, [&](AddressLookup) { order.push_back("hosts"); }));
+    held.push_back(resolver.query("a..test", 1, [&](DnsQueryResult) { order.push_back("badname"); }));
+    held.push_back(resolver.reverse("not-an-ip", [&](DnsQueryResult) { order.push_back("badreverse"); }));
+    held.push_back(resolver.lookup_addresses(std::string("a\0b", 3), AF_INET, 80, [&](AddressLookup r) {
+        order.push_back(r.status == DnsStatus::BadName ? "nul" : "nul-not-badname");
+    }));
+    EXPECT_TRUE(order.empty());
+    EXPECT_EQ(resolver.pending(), 6u);
+    for (const auto& h : held) EXPECT_TRUE(h.pending());
+    dns.socket.stop_receiving();
+    loop.run();
+    std::sort(order.begin(), order.end());
+    EXPECT_EQ(order, (std::vector<std::string>{"badname", "badreverse", "hosts", "localhost6", "nul", "numeric"}));
+    for (const auto& h : held) EXPECT_FALSE(h.pending());
+    EXPECT_EQ(resolver.pending(), 0u);
+    EXPECT_EQ(dns.hole.queries, 0);
+}
+
+TEST(DnsLookup, CancelByHandleDropsTheCallbackAndFreesTheLoop) {
+    Loop loop;
+    SilentDns dns(loop);
+    Resolver resolver(loop, dns.options());
+    int called = 0;
+    auto keep = resolver.query("kept.test", 1, [&](DnsQueryResult) { called += 100; }, 150ms);
+    auto dropped = resolver.query("dropped.test", 1, [&](DnsQueryResult) { called++; });
+    EXPECT_EQ(resolver.pending(), 2u);
+    dropped.cancel();
+    dropped.cancel();  // twice is harmless
+    EXPECT_FALSE(dropped.pending());
+    EXPECT_EQ(resolver.pending(), 1u);
+    auto start = monotonic_ns();
+    Timer stop(loop);
+    stop.keep_loop_alive(false);
+    stop.start(1500ms, [&] { dns.socket.stop_receiving(); });
+    dns.socket.stop_receiving();
+    loop.run();
+    double ms = static_cast<double>(monotonic_ns() - start) / 1e6;
+    EXPECT_EQ(called, 100) << "the canceled lookup's callback never runs; the other one times out";
+    EXPECT_LT(ms, 1000) << "nothing left waits for the 2 s try of the canceled query";
+}
+
+TEST(DnsLookup, DestroyingTheHandleOutsideACallbackCancels) {
+    Loop loop;
+    SilentDns dns(loop);
+    Resolver resolver(loop, dns.options());
+    int called = 0;
+    {
+        auto lookup = resolver.lookup_addresses("gone.test", AF_UNSPEC, 0, [&](AddressLookup) { called++; });
+        auto numeric = resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called++; });
+    }  // both dropped, even the one whose answer was already known
+    EXPECT_EQ(resolver.pending(), 0u);
+    auto start = monotonic_ns();
+    dns.socket.stop_receiving();
+    loop.run();
+    EXPECT_EQ(called, 0);
+    EXPECT_LT(static_cast<double>(monotonic_ns() - start) / 1e6, 1000);
+}
+
+TEST(DnsLookup, DestroyingHandlesInsideACallbackIsSafe) {
+    Loop loop;
+    SilentDns dns(loop);
+    Resolver resolver(loop, dns.options());
+    std::vector<std::string> ran;
+    std::optional<DnsLookup> other;
+    std::optional<DnsLookup> self;
+    std::optional<DnsLookup> third;
+    other.emplace(resolver.query("other.test", 1, [&](DnsQueryResult) { ran.push_back("other"); }));
+    self.emplace(resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) {
+        ran.push_back("self");
+        self.reset();   // its own handle: already inactive, nothing to cancel
+        other.reset();  // a pending lookup: canceled from inside a callback
+        third.reset();  // already answered, waiting for its turn in the same round
+    }));
+    third.emplace(resolver.lookup_addresses("127.0.0.2", AF_INET, 0, [&](AddressLookup) { ran.push_back("third"); }));
+    dns.socket.stop_receiving();
+    loop.run();
+    EXPECT_EQ(ran, (std::vector<std::string>{"self"}));
+    EXPECT_EQ(resolver.pending(), 0u);
+}
+
+TEST(DnsLookup, MovingAndDetachingKeepTheCallback) {
+    Loop loop;
+    SilentDns dns(loop);
+    Resolver resolver(loop, dns.options());
+    int called = 0;
+    DnsLookup moved;
+    {
+        auto lookup = resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called++; });
+        moved = std::move(lookup);
+    }
+    EXPECT_TRUE(moved.pending());
+    resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called += 10; }).detach();
+    // Assigning a new lookup to a handle cancels the one it held.
+    auto reused = resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called += 1000; });
+    reused = resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { called += 100; });
+    dns.socket.stop_receiving();
+    loop.run();
+    EXPECT_EQ(called, 111);
+}
+
+TEST(DnsLookup, AHandleMayOutliveItsResolver) {
+    Loop loop;
+    SilentDns dns(loop);
+    DnsLookup lookup;
+    int called = 0;
+    {
+        Resolver resolver(loop, dns.options());
+        lookup = resolver.query("late.test", 1, [&](DnsQueryResult) { called++; });
+        EXPECT_TRUE(lookup.pending());
+    }
+    EXPECT_FALSE(lookup.pending());
+    lookup.cancel();
+    dns.socket.stop_receiving();
+    loop.run();
+    EXPECT_EQ(called, 0);
+}
