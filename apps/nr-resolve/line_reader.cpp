@@ -52,7 +52,7 @@ void LineReader::read_loop(int fd, std::shared_ptr<Shared> s) {
             batch.clear();
             if (n <= 0) {
                 s->end = true;
-                if (n < 0) s->error = std::strerror(read_errno);
+                if (n < 0) s->error = read_errno;
             }
             if (s->consumer_waiting && (!s->lines.empty() || s->end)) {
                 s->consumer_waiting = false;
@@ -82,7 +82,7 @@ LineReader::Status LineReader::next(std::string& line, bool block) {
     return Status::wait;
 }
 
-std::string LineReader::error() const {
+int LineReader::error() const {
     std::lock_guard lock(shared_->mutex);
     return shared_->error;
 }

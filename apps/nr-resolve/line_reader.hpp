@@ -32,8 +32,8 @@ public:
     // The next line (without its newline). With `block`, waits for one;
     // otherwise returns wait when none is queued yet (on_ready follows).
     Status next(std::string& line, bool block);
-    // A read error, if the input ended with one ("" otherwise).
-    std::string error() const;
+    // The errno of a read error, if the input ended with one (0 otherwise).
+    int error() const;
 
     static constexpr std::size_t kMaxQueued = 8192;  // lines
 
@@ -49,7 +49,7 @@ private:
         bool end = false;
         bool stop = false;  // once set, the thread never touches the loop again
         bool consumer_waiting = false;
-        std::string error;
+        int error = 0;
     };
     static void read_loop(int fd, std::shared_ptr<Shared> shared);
 

@@ -1,6 +1,7 @@
 // nr-resolve: DNS questions in, one JSON line per answer out; one name or
 // hundreds of thousands, against the system's resolvers or the ones given.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,8 +23,8 @@ namespace {
 
 constexpr const char* kTool = "nr-resolve";
 
+// "A,MX,TYPE65,ANY": each type once, in the order first given.
 std::vector<std::uint16_t> parse_types(nrapp::JsonOutput& out, const std::string& list) {
-    static const std::vector<std::string> supported{"A", "AAAA", "CNAME", "MX", "NS", "TXT", "SRV", "SOA", "PTR", "CAA"};
     std::vector<std::uint16_t> types;
     std::size_t start = 0;
     while (start <= list.size()) {
@@ -31,10 +32,10 @@ std::vector<std::uint16_t> parse_types(nrapp::JsonOutput& out, const std::string
         if (comma == std::string::npos) comma = list.size();
         std::string name = list.substr(start, comma - start);
         auto type = netreactor::dns_type_from_name(name);
-        bool known = false;
-        for (const auto& s : supported) known = known || (type && netreactor::dns_type_name(*type) == s);
-        if (!known) nrapp::usage_error(out, kTool, "unsupported record type '" + name + "' (A, AAAA, CNAME, MX, NS, TXT, SRV, SOA, PTR, CAA)");
-        types.push_back(*type);
+        if (!type || *type == 0 || *type == static_cast<std::uint16_t>(netreactor::DnsType::OPT))
+            nrapp::usage_error(out, kTool, "unsupported record type '" + name +
+                                               "' (A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY, or TYPE1 to TYPE65535 as in RFC 3597)");
+        if (std::find(types.begin(), types.end(), *type) == types.end()) types.push_back(*type);
         start = comma + 1;
     }
     return types;
@@ -45,7 +46,7 @@ std::chrono::milliseconds per_try_timeout(std::chrono::milliseconds total, std::
     return std::max(std::chrono::milliseconds(1), std::chrono::milliseconds(total.count() / rounds_weight));
 }
 
-nrapp::json summary_json(const resolve::RunTotals& totals, double elapsed_s) {
+nrapp::json summary_json(const resolve::RunTotals& totals, double elapsed_s, int exit_status) {
     nrapp::json statuses = nrapp::json::object();
     for (const auto& [status, n] : totals.statuses) statuses[status] = n;
     return {{"event", "summary"},
@@ -54,7 +55,7 @@ nrapp::json summary_json(const resolve::RunTotals& totals, double elapsed_s) {
             {"statuses", statuses},
             {"elapsed_s", elapsed_s},
             {"queries_per_s", elapsed_s > 0 ? static_cast<double>(totals.questions) / elapsed_s : 0.0},
-            {"exit_status", totals.exit_status}};
+            {"exit_status", exit_status}};
 }
 
 }  // namespace
@@ -83,8 +84,8 @@ int main(int argc, char** argv) {
     unsigned tries = static_cast<unsigned>(resolver_options.tries);
     app.add_option("names", names, "Names to resolve (addresses with -x)")->type_name("NAME");
     nrapp::add_text(app, "-f,--file", file, "Read names one per line from FILE ('-': stdin); prints a summary line at the end");
-    nrapp::add_text(app, "-t,--type", types, "Record types, comma-separated: A AAAA CNAME MX NS TXT SRV SOA PTR CAA "
-                                              "(default: the address lookup, A and AAAA merged)");
+    nrapp::add_text(app, "-t,--type", types, "Record types, comma-separated, each asked once: A AAAA CNAME MX NS TXT SRV "
+                                              "SOA PTR CAA ANY or TYPEnnn (default: the address lookup, A and AAAA merged)");
     nrapp::add_family(app, family, "The address lookup asks A records only (same as -t A)",
                       "The address lookup asks AAAA records only (same as -t AAAA)");
     nrapp::add_flag(app, "-x,--reverse", reverse, "The inputs are IPv4/IPv6 addresses: look up their PTR names");
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     nrapp::add_timeout(app, timeout, "Longest wait for one question, all tries and servers included "
                                      "(seconds; 0: no limit but the tries')");
     nrapp::add_number(app, "--tries", tries, 1u, 20u,
-                      "Rounds over the servers (each server asked once per round) before giving up");
+                      "Rounds over the servers (each server asked once per round), all within --timeout");
     nrapp::add_number(app, "-c,--concurrency", run.concurrency, std::size_t{1}, std::size_t{100000},
                       "Questions in flight at most");
     nrapp::add_choice(app, "--hosts-file", hosts_file, {"on", "off"}, "Answer address lookups from /etc/hosts first");
@@ -126,8 +127,13 @@ int main(int argc, char** argv) {
         std::size_t server_count = servers.size();
         if (server_count == 0) server_count = std::max<std::size_t>(1, netreactor::Resolver(loop, resolver_options).servers().size());
         // --timeout 0: no total limit; each try waits the library's default and --tries still bounds the rounds.
-        if (timeout > 0)
-            resolver_options.timeout = per_try_timeout(nrapp::seconds_to_ms(timeout), server_count, resolver_options.tries);
+        if (timeout > 0) {
+            auto total = nrapp::seconds_to_ms(timeout);
+            resolver_options.timeout = per_try_timeout(total, server_count, resolver_options.tries);
+            // The library holds --timeout whatever the tries (c-ares' doubling
+            // schedule of 20 tries would take minutes).
+            resolver_options.deadline = total;
+        }
         resolver = std::make_unique<netreactor::Resolver>(loop, resolver_options);
     } catch (const netreactor::SystemError& e) {
         if (e.error().code() == "EINVAL") nrapp::usage_error(out, kTool, e.error().message());
@@ -142,6 +148,11 @@ int main(int argc, char** argv) {
         input_fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
         if (input_fd < 0) {
             nrapp::report_error(out, kTool, netreactor::Error::from_errno(errno, "open"), {{"file", file}});
+            return nrapp::exit_local;
+        }
+        struct stat st {};
+        if (::fstat(input_fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            nrapp::report_error(out, kTool, netreactor::Error::from_errno(EISDIR, "open"), {{"file", file}});
             return nrapp::exit_local;
         }
         auto reader = std::make_unique<resolve::LineReader>(input_fd, loop, [&runner] { runner->fill(); });
@@ -173,11 +184,13 @@ int main(int argc, char** argv) {
 
     const auto& totals = runner->totals();
     int status = totals.exit_status;
-    if (auto why = source->error(); !why.empty()) {
-        nrapp::report_error(out, kTool, netreactor::Error("EIO", "reading names: " + why, "read"), {{"file", file}});
+    if (int err = source->error(); err != 0) {
+        auto error = netreactor::Error::from_errno(err, "read");
+        nrapp::report_error(out, kTool, netreactor::Error(error.code(), "reading names: " + error.message(), "read"),
+                            {{"file", file}});
         status = nrapp::exit_local;
     }
-    if (!file.empty()) out.emit(summary_json(totals, elapsed_s));
+    if (!file.empty()) out.emit(summary_json(totals, elapsed_s, status));
     if (status != 0 && totals.questions == 1 && file.empty()) {
         // The seed's behaviour: an unknown name is also said on stderr.
         std::fprintf(stderr, "%s: %s: %s\n", kTool, names.front().c_str(), totals.statuses.begin()->first.c_str());

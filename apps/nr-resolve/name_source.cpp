@@ -26,7 +26,10 @@ NameSource::Status LineNames::next(std::string& name, bool block) {
             case LineReader::Status::end: return Status::end;
             case LineReader::Status::line: break;
         }
-        std::string_view t = trimmed(name);
+        std::string_view t = name;
+        if (first_line_ && t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);  // a BOM: not part of a name
+        first_line_ = false;
+        t = trimmed(t);
         if (t.empty() || t.front() == '#') continue;
         // Most lines need no trimming: the line read becomes the name, uncopied.
         if (t.size() != name.size()) name = std::string(t);

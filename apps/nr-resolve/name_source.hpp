@@ -1,5 +1,6 @@
 // Where the names come from: the command line, or one per line from a file
-// or stdin (read lazily; blank lines and lines starting with '#' skipped).
+// or stdin (read lazily; blank lines and lines starting with '#' skipped, a
+// UTF-8 byte-order mark at the start of the input ignored).
 #pragma once
 
 #include <memory>
@@ -17,8 +18,8 @@ public:
     // The next name. With `block`, waits for input; else may return wait
     // (the source then calls back when input arrives).
     virtual Status next(std::string& name, bool block) = 0;
-    // Why the input ended early ("" if it simply ended).
-    virtual std::string error() const { return {}; }
+    // The errno of why the input ended early (0 if it simply ended).
+    virtual int error() const { return 0; }
 };
 
 class ArgumentNames : public NameSource {
@@ -35,10 +36,11 @@ class LineNames : public NameSource {
 public:
     explicit LineNames(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
     Status next(std::string& name, bool block) override;
-    std::string error() const override { return reader_->error(); }
+    int error() const override { return reader_->error(); }
 
 private:
     std::unique_ptr<LineReader> reader_;
+    bool first_line_ = true;  // may start with a UTF-8 byte-order mark
 };
 
 }  // namespace resolve

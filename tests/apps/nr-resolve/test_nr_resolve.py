@@ -53,6 +53,9 @@ alias    IN CNAME alias2
 alias2   IN CNAME www
 loop1    IN CNAME loop2
 loop2    IN CNAME loop1
+sp\\032ace IN A   192.0.2.60
+dot\\.label IN A  192.0.2.61
+txtonly  IN TXT   "no address here"
 """ + "".join(f"many     IN A     10.9.{i // 250}.{i % 250 + 1}\n" for i in range(MANY))
 
 REVERSE4 = """$ORIGIN 2.0.192.in-addr.arpa.
@@ -97,6 +100,67 @@ class BlackHole:
 
     def close(self):
         self.sock.close()
+
+
+class FakeDns:
+    """A scripted DNS server on loopback: UDP answers made by `udp_reply(query)`
+    (None: stay silent); with `tcp_close`, a TCP listener on the same port that
+    accepts every connection and closes it at once, answering nothing."""
+
+    def __init__(self, udp_reply, tcp_close=False):
+        port = nrtest.free_port("both")
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", port))
+        self.udp.settimeout(0.05)
+        self.tcp = None
+        if tcp_close:
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.bind(("127.0.0.1", port))
+            self.tcp.listen(8)
+            self.tcp.settimeout(0.05)
+        self.server = f"127.0.0.1:{port}"
+        self.udp_queries = 0
+        self.tcp_accepted = 0
+        self.reply = udp_reply
+        self.stopping = False
+        import threading
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                query, peer = self.udp.recvfrom(4096)
+                self.udp_queries += 1
+                answer = self.reply(query)
+                if answer is not None:
+                    self.udp.sendto(answer, peer)
+            except OSError:
+                pass
+            if self.tcp is not None:
+                try:
+                    conn, _ = self.tcp.accept()
+                    self.tcp_accepted += 1
+                    conn.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        self.udp.close()
+        if self.tcp is not None:
+            self.tcp.close()
+
+
+def truncated_reply(query):
+    """The question echoed with QR and TC set and no records."""
+    return query[:2] + bytes([0x83 | (query[2] & 0x01), 0]) + query[4:]
+
+
+def garbled_reply(query):
+    """The right ID, QR set, one question announced, and a name that runs off the end."""
+    return query[:2] + bytes([0x81, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + b"\x3f\x01"
 
 
 class NrResolveTest(unittest.TestCase):
@@ -416,6 +480,131 @@ class NrResolveTest(unittest.TestCase):
         self.assertEqual(line[0]["answers"][0]["address"], bulk_address(1))
         self.assertEqual(proc.stderr, b"")
         self.assertLess(elapsed, 3)
+
+
+    # --- issue 11: the statuses say what happened --------------------------
+
+    def test_tries_20_against_a_silent_server_stops_at_the_total_timeout(self):
+        hole = BlackHole()
+        try:
+            r = self.run_resolve("--tries", "20", "--timeout", "1", "-t", "A", "x.nr.test", server=hole.server, timeout=20)
+            self.assertEqual((r.returncode, r.json["status"], r.json["error"]["code"]), (5, "TIMEOUT", "ETIMEDOUT"), r)
+            self.assertGreater(r.elapsed, 0.9)
+            self.assertLess(r.elapsed, 2.5, "--timeout is the total, whatever --tries is")
+            self.assertGreaterEqual(hole.received(), 2)
+        finally:
+            hole.close()
+
+    def test_truncated_answer_then_tcp_closed_says_so_over_tcp(self):
+        fake = FakeDns(truncated_reply, tcp_close=True)
+        try:
+            r = self.run_resolve("-t", "TXT", "--timeout", "4", "big.nr.test", server=fake.server, timeout=20)
+            self.assertEqual(r.returncode, 3, r)
+            self.assertEqual((r.json["status"], r.json["proto"]), ("TRUNCATED", "tcp"), r)
+            self.assertIn(r.json["error"]["code"], ("EOF", "ECONNRESET"))
+            self.assertIn("truncated", r.json["error"]["message"])
+            self.assertLess(r.elapsed, 3, "reported when the TCP retry failed, not at the timeout")
+            self.assertGreaterEqual(fake.tcp_accepted, 1)
+        finally:
+            fake.close()
+
+    def test_an_undecodable_answer_is_badresp_at_once(self):
+        fake = FakeDns(garbled_reply)
+        try:
+            r = self.run_resolve("-t", "A", "--timeout", "6", "--tries", "3", "www.nr.test", server=fake.server, timeout=20)
+            self.assertEqual((r.json["status"], r.json["error"]["code"], r.json["proto"]), ("BADRESP", "BADRESP", "udp"), r)
+            self.assertLess(r.elapsed, 2, "not a TIMEOUT after the whole wait")
+            self.assertEqual(fake.udp_queries, 1)
+        finally:
+            fake.close()
+
+    def test_no_server_could_be_contacted_has_its_own_code(self):
+        port = nrtest.free_port("udp")
+        r = self.run_resolve("-t", "A", "--timeout", "4", "www.nr.test", server=f"127.0.0.1:{port}", timeout=20)
+        self.assertEqual((r.returncode, r.json["status"], r.json["error"]["code"]), (3, "NOSERVER", "ENOSERVER"), r)
+        self.assertLess(r.elapsed, 3)
+
+    def test_owner_names_use_presentation_format_both_ways(self):
+        r = self.run_resolve("--ordered", "-t", "A", "sp\\032ace.nr.test", "sp\\ ace.nr.test", "dot\\.label.nr.test")
+        self.assertEqual(r.returncode, 0, r)
+        space, escaped_space, dot = r.lines
+        self.assertEqual((space["name"], space["status"]), ("sp\\032ace.nr.test", "NOERROR"))
+        self.assertEqual(space["answers"][0]["name"], "sp\\032ace.nr.test", "a space is written as \\032")
+        self.assertEqual(space["answers"][0]["data"], "192.0.2.60")
+        self.assertEqual(escaped_space["name"], "sp\\ ace.nr.test", "the name reported is the name asked")
+        self.assertEqual(escaped_space["answers"][0]["data"], "192.0.2.60")
+        self.assertEqual(dot["answers"][0]["name"], "dot\\.label.nr.test")
+        self.assertEqual(dot["answers"][0]["data"], "192.0.2.61")
+
+    def test_duplicate_types_are_asked_once(self):
+        r = self.run_resolve("-t", "A,a,A,MX", "nr.test")
+        self.assertEqual([l["type"] for l in r.lines], ["A", "MX"], r)
+        self.assertEqual(len({l["id"] for l in r.lines}), 1)
+
+    def test_any_and_rfc3597_types(self):
+        r, a = self.answer("-t", "TYPE16", "nr.test")
+        self.assertEqual((r.returncode, a["type"], a["status"]), (0, "TXT", "NOERROR"), r)
+        self.assertEqual(by_type(a["answers"], "TXT")[0]["strings"], ["v=spf1 -all"])
+        r, a = self.answer("-t", "ANY", "www.nr.test")
+        self.assertEqual((a["type"], a["rcode"]), ("ANY", "NOERROR"), r)
+        self.assertEqual(a["status"], "NOERROR", r)
+        self.assertTrue({"A", "AAAA"} & {rec["type"] for rec in a["answers"]}, r)
+        r, a = self.answer("-t", "TYPE65280", "www.nr.test")
+        self.assertEqual((a["type"], a["status"]), ("TYPE65280", "NODATA"), r)
+        bad = self.run_resolve("-t", "TYPE70000", "www.nr.test")
+        self.assertEqual((bad.returncode, bad.json["error"]["code"]), (2, "EUSAGE"), bad)
+
+    def test_an_address_lookup_with_neither_a_nor_aaaa_says_so(self):
+        r, a = self.answer("txtonly.nr.test")
+        self.assertEqual((r.returncode, a["status"], a["addresses"]), (3, "NODATA", []), r)
+        self.assertIn("A or AAAA", a["error"]["message"])
+
+    def test_a_directory_as_input_is_eisdir(self):
+        r = self.run_resolve("-f", "/tmp")
+        self.assertEqual(r.returncode, 8, r)
+        errors = [l for l in r.lines if "error" in l]
+        self.assertEqual(errors[0]["error"]["code"], "EISDIR", r)
+        for summary in (l for l in r.lines if l.get("event") == "summary"):
+            self.assertEqual(summary["exit_status"], r.returncode)
+        self.assertTrue(r.stderr.startswith("nr-resolve:"), r.stderr)
+
+    def test_a_nul_byte_is_badname_and_nothing_is_sent(self):
+        hole = BlackHole()
+        try:
+            r = self.run_resolve("-f", "-", "-t", "A", server=hole.server, input=b"w\x00ww.nr.test\n")
+            line = r.lines[0]
+            self.assertEqual((line["name"], line["status"], line["proto"]), ("w\u0000ww.nr.test", "BADNAME", None), r)
+            self.assertEqual(r.lines[-1]["exit_status"], r.returncode)
+            self.assertEqual(r.returncode, 3)
+            r = self.run_resolve("-f", "-", server=hole.server, input=b"w\x00ww.nr.test\n")
+            self.assertEqual((r.lines[0]["name"], r.lines[0]["status"]), ("w\u0000ww.nr.test", "BADNAME"), r)
+            r = self.run_resolve("-f", "-", "-x", server=hole.server, input=b"127.0.0.1\x00x\n")
+            self.assertEqual(r.lines[0]["status"], "BADNAME", r)
+            self.assertEqual(hole.received(), 0)
+        finally:
+            hole.close()
+
+    def test_a_byte_order_mark_at_the_start_of_the_file_is_skipped(self):
+        r = self.run_resolve("-f", "-", "-t", "A", input="\ufeffwww.nr.test\n".encode())
+        self.assertEqual((r.lines[0]["name"], r.lines[0]["status"]), ("www.nr.test", "NOERROR"), r)
+        self.assertEqual(r.returncode, 0)
+
+    def test_server_port_zero_and_scoped_servers_are_usage_errors(self):
+        for server in ("127.0.0.1:0", "[fe80::1%lo]:5399"):
+            r = self.run_resolve("-t", "A", "www.nr.test", server=server)
+            self.assertEqual((r.returncode, r.json["error"]["code"]), (2, "EUSAGE"), (server, r))
+            self.assertTrue(r.stderr.startswith("nr-resolve:"), r.stderr)
+
+    def test_tries_help_and_docs_agree(self):
+        help_text = subprocess.run([nrtest.tool_path(TOOL), "--help"], capture_output=True, text=True, timeout=10).stdout
+        self.assertIn("Rounds over the servers", help_text)
+        with open(os.path.join(nrtest.SOURCE_DIR, "docs", "tools", "nr-resolve.md")) as f:
+            self.assertIn("Rounds over the servers", f.read())
+
+    def test_every_nsd_config_turns_rate_limiting_off(self):
+        for path in ("tests/apps/nr-resolve/nsd_server.py", "scripts/demo.d/10-resolve.sh", "docs/cookbook.md"):
+            with open(os.path.join(nrtest.SOURCE_DIR, path)) as f:
+                self.assertIn("rrl-ratelimit: 0", f.read(), path)
 
 
 if __name__ == "__main__":
