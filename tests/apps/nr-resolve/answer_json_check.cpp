@@ -90,8 +90,11 @@ DnsRecord any_record() {
     return r;
 }
 
-const std::vector<std::string> kStatuses = {"NOERROR", "NODATA", "NXDOMAIN", "SERVFAIL", "REFUSED", "CNAME_LOOP",
-                                            "TIMEOUT", "CONNREFUSED", "BADNAME", "BADRESP", "CANCELED"};
+using netreactor::DnsStatus;
+const std::vector<DnsStatus> kStatuses = {DnsStatus::NoError,  DnsStatus::NoData,   DnsStatus::NxDomain,  DnsStatus::ServFail,
+                                          DnsStatus::Refused,  DnsStatus::CnameLoop, DnsStatus::Timeout,  DnsStatus::NoServer,
+                                          DnsStatus::Truncated, DnsStatus::BadName, DnsStatus::BadResp, DnsStatus::Canceled,
+                                          DnsStatus::OtherRcode};
 
 resolve::Answer any_answer(std::uint64_t n) {
     resolve::Answer a;
@@ -104,8 +107,9 @@ resolve::Answer any_answer(std::uint64_t n) {
     auto& r = a.result;
     r.name = any_name();
     r.type = a.question.type;
-    r.status = a.from_hosts_file ? "NOERROR" : kStatuses[below(kStatuses.size())];
-    if (r.status != "NOERROR") r.error = netreactor::Error(r.status, any_string(5, coin()), coin() ? "resolve" : "");
+    r.status = a.from_hosts_file ? DnsStatus::NoError : kStatuses[below(kStatuses.size())];
+    if (r.status != DnsStatus::NoError)
+        r.error = netreactor::Error(std::string(netreactor::error_code(r.status)), any_string(5, coin()), coin() ? "resolve" : "");
     r.server = below(6) == 0 ? "" : coin() ? "127.0.0.1:53" : "[::1]:5353";
     r.tcp = coin();
     switch (below(5)) {
@@ -219,10 +223,10 @@ json answer_ref(const resolve::Answer& a) {
     }
     j["type"] = q.kind == resolve::QuestionKind::address ? "ADDRESS" : netreactor::dns_type_name(q.type);
     j["source"] = a.from_hosts_file ? "hosts" : "dns";
-    bool sent = !a.from_hosts_file && r.status != "BADNAME";
+    bool sent = !a.from_hosts_file && r.status != DnsStatus::BadName;
     j["server"] = sent && !r.server.empty() ? json(r.server) : json(nullptr);
     j["proto"] = sent ? json(r.tcp ? "tcp" : "udp") : json(nullptr);
-    j["status"] = r.status;
+    j["status"] = std::string(netreactor::to_string(r.status));
     if (r.message && !a.from_hosts_file) {
         const auto& m = *r.message;
         j["rcode"] = netreactor::dns_rcode_name(m.rcode);
