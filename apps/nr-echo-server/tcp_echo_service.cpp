@@ -72,7 +72,7 @@ void EchoConnection::on_data(TcpConnection& conn, std::span<const char> data) {
     conn.write(data);
     std::size_t queued = conn.queued_bytes();
     service_->totals_.bytes_discarded += data.size() - (conn.bytes_sent() + queued - accepted_before);
-    // The usual case, nothing queued before or now, costs no more.
+    // The usual case, nothing queued before or now, skips the bookkeeping.
     if (queued != 0 || watch_.queued != 0) service_->watch_queue(*this, queued);
 }
 

@@ -57,6 +57,7 @@ TOOLS = {
         "--host": ("numeric_host", "127.0.0.1"), "--port": ("local_port", "0"), "--backlog": ("number", "8"),
         "--workers": ("number", "1"), "--max-connections": ("number", "1"), "--high-water": ("number", "4096"),
         "--idle-timeout": ("seconds", "1"), "--drain-timeout": ("seconds", "1"),
+        "--stall-timeout": ("seconds", "1"), "--max-queued": ("number", "0"),
         "--proto": (["", "sctp", "TCP", "tcp,tcp"], "tcp"), "--log-connections": ("flag", None),
         "--pretty": ("flag", None)}),
     "nr-sntp-server": (["--port", "0"], {
