@@ -13,6 +13,8 @@ packages=(
   help2man doxygen man-db groff-base
   # real peers the tests start on loopback
   nsd chrony dnsutils
+  # nr-resolve: the shards test runs it under GNU parallel
+  parallel
 )
 
 missing=()

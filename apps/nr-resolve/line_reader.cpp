@@ -71,6 +71,7 @@ LineReader::Status LineReader::next(std::string& line, bool block) {
     if (!s.lines.empty()) {
         line = std::move(s.lines.front());
         s.lines.pop_front();
+        taken_bytes_ += line.size() + 1;
         if (s.lines.size() == kMaxQueued - 1) {
             lock.unlock();
             s.changed.notify_all();

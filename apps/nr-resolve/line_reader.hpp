@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -34,6 +35,9 @@ public:
     Status next(std::string& line, bool block);
     // The errno of a read error, if the input ended with one (0 otherwise).
     int error() const;
+    // Bytes of the input returned by next() so far, newlines included (for
+    // the progress display).
+    std::uint64_t taken_bytes() const noexcept { return taken_bytes_; }
 
     static constexpr std::size_t kMaxQueued = 8192;  // lines
 
@@ -54,6 +58,7 @@ private:
     static void read_loop(int fd, std::shared_ptr<Shared> shared);
 
     std::shared_ptr<Shared> shared_;
+    std::uint64_t taken_bytes_ = 0;  // consumer side only
 };
 
 }  // namespace resolve

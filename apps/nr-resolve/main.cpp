@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "netreactor/loop.hpp"
 #include "netreactor/resolver.hpp"
 #include "netreactor/timer.hpp"
+#include "progress.hpp"
 #include "runner.hpp"
 
 namespace {
@@ -100,6 +102,10 @@ int main(int argc, char** argv) {
     nrapp::add_choice(app, "--hosts-file", hosts_file, {"on", "off"}, "Answer address lookups from /etc/hosts first");
     nrapp::add_flag(app, "--ordered", run.ordered, "Print answers in input order (default: as they complete)");
     nrapp::add_pretty(app, pretty);
+    // Sharding (docs/tools/nr-resolve.md, "Past one machine").
+    nrapp::add_number(app, "--id-offset", run.id_offset, std::uint64_t{0}, std::uint64_t{1} << 50,
+                      "Add N to every id: a shard given lines N+1... of a larger input numbers its names as the "
+                      "whole input does");
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
 
@@ -163,24 +169,20 @@ int main(int argc, char** argv) {
     resolve::AnswerSink sink(loop, out, pretty);
     runner = std::make_unique<resolve::Runner>(*resolver, *source, run, sink);
 
-    // Progress on a terminal only: stderr of a script stays clean.
-    netreactor::Timer progress(loop);
     std::uint64_t started_ns = netreactor::monotonic_ns();
-    bool show_progress = !file.empty() && isatty(STDERR_FILENO);
-    if (show_progress) {
-        progress.keep_loop_alive(false);
-        progress.start(std::chrono::milliseconds(500), [&] {
-            double s = static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9;
-            std::fprintf(stderr, "\r%s: %llu answers, %zu in flight, %.0f/s   ", kTool,
-                         static_cast<unsigned long long>(runner->totals().questions), runner->in_flight(),
-                         static_cast<double>(runner->totals().questions) / s);
-        }, std::chrono::milliseconds(500));
+    std::optional<resolve::Progress> progress;  // bulk runs only; shows nothing unless stderr is a terminal
+    if (!file.empty()) {
+        struct stat st{};
+        std::uint64_t input_size = ::fstat(input_fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+        progress.emplace(loop, [&] {
+            return resolve::Progress::Counts{runner->totals().questions, source->taken_bytes(), runner->in_flight()};
+        }, input_size);
     }
     runner->fill();
     loop.run();
     sink.flush();
     double elapsed_s = static_cast<double>(netreactor::monotonic_ns() - started_ns) / 1e9;
-    if (show_progress) std::fprintf(stderr, "\n");
+    if (progress) progress->finish();
 
     const auto& totals = runner->totals();
     int status = totals.exit_status;

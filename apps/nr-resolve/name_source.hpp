@@ -3,6 +3,7 @@
 // UTF-8 byte-order mark at the start of the input ignored).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ public:
     virtual Status next(std::string& name, bool block) = 0;
     // The errno of why the input ended early (0 if it simply ended).
     virtual int error() const { return 0; }
+    // Bytes of the input consumed so far (0 for names given as arguments).
+    virtual std::uint64_t taken_bytes() const { return 0; }
 };
 
 class ArgumentNames : public NameSource {
@@ -37,6 +40,7 @@ public:
     explicit LineNames(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
     Status next(std::string& name, bool block) override;
     int error() const override { return reader_->error(); }
+    std::uint64_t taken_bytes() const override { return reader_->taken_bytes(); }
 
 private:
     std::unique_ptr<LineReader> reader_;

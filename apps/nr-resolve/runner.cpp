@@ -27,7 +27,7 @@ void Runner::fill() {
                 input_done_ = true;
                 break;
             }
-            std::uint64_t id = ++totals_.names;
+            std::uint64_t id = options_.id_offset + ++totals_.names;
             if (options_.kind == QuestionKind::record) {
                 // Reversed so that pop_back() starts them in the order given;
                 // the name is copied for all but the last pushed.

@@ -20,6 +20,9 @@ struct RunOptions {
     bool ordered = false;
     QuestionKind kind = QuestionKind::address;
     std::vector<std::uint16_t> types;  // for QuestionKind::record
+    // Added to every id: a shard of a bigger input (--id-offset) numbers its
+    // names as the whole input does.
+    std::uint64_t id_offset = 0;
 };
 
 struct RunTotals {

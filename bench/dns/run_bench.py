@@ -151,11 +151,12 @@ def main():
     p.add_argument("--bulk-only", action="store_true", help="skip the RSS and single-lookup parts")
     p.add_argument("--dig", action="store_true", help="also time dig -f (slow: one query after another)")
     p.add_argument("--baseline-tool", help="another nr-resolve binary to run in the same rounds (before/after)")
+    p.add_argument("--tool", help="the nr-resolve binary (default: BUILD/apps/nr-resolve/nr-resolve)")
     p.add_argument("--max-seconds", type=float, default=300, help="stop starting rounds after this long")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
-    tool = os.path.join(args.build, "apps", "nr-resolve", "nr-resolve")
+    tool = args.tool or os.path.join(args.build, "apps", "nr-resolve", "nr-resolve")
     reference = os.path.join(args.build, "bench", "dns", "ares-bulk-reference")
     dig = shutil.which("dig") if args.dig else None
     dnsperf = shutil.which("dnsperf")
