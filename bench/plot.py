@@ -146,11 +146,17 @@ def plot_dns(all_tables, out):
     bulk = find(all_tables, "DNS", "bulk")
     if bulk:
         header, rows = bulk
-        # label, median, then every run as a point
+        col = {h: k for k, h in enumerate(header)}
+
+        def column(starts):
+            return next(k for h, k in col.items() if h.lower().startswith(starts))
+
+        rate, runs_col = column("names/s (median"), column("runs")
+        # label, median, then the slowest and fastest run
         data = ""
         for i, r in enumerate(rows):
-            runs = [number(x) for x in r[2].split()] if len(r) > 2 else []
-            data += f"{i} {quoted(r[0])} {number(r[1])} {min(runs or [0])} {max(runs or [0])}\n"
+            runs = [number(x) for x in r[runs_col].split()]
+            data += f"{i} {quoted(r[0])} {number(r[rate])} {min(runs)} {max(runs)}\n"
         script = f"""{TERMINAL.format(w=760, h=380)}
 set title {quoted("DNS bulk: " + header[0].split(",", 1)[-1].strip() + " against NSD on loopback (higher is better)")}
 set ylabel 'names per second'
@@ -169,6 +175,7 @@ plot 'data' using 1:3:xtic(2) with boxes lc rgb '{COLORS[0]}' title 'median of t
      '' using ($1 + 0.32):3:(sprintf('%.0f', $3)) with labels left nopoint font ',10' notitle
 """
         gnuplot(script, {"data": data}, os.path.join(out, "dns-bulk.svg"))
+        plot_dns_ratios(rows, column("names/s ÷ c-ares"), column("cpu ÷ c-ares"), column("names/s ÷ dnsperf"), out)
         done = True
     rss = find(all_tables, "DNS", "input names")
     if rss:
@@ -205,19 +212,53 @@ plot 'data' using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '{COLORS[0]}', \\
     return done
 
 
+def plot_dns_ratios(rows, rate_vs_loop, cpu_vs_loop, rate_vs_dnsperf, out):
+    """Each client's names/s and CPU per answer as ratios to the bare c-ares loop
+    of the same rounds, and its names/s to dnsperf's, beside the issue's goals."""
+    rows = [r for r in rows if not r[0].lower().startswith("c-ares")]
+    data = "".join(f"{quoted(r[0])} {number(r[rate_vs_loop])} {number(r[cpu_vs_loop])} {number(r[rate_vs_dnsperf])}\n"
+                   for r in rows)
+    script = f"""{TERMINAL.format(w=860, h=420)}
+set title 'DNS bulk: ratios to the references measured in the same rounds (median over rounds)'
+set ylabel 'ratio (1 = as the reference)'
+set style data histograms
+set style histogram clustered gap 1.5
+set style fill solid 0.85 border rgb 'black'
+set boxwidth 0.9
+set grid ytics lc rgb '#dddddd'
+set border 3
+set xtics nomirror font ',11'
+set ytics nomirror
+set yrange [0:*]
+set offsets 0, 0, 0.3, 0
+set key outside bottom center horizontal font ',10'
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb 'black' dt 2 lw 1
+set arrow 2 from graph 0, first 0.9 to graph 1, first 0.9 nohead lc rgb '{COLORS[0]}' dt 3 lw 1.5
+set arrow 3 from graph 0, first 1.15 to graph 1, first 1.15 nohead lc rgb '{COLORS[3]}' dt 3 lw 1.5
+set label 1 'goal: names/s >= 0.9x the loop' at graph 0.01, first 0.86 font ',9' tc rgb '{COLORS[0]}'
+set label 2 'goal: CPU <= 1.15x the loop' at graph 0.01, first 1.19 font ',9' tc rgb '{COLORS[3]}'
+plot 'data' using 2:xtic(1) title 'names/s / c-ares loop (higher is better)' lc rgb '{COLORS[0]}', \\
+     '' using 3 title 'CPU per answer / c-ares loop (lower is better)' lc rgb '{COLORS[3]}', \\
+     '' using 4 title 'names/s / dnsperf (higher is better)' lc rgb '{COLORS[2]}', \\
+     '' using ($0 - 0.3):2:(sprintf('%.2f', $2)) with labels font ',9' offset 0,0.6 notitle, \\
+     '' using ($0):3:(sprintf('%.2f', $3)) with labels font ',9' offset 0,0.6 notitle, \\
+     '' using ($0 + 0.3):4:(sprintf('%.2f', $4)) with labels font ',9' offset 0,0.6 notitle
+"""
+    gnuplot(script, {"data": data}, os.path.join(out, "dns-ratios.svg"))
+
+
 def echo_rows_from_doc(all_tables):
+    """[(proto, conns, size, in flight, epoll msg/s, libuv msg/s, nr msg/s, epoll us/msg, nr us/msg)]"""
     found = find(all_tables, "Echo server", "proto") or next(
         ((h, r) for s, h, r in all_tables if s.lower().startswith("echo") and h and h[0] == "proto"), None)
     if not found:
         return None
     header, rows = found
     index = {h: i for i, h in enumerate(header)}
-    out = []
-    for r in rows:
-        label = f"{r[index['proto']]} {r[index['conns']]}x{r[index['size']]}B p{r[index['in flight']]}"
-        out.append((label, number(r[index["epoll msg/s"]]), number(r[index["libuv msg/s"]]),
-                    number(r[index["nr msg/s"]])))
-    return out
+    return [(r[index["proto"]], int(number(r[index["conns"]])), int(number(r[index["size"]])),
+             int(number(r[index["in flight"]])), number(r[index["epoll msg/s"]]), number(r[index["libuv msg/s"]]),
+             number(r[index["nr msg/s"]]), number(r[index["epoll us/msg"]]), number(r[index["nr us/msg"]]))
+            for r in rows]
 
 
 def echo_rows_from_json(path):
@@ -226,15 +267,31 @@ def echo_rows_from_json(path):
     out = []
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
-        out.append((f"{proto} {conns}x{size}B p{pipeline}", row["epoll"]["messages_per_s"],
-                    row["uv"]["messages_per_s"], row["nr"]["messages_per_s"]))
+        out.append((proto, conns, size, pipeline, row["epoll"]["messages_per_s"], row["uv"]["messages_per_s"],
+                    row["nr"]["messages_per_s"], row["epoll"]["cpu_us_per_msg"] or 0, row["nr"]["cpu_us_per_msg"] or 0))
     return out
 
 
+def size_label(size):
+    return f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+
+
 def plot_echo(rows, out):
-    data = "".join(f"{quoted(label)} {e} {u} {n}\n" for label, e, u, n in rows)
-    script = f"""{TERMINAL.format(w=max(760, 70 * len(rows) + 200), h=420)}
-set title 'Echo server throughput by workload (higher is better)'
+    # Throughput by workload: one panel per protocol, clustered bars per cell.
+    panels = ""
+    protos = sorted({r[0] for r in rows})
+    for k, proto in enumerate(protos):
+        mine = [r for r in rows if r[0] == proto]
+        data = "".join(f'"{r[1]}x{size_label(r[2])} p{r[3]}" {r[4]} {r[5]} {r[6]}\n' for r in mine)
+        panels += f"""$d{k} << EOD
+{data}EOD
+set title '{proto.upper()}' font ',13'
+plot $d{k} using 2:xtic(1) title 'raw epoll (C)' lc rgb '{COLORS[1]}', \\
+     '' using 3 title 'libuv (C)' lc rgb '{COLORS[2]}', \\
+     '' using 4 title 'nr-echo-server' lc rgb '{COLORS[0]}'
+"""
+    script = f"""{TERMINAL.format(w=1300, h=420 * len(protos))}
+set multiplot layout {len(protos)},1 title 'Echo server throughput by workload: connections x message size, p = messages in flight (higher is better)' font ',14'
 set ylabel 'messages per second'
 set style data histograms
 set style histogram clustered gap 1
@@ -242,36 +299,56 @@ set style fill solid 0.85 border rgb 'black'
 set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set border 3
-set xtics nomirror rotate by 30 right font ',10'
+set xtics nomirror rotate by 35 right font ',10'
 set ytics nomirror
 set logscale y
 set format y '%.0s%c'
 set key outside right top vertical
-plot 'data' using 2:xtic(1) title 'raw epoll (C)' lc rgb '{COLORS[1]}', \\
-     '' using 3 title 'libuv (C)' lc rgb '{COLORS[2]}', \\
-     '' using 4 title 'nr-echo-server' lc rgb '{COLORS[0]}'
+{panels}unset multiplot
 """
-    gnuplot(script, {"data": data}, os.path.join(out, "echo-throughput.svg"))
-    ratios = "".join(f"{quoted(label)} {u / e if e else 0} {n / e if e else 0}\n" for label, e, u, n in rows)
-    script = f"""{TERMINAL.format(w=max(760, 60 * len(rows) + 200), h=420)}
-set title 'Echo server throughput relative to raw epoll (1 = as fast as hand-written epoll)'
-set ylabel 'messages per second / raw epoll'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border rgb 'black'
-set boxwidth 0.9
-set grid ytics lc rgb '#dddddd'
-set border 3
-set xtics nomirror rotate by 30 right font ',10'
-set ytics nomirror
-set yrange [0:*]
-set offsets 0, 0, 0.15, 0
-set key outside right top vertical
-set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '{COLORS[1]}' dt 2 lw 1.5
-plot 'data' using 2:xtic(1) title 'libuv (C)' lc rgb '{COLORS[2]}', \\
-     '' using 3 title 'nr-echo-server' lc rgb '{COLORS[0]}'
+    gnuplot(script, {}, os.path.join(out, "echo-throughput.svg"))
+
+    # Ratios to raw epoll as two heatmaps: rows protocol x connections,
+    # columns message size x messages in flight; each cell labelled.
+    row_keys = sorted({(r[0], r[1]) for r in rows}, key=lambda k: (k[0] != "tcp", k[0], k[1]))
+    col_keys = sorted({(r[2], r[3]) for r in rows})
+    cell = {(r[0], r[1], r[2], r[3]): r for r in rows}
+
+    def matrix(value):
+        lines = ""
+        for y, (proto, conns) in enumerate(row_keys):
+            for x, (size, flight) in enumerate(col_keys):
+                r = cell.get((proto, conns, size, flight))
+                v = value(r) if r else float("nan")
+                lines += f"{x} {y} {v:.3f}\n"
+            lines += "\n"
+        return lines
+
+    xtics = ", ".join(f'"{size_label(size)}\\n{flight} in flight" {x}' for x, (size, flight) in enumerate(col_keys))
+    ytics = ", ".join(f'"{proto.upper()} {conns}" {y}' for y, (proto, conns) in enumerate(row_keys))
+    common = f"""set view map
+set xtics ({xtics}) nomirror font ',10' scale 0
+set ytics ({ytics}) nomirror font ',10' scale 0
+set xrange [-0.5:{len(col_keys) - 0.5}]
+set yrange [{len(row_keys) - 0.5}:-0.5]
+set cbrange [0.75:1.25]
+set palette defined (0.75 '#b2182b', 0.95 '#f4a582', 1.0 '#f7f7f7', 1.05 '#92c5de', 1.25 '#2166ac')
+set border 0
+set ylabel 'protocol, connections'
 """
-    gnuplot(script, {"data": ratios}, os.path.join(out, "echo-ratio.svg"))
+    script = f"""{TERMINAL.format(w=1300, h=560)}
+set multiplot layout 1,2 title 'nr-echo-server relative to raw epoll, each cell of bench/echo (same run; white = equal)' font ',14'
+{common}
+set title 'messages/s, nr / epoll (blue: faster)'
+plot 'rate' using 1:2:3 with image notitle, '' using 1:2:(sprintf('%.2f', $3)) with labels font ',10' notitle
+set palette defined (0.75 '#2166ac', 0.95 '#92c5de', 1.0 '#f7f7f7', 1.05 '#f4a582', 1.25 '#b2182b')
+set title 'server CPU per message, nr / epoll (red: more CPU)'
+plot 'cpu' using 1:2:3 with image notitle, '' using 1:2:(sprintf('%.2f', $3)) with labels font ',10' notitle
+unset multiplot
+"""
+    gnuplot(script, {"rate": matrix(lambda r: r[6] / r[4] if r[4] else float("nan")),
+                     "cpu": matrix(lambda r: r[8] / r[7] if r[7] else float("nan"))},
+            os.path.join(out, "echo-ratio.svg"))
 
 
 def main():

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,7 +82,7 @@ def spawn_wait(argv, stdout_path=None, sample_rss=False, with_cpu=False):
     os.close(fd_out)
     os.close(fd_null)
     if with_cpu:
-        return os.waitstatus_to_exitcode(status), elapsed, peak, usage.ru_utime + usage.ru_stime
+        return os.waitstatus_to_exitcode(status), elapsed, peak, (usage.ru_utime, usage.ru_stime)
     return os.waitstatus_to_exitcode(status), elapsed, peak
 
 
@@ -153,6 +154,8 @@ def main():
     p.add_argument("--baseline-tool", help="another nr-resolve binary to run in the same rounds (before/after)")
     p.add_argument("--tool", help="the nr-resolve binary (default: BUILD/apps/nr-resolve/nr-resolve)")
     p.add_argument("--max-seconds", type=float, default=300, help="stop starting rounds after this long")
+    p.add_argument("--shards", default="", help="e.g. 1,2,4: also time the bulk run split into that many local "
+                   "shards under GNU parallel (--pipe -k -N, --id-offset), rounds interleaved")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
@@ -216,7 +219,7 @@ def main():
             clients["nr-resolve (baseline)"] = lambda: run_nr(args.baseline_tool)
         if dig:
             clients["dig -f"] = run_dig
-        runs = {k: {"rate": [], "cpu_us": [], "lost": 0, "wrong": 0} for k in clients}
+        runs = {k: {"rate": [], "cpu_us": [], "user_us": [], "lost": 0, "wrong": 0} for k in clients}
         started = time.monotonic()
         order = list(clients)
         for round_no in range(args.runs):
@@ -227,7 +230,8 @@ def main():
                 secs, cpu, lost, wrong = clients[name]()
                 r = runs[name]
                 r["rate"].append(args.names / secs)
-                r["cpu_us"].append(cpu / args.names * 1e6)
+                r["cpu_us"].append(sum(cpu) / args.names * 1e6)
+                r["user_us"].append(cpu[0] / args.names * 1e6)
                 r["lost"] += lost
                 r["wrong"] += wrong
         results["rounds"] = len(runs["nr-resolve"]["rate"])
@@ -244,6 +248,7 @@ def main():
             entry = {"names_per_s_median": round(median(r["rate"])), "names_per_s_runs": [round(x) for x in r["rate"]],
                      "cpu_us_per_answer_median": round(median(r["cpu_us"]), 2),
                      "cpu_us_per_answer_runs": [round(x, 2) for x in r["cpu_us"]],
+                     "user_us_per_answer_median": round(median(r["user_us"]), 2),
                      "rate_vs_loop": round(median(rate_ratios), 2), "cpu_vs_loop": round(median(cpu_ratios), 2),
                      "lost": r["lost"], "wrong": r["wrong"]}
             if dnsperf:
@@ -251,6 +256,28 @@ def main():
                 entry["cpu_vs_dnsperf"] = round(median([r["cpu_us"][i] / runs["dnsperf"]["cpu_us"][i] for i in range(n)]), 2)
             results["bulk"][name] = entry
         del ref_rate, ref_cpu, dp_rate
+
+        shard_counts = [int(x) for x in args.shards.split(",") if x]
+        parallel = shutil.which("parallel")
+        if shard_counts and parallel:
+            shard_rates = {k: [] for k in shard_counts}
+            for round_no in range(args.runs):
+                for k in shard_counts:
+                    per = -(-args.names // k)
+                    command = (f"{tool} -s {server} -f - -t A -c {c} --ordered --id-offset $(( ({{#}} - 1) * {per} ))")
+                    fd_in = os.open(names_path, os.O_RDONLY)
+                    start = time.perf_counter_ns()
+                    with open(out_path, "wb") as out:
+                        subprocess.run([parallel, "--will-cite", "--pipe", "-k", "-N", str(per), "-j", str(k), command],
+                                       stdin=fd_in, stdout=out, stderr=subprocess.DEVNULL, check=False)
+                    secs = (time.perf_counter_ns() - start) / 1e9
+                    os.close(fd_in)
+                    lost, wrong, _ = check_nr_resolve(out_path, args.names, args.names)
+                    if lost or wrong:
+                        print(f"shards {k}: lost {lost} wrong {wrong}", file=sys.stderr)
+                    shard_rates[k].append(args.names / secs)
+            results["shards"] = {str(k): {"names_per_s_median": round(median(v)), "names_per_s_runs": [round(x) for x in v]}
+                                 for k, v in shard_rates.items()}
 
         if not args.bulk_only:
             for size in [int(s) for s in args.rss_sizes.split(",") if s]:
@@ -295,6 +322,8 @@ def main():
         print(f"  {name:22} {r['names_per_s_median']:>9} {r['cpu_us_per_answer_median']:>10} {r['rate_vs_loop']:>9} "
               f"{r['cpu_vs_loop']:>8} {r.get('rate_vs_dnsperf', float('nan')):>12}  {r['lost']:>4} {r['wrong']:>5}  "
               f"{r['names_per_s_runs']} / {r['cpu_us_per_answer_runs']}")
+    for k, r in results.get("shards", {}).items():
+        print(f"  {k} local shard(s) under GNU parallel: {r['names_per_s_median']} names/s (runs {r['names_per_s_runs']})")
     if results["rss_kib"]:
         print("Peak RSS of nr-resolve by input size:")
     for size, r in results["rss_kib"].items():
