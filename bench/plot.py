@@ -192,7 +192,7 @@ set ytics nomirror
 set logscale x
 set format x '%.0s%c'
 set yrange [0:*]
-set xrange [5000:800000]
+set xrange [5000:2000000]
 set key off
 plot 'data' using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '{COLORS[0]}', \\
      '' using 1:2:(sprintf('%.1f MiB', $2)) with labels nopoint offset 0,1.2 font ',10'
@@ -216,9 +216,12 @@ def plot_dns_ratios(rows, rate_vs_loop, cpu_vs_loop, rate_vs_dnsperf, out):
     """Each client's names/s and CPU per answer as ratios to the bare c-ares loop
     of the same rounds, and its names/s to dnsperf's, beside the issue's goals."""
     rows = [r for r in rows if not r[0].lower().startswith("c-ares")]
-    data = "".join(f"{quoted(r[0])} {number(r[rate_vs_loop])} {number(r[cpu_vs_loop])} {number(r[rate_vs_dnsperf])}\n"
+    def two_lines(label):  # "nr-resolve, this change" -> two lines under its bars
+        return label.replace(", ", "\\n", 1).replace(" (", "\\n(", 1)
+
+    data = "".join(f"{quoted(two_lines(r[0]))} {number(r[rate_vs_loop])} {number(r[cpu_vs_loop])} {number(r[rate_vs_dnsperf])}\n"
                    for r in rows)
-    script = f"""{TERMINAL.format(w=860, h=420)}
+    script = f"""{TERMINAL.format(w=960, h=440)}
 set title 'DNS bulk: ratios to the references measured in the same rounds (median over rounds)'
 set ylabel 'ratio (1 = as the reference)'
 set style data histograms
@@ -227,16 +230,17 @@ set style fill solid 0.85 border rgb 'black'
 set boxwidth 0.9
 set grid ytics lc rgb '#dddddd'
 set border 3
-set xtics nomirror font ',11'
+set xtics nomirror font ',10'
 set ytics nomirror
-set yrange [0:*]
-set offsets 0, 0, 0.3, 0
-set key outside bottom center horizontal font ',10'
+set yrange [0:2.4]
+set key top left Left reverse font ',10'
+set bmargin 4
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb 'black' dt 2 lw 1
 set arrow 2 from graph 0, first 0.9 to graph 1, first 0.9 nohead lc rgb '{COLORS[0]}' dt 3 lw 1.5
 set arrow 3 from graph 0, first 1.15 to graph 1, first 1.15 nohead lc rgb '{COLORS[3]}' dt 3 lw 1.5
-set label 1 'goal: names/s >= 0.9x the loop' at graph 0.01, first 0.86 font ',9' tc rgb '{COLORS[0]}'
-set label 2 'goal: CPU <= 1.15x the loop' at graph 0.01, first 1.19 font ',9' tc rgb '{COLORS[3]}'
+set xrange [-1.5:{len(rows) - 0.5}]
+set label 1 'goal: names/s >= 0.9x the loop' at first -1.45, first 0.84 font ',9' tc rgb '{COLORS[0]}'
+set label 2 'goal: CPU <= 1.15x the loop' at first -1.45, first 1.20 font ',9' tc rgb '{COLORS[3]}'
 plot 'data' using 2:xtic(1) title 'names/s / c-ares loop (higher is better)' lc rgb '{COLORS[0]}', \\
      '' using 3 title 'CPU per answer / c-ares loop (lower is better)' lc rgb '{COLORS[3]}', \\
      '' using 4 title 'names/s / dnsperf (higher is better)' lc rgb '{COLORS[2]}', \\
@@ -310,9 +314,13 @@ set key outside right top vertical
 
     # Ratios to raw epoll as two heatmaps: rows protocol x connections,
     # columns message size x messages in flight; each cell labelled.
+    # UDP's largest message is 65,507 bytes (the largest IPv4 datagram): the column of TCP's 64 KiB.
+    def size_key(size):
+        return 65536 if size == 65507 else size
+
     row_keys = sorted({(r[0], r[1]) for r in rows}, key=lambda k: (k[0] != "tcp", k[0], k[1]))
-    col_keys = sorted({(r[2], r[3]) for r in rows})
-    cell = {(r[0], r[1], r[2], r[3]): r for r in rows}
+    col_keys = sorted({(size_key(r[2]), r[3]) for r in rows})
+    cell = {(r[0], r[1], size_key(r[2]), r[3]): r for r in rows}
 
     def matrix(value):
         lines = ""
@@ -324,7 +332,7 @@ set key outside right top vertical
             lines += "\n"
         return lines
 
-    xtics = ", ".join(f'"{size_label(size)}\\n{flight} in flight" {x}' for x, (size, flight) in enumerate(col_keys))
+    xtics = ", ".join(f'"{size_label(size)}\\np={flight}" {x}' for x, (size, flight) in enumerate(col_keys))
     ytics = ", ".join(f'"{proto.upper()} {conns}" {y}' for y, (proto, conns) in enumerate(row_keys))
     common = f"""set view map
 set xtics ({xtics}) nomirror font ',10' scale 0
@@ -335,6 +343,8 @@ set cbrange [0.75:1.25]
 set palette defined (0.75 '#b2182b', 0.95 '#f4a582', 1.0 '#f7f7f7', 1.05 '#92c5de', 1.25 '#2166ac')
 set border 0
 set ylabel 'protocol, connections'
+set xlabel 'message size (UDP: 65,507 B for 64 KiB), p = messages in flight' font ',10' offset 0,-1
+set bmargin 5
 """
     script = f"""{TERMINAL.format(w=1300, h=560)}
 set multiplot layout 1,2 title 'nr-echo-server relative to raw epoll, each cell of bench/echo (same run; white = equal)' font ',14'
