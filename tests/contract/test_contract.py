@@ -52,7 +52,7 @@ TOOLS = {
         "--timeout": ("seconds", "1"), "--tries": ("number", "1"), "-c": ("number", "1"),
         "--dns-server": ("dns", None), "-s": ("dns", None), "--hosts-file": (["", "maybe", "ON"], "on"),
         "-t": ("text", "A"), "-f": ("text", None), "-4": ("flag", None), "-6": ("flag", None),
-        "--ordered": ("flag", None), "--pretty": ("flag", None)}),
+        "--ordered": ("flag", None), "--pretty": ("flag", None), "--id-offset": ("number", "0")}),
     "nr-echo-server": (["--port", "0"], {
         "--host": ("numeric_host", "127.0.0.1"), "--port": ("local_port", "0"), "--backlog": ("number", "8"),
         "--workers": ("number", "1"), "--max-connections": ("number", "1"), "--high-water": ("number", "4096"),
