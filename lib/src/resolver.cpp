@@ -629,7 +629,7 @@ DnsLookup Resolver::lookup_addresses(std::string_view name, int family, std::uin
     state->in_ares = true;
     channel->pending++;
     std::string node(name);
-    channel->run([&] { ares_getaddrinfo(channel->get(), node.c_str(), nullptr, &hints, on_addrinfo, state); });
+    channel->submit([&] { ares_getaddrinfo(channel->get(), node.c_str(), nullptr, &hints, on_addrinfo, state); });
     return handle;
 }
 
@@ -667,7 +667,7 @@ DnsLookup Resolver::query(std::string_view name, std::uint16_t type, QueryCallba
     AresChannel* channel = impl_->channel;
     state->in_ares = true;
     channel->pending++;
-    channel->run([&] { ares_send(channel->get(), packet.data(), static_cast<int>(packet.size()), on_answer, state); });
+    channel->submit([&] { ares_send(channel->get(), packet.data(), static_cast<int>(packet.size()), on_answer, state); });
     return handle;
 }
 

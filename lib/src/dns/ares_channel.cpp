@@ -81,6 +81,7 @@ AresChannel::AresChannel(uv_loop_t* loop, const ResolverOptions& options) : loop
     opts.sock_state_cb_data = this;
     mask |= ARES_OPT_SOCK_STATE_CB;
     opts.timeout = static_cast<int>(options.timeout.count());
+    try_timeout_ms_ = static_cast<std::uint64_t>(options.timeout.count());
     mask |= ARES_OPT_TIMEOUTMS;
     opts.tries = options.tries;
     mask |= ARES_OPT_TRIES;
