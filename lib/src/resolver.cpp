@@ -422,6 +422,9 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
     }
     if (abuf != nullptr) {
         auto source = impl->channel->answer_source();
+        // The cached parse is of the last UDP datagram with this ID, read in
+        // this round; an answer over TCP never went through it.
+        if (source.tcp) state->parsed_bytes = nullptr;
         state->result.tcp = source.tcp;
         if (!source.server.empty()) state->result.server = std::move(source.server);
     }
