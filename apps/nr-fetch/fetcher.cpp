@@ -3,10 +3,13 @@
 #include <algorithm>
 
 #include "location.hpp"
+#include "netreactor/co.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/version.hpp"
 
 namespace fetch {
+
+namespace co = netreactor::co;
 
 namespace {
 
@@ -51,183 +54,182 @@ std::string request_text(const FetchRequest& request) {
            netreactor::version() + "\r\nConnection: close\r\n\r\n";
 }
 
-Fetcher::Fetcher(netreactor::Loop& loop, FetchRequest request, StdoutSink* sink)
-    : loop_(loop), request_(std::move(request)), sink_(sink), receive_timer_(loop) {}
+namespace {
 
-// Members are destroyed in reverse order: the connection and the connector go
-// first, and none of their callbacks can reach this object afterwards.
-Fetcher::~Fetcher() = default;
+// The response as it arrives: heads (interim 1xx skipped), then the body to
+// the sink, bounded by the announced length.
+class ResponseReader {
+public:
+    enum class Step { more, done };
 
-void Fetcher::start() {
-    result_.marks.start = netreactor::monotonic_ns();
-    stage_ = Stage::resolve;
+    ResponseReader(const FetchRequest& request, StdoutSink* sink, FetchResult& result)
+        : request_(request), sink_(sink), result_(result) {}
+
+    Step on_bytes(std::span<const char> data) {
+        if (result_.head) return deliver_body(data);
+        head_buffer_.append(data.data(), data.size());
+        return parse_heads();
+    }
+
+    // The server closed its side: complete, or why the response is not.
+    void on_eof() {
+        if (!result_.head) {
+            std::string got = head_buffer_.empty() ? "no response at all"
+                                                   : std::to_string(head_buffer_.size()) + " bytes of an incomplete head";
+            fail(Stage::receive, Error("EPROTO", "the server closed the connection after " + got, "parse"));
+            return;
+        }
+        auto announced = announced_body_length(*result_.head);
+        if (announced && result_.body_bytes < *announced) {
+            fail(Stage::receive, Error("ETRUNCATED",
+                                       "the server closed the connection after " + std::to_string(result_.body_bytes) +
+                                           " of " + std::to_string(*announced) + " body bytes",
+                                       "read"));
+        }
+    }
+
+    void fail(Stage stage, Error error) {
+        result_.failed_stage = stage;
+        result_.error = std::move(error);
+    }
+
+private:
+    // RFC 9110 section 15.2: a 1xx is an interim response; the final one
+    // follows on the same connection (maybe in the same read).
+    Step parse_heads() {
+        while (true) {
+            HeadParse parsed = parse_response_head(head_buffer_);
+            if (parsed.state == HeadState::incomplete) return Step::more;
+            if (parsed.state == HeadState::malformed) {
+                fail(Stage::receive, Error("EPROTO", "malformed response head: " + parsed.error, "parse"));
+                return Step::done;
+            }
+            if (parsed.head.status == 101) {
+                fail(Stage::receive, Error("EPROTO", "101 Switching Protocols without an Upgrade request", "parse"));
+                return Step::done;
+            }
+            if (parsed.head.status < 200) {
+                result_.interim.push_back(parsed.head.status);
+                head_buffer_.erase(0, parsed.head_bytes);
+                continue;
+            }
+            if (parsed.head.transfer_encoding) {
+                fail(Stage::receive, Error("EPROTO", "Transfer-Encoding in a response to an HTTP/1.0 request", "parse"));
+                return Step::done;
+            }
+            result_.head = std::move(parsed.head);
+            if (request_.stop_at_redirect && is_followed_redirect(result_.head->status) &&
+                result_.head->header("location"))
+                return Step::done;  // the redirect's body is not the resource
+            std::string rest = head_buffer_.substr(parsed.head_bytes);
+            head_buffer_.clear();
+            return deliver_body(rest);
+        }
+    }
+
+    Step deliver_body(std::span<const char> bytes) {
+        auto announced = announced_body_length(*result_.head);
+        if (announced) {
+            std::uint64_t room = *announced - std::min(*announced, result_.body_bytes);
+            bytes = bytes.first(static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size())));
+        }
+        if (sink_ != nullptr && !bytes.empty() && !sink_->write(bytes)) {
+            if (!sink_->reader_gone()) fail(Stage::output, *sink_->error());
+            return Step::done;  // or the reader has what it wanted
+        }
+        result_.body_bytes += bytes.size();
+        return announced && result_.body_bytes >= *announced ? Step::done : Step::more;
+    }
+
+    const FetchRequest& request_;
+    StdoutSink* sink_;
+    FetchResult& result_;
+    std::string head_buffer_;
+};
+
+// `operation`, bounded by `timeout` unless it is zero.
+template <class Awaitable>
+auto bounded(netreactor::Loop& loop, std::chrono::milliseconds timeout, Awaitable operation)
+    -> co::Task<decltype(operation.await_resume())> {
+    if (timeout.count() == 0) co_return co_await std::move(operation);
+    co_return co_await co::with_timeout(loop, timeout, std::move(operation));
+}
+
+co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink, FetchResult& result) {
+    ResponseReader response(request, sink, result);
+    result.marks.start = netreactor::monotonic_ns();
+
+    // Resolve and connect: the addresses raced as RFC 8305 says.
     netreactor::ConnectOptions options;
-    options.family = request_.family;
-    options.attempt_timeout = request_.connect_timeout;
-    options.resolver.servers = request_.dns_servers;
+    options.family = request.family;
+    options.attempt_timeout = request.connect_timeout;
+    options.resolver.servers = request.dns_servers;
+    co::ConnectReport connected;
     try {
-        connector_ = std::make_unique<netreactor::TcpConnector>(loop_, options);
-        connector_->connect(request_.host, request_.port, *this,
-                            [this](netreactor::ConnectOutcome outcome) { on_connect_outcome(std::move(outcome)); });
+        connected = co_await co::connect_reporting(loop, request.host, request.port, options);
     } catch (const netreactor::SystemError& e) {
-        fail(Stage::resolve, e.error());
+        response.fail(Stage::resolve, e.error());
+        co_return;
     }
-}
-
-void Fetcher::on_connect_outcome(netreactor::ConnectOutcome outcome) {
-    if (done_) return;
-    if (const auto* winner = outcome.winner()) result_.peer = winner->address;
-    result_.addresses = std::move(outcome.addresses);
-    result_.attempts = std::move(outcome.attempts);
+    netreactor::ConnectOutcome& outcome = connected.outcome;
+    if (const auto* winner = connected.winner()) result.peer = winner->address;
+    result.addresses = std::move(outcome.addresses);
+    result.attempts = std::move(outcome.attempts);
     if (outcome.first_attempt_ms) {
-        result_.marks.resolved = result_.marks.start + static_cast<std::uint64_t>(*outcome.first_attempt_ms * 1e6);
-        stage_ = Stage::connect;
-        if (!outcome.connection) result_.peer = result_.attempts.back().address;  // the last one tried
+        result.marks.resolved = result.marks.start + static_cast<std::uint64_t>(*outcome.first_attempt_ms * 1e6);
+        if (!connected.stream) result.peer = result.attempts.back().address;  // the last one tried
     }
-    if (!outcome.connection) {
-        fail(outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect, *outcome.error);
-        return;
+    if (!connected.stream) {
+        response.fail(outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect, *outcome.error);
+        co_return;
     }
-    conn_ = std::move(outcome.connection);
-    result_.marks.connected = netreactor::monotonic_ns();
-    stage_ = Stage::send;
-    restart_receive_timer();  // also bounds a send the peer never takes
-    std::string text = request_text(request_);
-    if (!conn_->write(text)) return;  // the reason reaches on_closed
-    if (conn_->queued_bytes() == 0) on_sent();
-}
+    co::TcpStream& stream = connected.stream;
+    result.marks.connected = netreactor::monotonic_ns();
 
-void Fetcher::on_write_drained(netreactor::TcpConnection&) {
-    if (stage_ == Stage::send) on_sent();
-}
-
-void Fetcher::on_sent() {
-    result_.marks.sent = netreactor::monotonic_ns();
-    stage_ = Stage::receive;
-}
-
-void Fetcher::restart_receive_timer() {
-    if (request_.receive_timeout.count() == 0) return;
-    receive_timer_.start(request_.receive_timeout, [this] {
-        std::string what = stage_ == Stage::send ? "the request could not be sent" : "no data from the server";
-        fail(stage_, Error("ETIMEDOUT", what + " within " + seconds_text(request_.receive_timeout) + " s",
-                           stage_ == Stage::send ? "write" : "read"));
-    });
-}
-
-void Fetcher::on_data(netreactor::TcpConnection&, std::span<const char> data) {
-    if (done_) return;
-    if (!result_.marks.first_byte) result_.marks.first_byte = netreactor::monotonic_ns();
-    if (stage_ == Stage::send) on_sent();  // an early answer counts as sent
-    restart_receive_timer();
-    if (result_.head) {
-        deliver_body(data);
-        return;
+    // Send: the request is sent once the kernel has taken all of it.
+    stream.connection().set_high_water_mark(0);
+    try {
+        co_await bounded(loop, request.receive_timeout, stream.write(request_text(request)));
+    } catch (const co::TimedOut&) {
+        response.fail(Stage::send, Error("ETIMEDOUT", "the request could not be sent within " +
+                                                          seconds_text(request.receive_timeout) + " s", "write"));
+        co_return;
+    } catch (const netreactor::SystemError& e) {
+        response.fail(Stage::send, e.error());
+        co_return;
     }
-    head_buffer_.append(data.data(), data.size());
-    parse_heads();
-}
+    result.marks.sent = netreactor::monotonic_ns();
 
-// RFC 9110 section 15.2: a 1xx is an interim response; the final one follows
-// on the same connection (maybe in the same read).
-void Fetcher::parse_heads() {
-    while (true) {
-        HeadParse parsed = parse_response_head(head_buffer_);
-        if (parsed.state == HeadState::incomplete) return;
-        if (parsed.state == HeadState::malformed) {
-            fail(Stage::receive, Error("EPROTO", "malformed response head: " + parsed.error, "parse"));
-            return;
+    // Receive until the response is complete or the server closes; the
+    // timeout bounds each silence.
+    for (;;) {
+        std::span<const char> data;
+        try {
+            data = co_await bounded(loop, request.receive_timeout, stream.read_view());
+        } catch (const co::TimedOut&) {
+            response.fail(Stage::receive, Error("ETIMEDOUT", "no data from the server within " +
+                                                                 seconds_text(request.receive_timeout) + " s", "read"));
+            co_return;
+        } catch (const netreactor::SystemError& e) {
+            response.fail(Stage::receive, e.error());
+            co_return;
         }
-        if (parsed.head.status == 101) {
-            fail(Stage::receive, Error("EPROTO", "101 Switching Protocols without an Upgrade request", "parse"));
-            return;
+        if (data.empty()) {
+            response.on_eof();
+            co_return;
         }
-        if (parsed.head.status < 200) {
-            result_.interim.push_back(parsed.head.status);
-            head_buffer_.erase(0, parsed.head_bytes);
-            continue;
-        }
-        if (parsed.head.transfer_encoding) {
-            fail(Stage::receive, Error("EPROTO", "Transfer-Encoding in a response to an HTTP/1.0 request", "parse"));
-            return;
-        }
-        result_.head = std::move(parsed.head);
-        if (request_.stop_at_redirect && is_followed_redirect(result_.head->status) &&
-            result_.head->header("location")) {
-            finish();  // the redirect's body is not the resource
-            return;
-        }
-        std::string rest = head_buffer_.substr(parsed.head_bytes);
-        head_buffer_.clear();
-        deliver_body(rest);
-        return;
+        if (!result.marks.first_byte) result.marks.first_byte = netreactor::monotonic_ns();
+        if (response.on_bytes(data) == ResponseReader::Step::done) co_return;
     }
 }
 
-bool Fetcher::body_complete() const {
-    auto announced = announced_body_length(*result_.head);
-    return announced && result_.body_bytes >= *announced;
-}
+}  // namespace
 
-void Fetcher::deliver_body(std::span<const char> bytes) {
-    if (auto announced = announced_body_length(*result_.head)) {
-        std::uint64_t room = *announced - std::min(*announced, result_.body_bytes);
-        bytes = bytes.first(static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size())));
-    }
-    if (sink_ != nullptr && !bytes.empty() && !sink_->write(bytes)) {
-        if (sink_->reader_gone()) {
-            finish();  // the reader has what it wanted
-        } else {
-            fail(Stage::output, *sink_->error());
-        }
-        return;
-    }
-    result_.body_bytes += bytes.size();
-    if (body_complete()) finish();
-}
-
-void Fetcher::on_eof(netreactor::TcpConnection&) {
-    if (done_) return;
-    if (!result_.head) {
-        std::string got = head_buffer_.empty() ? "no response at all"
-                                               : std::to_string(head_buffer_.size()) + " bytes of an incomplete head";
-        fail(Stage::receive, Error("EPROTO", "the server closed the connection after " + got, "parse"));
-        return;
-    }
-    auto announced = announced_body_length(*result_.head);
-    if (announced && result_.body_bytes < *announced) {
-        fail(Stage::receive, Error("ETRUNCATED",
-                                   "the server closed the connection after " + std::to_string(result_.body_bytes) +
-                                       " of " + std::to_string(*announced) + " body bytes",
-                                   "read"));
-        return;
-    }
-    finish();
-}
-
-void Fetcher::on_closed(netreactor::TcpConnection&, const Error* error) {
-    if (done_) return;
-    if (error == nullptr) {
-        on_eof(*conn_);
-        return;
-    }
-    fail(stage_, *error);
-}
-
-void Fetcher::fail(Stage stage, Error error) {
-    if (done_) return;
-    result_.failed_stage = stage;
-    result_.error = std::move(error);
-    finish();
-}
-
-void Fetcher::finish() {
-    if (done_) return;
-    done_ = true;
-    result_.marks.finished = netreactor::monotonic_ns();
-    receive_timer_.stop();
-    if (conn_) conn_->close();
-    loop_.stop();
+FetchResult fetch_once(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink) {
+    FetchResult result;
+    co::run(loop, fetch(loop, request, sink, result));
+    result.marks.finished = netreactor::monotonic_ns();
+    return result;
 }
 
 }  // namespace fetch

@@ -18,9 +18,8 @@
 #include "http_response_head.hpp"
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
-#include "netreactor/tcp_connection.hpp"
+#include "netreactor/loop.hpp"
 #include "netreactor/tcp_connector.hpp"
-#include "netreactor/timer.hpp"
 
 namespace fetch {
 
@@ -65,41 +64,9 @@ struct FetchResult {
     std::optional<netreactor::Error> error;
 };
 
-class Fetcher : private netreactor::ConnectionHandler {
-public:
-    // `sink` receives the body; null counts the bytes only (--json).
-    Fetcher(netreactor::Loop& loop, FetchRequest request, StdoutSink* sink);
-    ~Fetcher() override;
-
-    // Starts; the loop's run() returns once the fetch is over (stop()).
-    void start();
-    const FetchResult& result() const noexcept { return result_; }
-
-private:
-    void on_connect_outcome(netreactor::ConnectOutcome outcome);
-    void on_data(netreactor::TcpConnection& conn, std::span<const char> data) override;
-    void on_eof(netreactor::TcpConnection& conn) override;
-    void on_write_drained(netreactor::TcpConnection& conn) override;
-    void on_closed(netreactor::TcpConnection& conn, const netreactor::Error* error) override;
-
-    void on_sent();
-    void parse_heads();
-    void restart_receive_timer();
-    void deliver_body(std::span<const char> bytes);
-    bool body_complete() const;
-    void fail(Stage stage, netreactor::Error error);
-    void finish();
-
-    netreactor::Loop& loop_;
-    FetchRequest request_;
-    StdoutSink* sink_;
-    std::unique_ptr<netreactor::TcpConnector> connector_;
-    std::unique_ptr<netreactor::TcpConnection> conn_;
-    netreactor::Timer receive_timer_;
-    Stage stage_ = Stage::resolve;
-    std::string head_buffer_;
-    bool done_ = false;
-    FetchResult result_;
-};
+// Runs one fetch on `loop` until it is over: resolve and connect, send,
+// receive, each failure recorded with its stage. Straight-line code on the
+// coroutine layer (netreactor/co.hpp), one stage after the other.
+FetchResult fetch_once(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink);
 
 }  // namespace fetch

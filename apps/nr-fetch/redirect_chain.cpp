@@ -9,13 +9,6 @@ namespace fetch {
 
 namespace {
 
-FetchResult fetch_once(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink) {
-    Fetcher fetcher(loop, request, sink);
-    fetcher.start();
-    loop.run();
-    return fetcher.result();
-}
-
 void fail_redirect(FetchResult& result, std::string code, std::string message) {
     result.failed_stage = Stage::redirect;
     result.error = netreactor::Error(std::move(code), std::move(message), "redirect");
