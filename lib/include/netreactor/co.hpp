@@ -5,11 +5,12 @@
 /// callback API, with no allocation per awaited read or write (the awaiters
 /// live in the coroutine frame). Start with co::Task and co::spawn
 /// (task.hpp), then co::TcpStream and co::connect (tcp_stream.hpp),
-/// co::TcpAcceptor, co::UdpSocket, co::sleep, co::with_timeout, co::race and
-/// co::when_all. Cancellation and its rules are in stop.hpp.
+/// co::TcpAcceptor, co::UdpSocket, co::lookup / co::query (resolve.hpp),
+/// co::sleep, co::with_timeout, co::race and co::when_all. Cancellation and its rules are in stop.hpp.
 #pragma once
 
 #include "netreactor/co/race.hpp"
+#include "netreactor/co/resolve.hpp"
 #include "netreactor/co/run.hpp"
 #include "netreactor/co/sleep.hpp"
 #include "netreactor/co/stop.hpp"
