@@ -7,6 +7,7 @@
 #include <string>
 
 #include "exit_status.hpp"
+#include "stdout_channel.hpp"
 
 namespace nrapp {
 
@@ -24,18 +25,13 @@ void JsonOutput::emit(const json& value) {
     // bytes (TXT records...) encode them losslessly themselves.
     std::string line = with_schema_version(value).dump(pretty_ ? 2 : -1, ' ', false, json::error_handler_t::replace);
     line += '\n';
-    errno = 0;
-    bool ok = std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
-    ok = (std::fflush(stdout) == 0) && ok;
-    if (ok) return;
-    if (errno == EPIPE && reader_gone_callback_) {
-        if (!reader_gone_.exchange(true)) reader_gone_callback_();
-        return;
+    if (int error = write_stdout(line); error != 0) {
+        if (error == EPIPE && reader_gone_callback_) {
+            if (!reader_gone_.exchange(true)) reader_gone_callback_();
+            return;
+        }
+        exit_on_output_error(error);
     }
-    if (errno == EPIPE) std::_Exit(exit_ok);
-    // "nr-sntp: cannot write output: ...": the tool's name, as every diagnostic.
-    std::fprintf(stderr, "%s: cannot write output: %s\n", program_invocation_short_name, std::strerror(errno));
-    std::_Exit(exit_local);
 }
 
 json error_json(const netreactor::Error& error) {

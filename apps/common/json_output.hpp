@@ -29,9 +29,8 @@ public:
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 
     // Objects get "schema_version" first (with_schema_version).
-    // If stdout is closed by the reader (EPIPE: `| head -1`), exits the process
-    // quietly with status 0: the reader has what it wanted. Any other write
-    // failure (ENOSPC...) is reported on stderr and exits with exit_local.
+    // A failure of stdout ends the process as stdout_channel.hpp says (EPIPE:
+    // status 0, quietly; anything else: one line on stderr, exit_local).
     void emit(const json& value);
 
     // For servers, which owe their peers a drain rather than an abrupt exit:

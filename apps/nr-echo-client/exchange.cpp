@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "duration.hpp"
 #include "netreactor/tcp_connection.hpp"
 #include "netreactor/tcp_connector.hpp"
 #include "netreactor/timer.hpp"
@@ -15,12 +16,6 @@ namespace {
 
 using netreactor::Error;
 using netreactor::monotonic_ns;
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(ms.count()) / 1000.0);
-    return buf;
-}
 
 // Round-trip bookkeeping shared by TCP and UDP: one message in flight at a
 // time, each with its own reply deadline.
@@ -38,7 +33,7 @@ protected:
         if (options_.timeout.count() > 0) {
             reply_timer_.start(options_.timeout, [this] {
                 fail(Error("ETIMEDOUT",
-                           "no complete echo within " + seconds_text(options_.timeout) + " (received " +
+                           "no complete echo within " + nrapp::seconds_text(options_.timeout) + " (received " +
                                std::to_string(received_in_message()) + " of " +
                                std::to_string(payload_.message_size()) + " bytes)",
                            "reply"));

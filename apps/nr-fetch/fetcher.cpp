@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "duration.hpp"
 #include "location.hpp"
 #include "netreactor/co.hpp"
 #include "netreactor/loop.hpp"
@@ -14,13 +15,6 @@ namespace co = netreactor::co;
 namespace {
 
 using netreactor::Error;
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-    std::string text = std::to_string(static_cast<double>(ms.count()) / 1000.0);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
-    return text;
-}
 
 // The body length the head announces: none for 1xx/204/304, Content-Length
 // if given, else "until the server closes" (nullopt).
@@ -134,7 +128,7 @@ private:
             bytes = bytes.first(static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size())));
         }
         if (sink_ != nullptr && !bytes.empty() && !sink_->write(bytes)) {
-            if (!sink_->reader_gone()) fail(Stage::output, *sink_->error());
+            if (!sink_->reader_gone()) fail(Stage::output, Error::from_errno(sink_->output_errno(), "output"));
             return Step::done;  // or the reader has what it wanted
         }
         result_.body_bytes += bytes.size();
@@ -192,7 +186,7 @@ co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, Stdout
         co_await bounded(loop, request.receive_timeout, stream.write(request_text(request)));
     } catch (const co::TimedOut&) {
         response.fail(Stage::send, Error("ETIMEDOUT", "the request could not be sent within " +
-                                                          seconds_text(request.receive_timeout) + " s", "write"));
+                                                          nrapp::seconds_text(request.receive_timeout), "write"));
         co_return;
     } catch (const netreactor::SystemError& e) {
         response.fail(Stage::send, e.error());
@@ -208,7 +202,7 @@ co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, Stdout
             data = co_await bounded(loop, request.receive_timeout, stream.read_view());
         } catch (const co::TimedOut&) {
             response.fail(Stage::receive, Error("ETIMEDOUT", "no data from the server within " +
-                                                                 seconds_text(request.receive_timeout) + " s", "read"));
+                                                                 nrapp::seconds_text(request.receive_timeout), "read"));
             co_return;
         } catch (const netreactor::SystemError& e) {
             response.fail(Stage::receive, e.error());

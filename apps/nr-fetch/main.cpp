@@ -15,6 +15,7 @@
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
 #include "redirect_chain.hpp"
+#include "stdout_channel.hpp"
 
 namespace {
 
@@ -117,7 +118,10 @@ int main(int argc, char** argv) {
     fetch::FetchRun run = fetch::fetch_following(request, json_summary ? nullptr : &sink, follow, max_redirects);
     const fetch::FetchResult& result = run.result;
 
-    if (sink.reader_gone()) return nrapp::exit_ok;
+    // stdout failed under the body: the one rule of every tool (EPIPE: exit 0
+    // quietly; anything else: one line on stderr, exit 8), not a JSON report
+    // that could not be written either.
+    if (sink.output_errno() != 0) nrapp::exit_on_output_error(sink.output_errno());
     if (result.error) {
         nrapp::json report = fetch::failure_report(request, run);
         if (sink.bytes_written() == 0) {

@@ -17,11 +17,6 @@ namespace {
 
 using nrapp::json;
 
-json error_entry(std::string_view input, const std::string& code, const std::string& message,
-                 const std::string& operation) {
-    return {{"input", input}, {"error", {{"code", code}, {"message", message}, {"operation", operation}}}};
-}
-
 std::string hex_bytes(const unsigned char* bytes, std::size_t n) {
     std::string out;
     char two[3];
@@ -146,6 +141,5 @@ json ip_report(std::string_view input) {
     return entry;
 }
 
-bool is_error_entry(const json& entry) { return entry.contains("error"); }
 
 }  // namespace netinfo

@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "entry.hpp"
 #include "ipv4_parse.hpp"
 #include "json_output.hpp"
 
@@ -15,8 +16,5 @@ nrapp::json ipv4_report(std::string_view input, Ipv4Syntax syntax);
 // An IPv6 or IPv4 address as inet_pton(3) reads it, with an RFC 4007 zone on
 // IPv6 ("fe80::1%eth0"): nrapp::parse_ip_literal's rules, nothing looser.
 nrapp::json ip_report(std::string_view input);
-
-// True when a report is an error entry.
-bool is_error_entry(const nrapp::json& entry);
 
 }  // namespace netinfo

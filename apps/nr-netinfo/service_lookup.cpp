@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "entry.hpp"
 #include "service_spec.hpp"
 
 namespace netinfo {
@@ -12,11 +13,6 @@ namespace netinfo {
 namespace {
 
 using nrapp::json;
-
-json error_entry(std::string_view input, const std::string& code, const std::string& message,
-                 const std::string& operation) {
-    return {{"input", input}, {"error", {{"code", code}, {"message", message}, {"operation", operation}}}};
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include "answer_json.hpp"
 #include "exit_status.hpp"
+#include "stdout_channel.hpp"
 
 namespace resolve {
 
@@ -51,9 +52,7 @@ void AnswerSink::flush() {
             continue;
         }
         if (errno == EINTR) continue;
-        if (errno == EPIPE) std::_Exit(nrapp::exit_ok);  // the reader has what it wanted
-        std::fprintf(stderr, "cannot write output: %s\n", std::strerror(errno));
-        std::_Exit(nrapp::exit_local);
+        nrapp::exit_on_output_error(errno);  // EPIPE: exit 0, the reader has what it wanted
     }
     buffer_.clear();
 }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "stdout_channel.hpp"
+
 namespace sntpc {
 
 using nrapp::json;
@@ -48,7 +50,7 @@ void add_reply_context(json& context, const sntp::Packet& p) {
 
 json sample_json(const QueryLabel& label, const sntp::Sample& s, unsigned bogus_replies) {
     const sntp::Packet& p = s.packet;
-    json j = {{"type", "sample"}};
+    json j = {{"event", "sample"}, {"type", "sample"}};  // "type": older readers
     j.update(label_json(label));
     j["sample"] = label.sample;
     j["samples"] = label.samples;
@@ -123,7 +125,7 @@ void Reporter::summary(const QueryLabel& label, const std::vector<std::pair<unsi
         if (best != nullptr) text_line(best->second.time);
         return;
     }
-    json j = {{"type", "summary"}};
+    json j = {{"event", "summary"}, {"type", "summary"}};  // "type": older readers
     j.update(label_json(label));
     j["samples"] = label.samples;
     j["valid"] = valid.size();
@@ -172,8 +174,7 @@ void Reporter::text_line(sntp::UnixNanos time) {
     char text[64];
     std::strftime(text, sizeof text, "%a %b %e %H:%M:%S %Y", &local);
     std::string line = std::string(text) + "\n";
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
+    if (int error = nrapp::write_stdout(line); error != 0) nrapp::exit_on_output_error(error);
 }
 
 void Reporter::record_failure(const netreactor::Error& error) { failures_.push_back(nrapp::exit_status_for(error)); }

@@ -2,17 +2,13 @@
 
 #include <string>
 
+#include "duration.hpp"
+
 namespace sntpc {
 
 using netreactor::Error;
 
 namespace {
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g s", static_cast<double>(ms.count()) / 1000.0);
-    return text;
-}
 
 Error final_reply_error(const sntp::CheckedReply& checked) {
     const sntp::Packet& p = checked.packet;
@@ -96,12 +92,12 @@ void SntpQuery::on_timeout() {
     if (finished_) return;
     if (outcome_.bogus_replies > 0) {
         outcome_.error = Error("BOGUS_REPLY",
-                               "only bogus replies within " + seconds_text(timeout_) + " (" +
+                               "only bogus replies within " + nrapp::seconds_text(timeout_) + " (" +
                                    std::to_string(outcome_.bogus_replies) + ", last: " +
                                    sntp::check_name(outcome_.last_bogus) + ")",
                                "reply");
     } else {
-        outcome_.error = Error("ETIMEDOUT", "no reply within " + seconds_text(timeout_), "receive");
+        outcome_.error = Error("ETIMEDOUT", "no reply within " + nrapp::seconds_text(timeout_), "receive");
     }
     finish();
 }

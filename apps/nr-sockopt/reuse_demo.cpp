@@ -13,6 +13,7 @@
 
 #include "netreactor/error.hpp"
 #include "socket_options.hpp"
+#include "throw_errno.hpp"
 
 namespace sockopt {
 
@@ -20,14 +21,10 @@ namespace {
 
 using nrapp::json;
 
-[[noreturn]] void throw_errno(const char* operation) {
-    throw netreactor::SystemError(netreactor::Error::from_errno(errno, operation));
-}
-
 void set_reuseaddr(const Socket& s, bool on) {
     int value = on ? 1 : 0;
     if (::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &value, sizeof value) != 0)
-        throw_errno("setsockopt SO_REUSEADDR");
+        nrapp::throw_errno("setsockopt SO_REUSEADDR");
 }
 
 // TCP sockets in TIME_WAIT (state 06) whose local port is `port`, counted in
@@ -85,11 +82,11 @@ ReuseDemoResult run_reuse_demo(const ReuseDemoOptions& options) {
         Socket listener(family, SOCK_STREAM);
         set_reuseaddr(listener, options.old_reuseaddr);
         address = bind_socket(listener, address);
-        if (::listen(listener.fd(), 5) != 0) throw_errno("listen");
+        if (::listen(listener.fd(), 5) != 0) nrapp::throw_errno("listen");
         Socket client(family, SOCK_STREAM);
-        if (::connect(client.fd(), address.sockaddr_ptr(), address.length()) != 0) throw_errno("connect");
+        if (::connect(client.fd(), address.sockaddr_ptr(), address.length()) != 0) nrapp::throw_errno("connect");
         int accepted_fd = ::accept(listener.fd(), nullptr, nullptr);
-        if (accepted_fd < 0) throw_errno("accept");
+        if (accepted_fd < 0) nrapp::throw_errno("accept");
         ::close(accepted_fd);  // the server closes first: FIN from the server side
         char byte;
         pollfd pfd{client.fd(), POLLIN, 0};

@@ -11,31 +11,29 @@
 #include <cmath>
 #include <fstream>
 
+#include "throw_errno.hpp"
+
 namespace sockopt {
 
 namespace {
 
 using nrapp::json;
 
-[[noreturn]] void throw_errno(const char* operation) {
-    throw netreactor::SystemError(netreactor::Error::from_errno(errno, operation));
-}
-
 int get_int(int fd, int level, int name, const char* operation) {
     int value = 0;
     socklen_t length = sizeof value;
-    if (::getsockopt(fd, level, name, &value, &length) != 0) throw_errno(operation);
+    if (::getsockopt(fd, level, name, &value, &length) != 0) nrapp::throw_errno(operation);
     return value;
 }
 
 void set_int(int fd, int level, int name, int value, const char* operation) {
-    if (::setsockopt(fd, level, name, &value, sizeof value) != 0) throw_errno(operation);
+    if (::setsockopt(fd, level, name, &value, sizeof value) != 0) nrapp::throw_errno(operation);
 }
 
 double get_seconds(int fd, int name, const char* operation) {
     timeval tv{};
     socklen_t length = sizeof tv;
-    if (::getsockopt(fd, SOL_SOCKET, name, &tv, &length) != 0) throw_errno(operation);
+    if (::getsockopt(fd, SOL_SOCKET, name, &tv, &length) != 0) nrapp::throw_errno(operation);
     return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
 }
 
@@ -47,7 +45,7 @@ void set_seconds(int fd, int name, double seconds, const char* operation) {
         tv.tv_sec += 1;
         tv.tv_usec -= 1000000;
     }
-    if (::setsockopt(fd, SOL_SOCKET, name, &tv, sizeof tv) != 0) throw_errno(operation);
+    if (::setsockopt(fd, SOL_SOCKET, name, &tv, sizeof tv) != 0) nrapp::throw_errno(operation);
 }
 
 json read_proc_number(const char* path) {
@@ -60,7 +58,7 @@ json read_proc_number(const char* path) {
 }  // namespace
 
 Socket::Socket(int family, int type) : fd_(::socket(family, type | SOCK_CLOEXEC, 0)) {
-    if (fd_ < 0) throw_errno("socket");
+    if (fd_ < 0) nrapp::throw_errno("socket");
 }
 
 Socket::~Socket() { ::close(fd_); }
@@ -68,7 +66,7 @@ Socket::~Socket() { ::close(fd_); }
 json read_options(const Socket& socket, bool tcp) {
     int fd = socket.fd();
     int flags = ::fcntl(fd, F_GETFL);
-    if (flags < 0) throw_errno("fcntl");
+    if (flags < 0) nrapp::throw_errno("fcntl");
     json options = {
         {"sndbuf", get_int(fd, SOL_SOCKET, SO_SNDBUF, "getsockopt SO_SNDBUF")},
         {"rcvbuf", get_int(fd, SOL_SOCKET, SO_RCVBUF, "getsockopt SO_RCVBUF")},
@@ -92,9 +90,9 @@ void apply_options(const Socket& socket, const SockoptRequest& request, std::vec
     int fd = socket.fd();
     if (request.nonblocking) {
         int flags = ::fcntl(fd, F_GETFL);
-        if (flags < 0) throw_errno("fcntl");
+        if (flags < 0) nrapp::throw_errno("fcntl");
         flags = *request.nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-        if (::fcntl(fd, F_SETFL, flags) != 0) throw_errno("fcntl");
+        if (::fcntl(fd, F_SETFL, flags) != 0) nrapp::throw_errno("fcntl");
         applied.emplace_back("nonblocking");
     }
     if (request.reuseaddr) {
@@ -141,10 +139,10 @@ json requested_options(const SockoptRequest& request) {
 }
 
 netreactor::SocketAddress bind_socket(const Socket& socket, const netreactor::SocketAddress& address) {
-    if (::bind(socket.fd(), address.sockaddr_ptr(), address.length()) != 0) throw_errno("bind");
+    if (::bind(socket.fd(), address.sockaddr_ptr(), address.length()) != 0) nrapp::throw_errno("bind");
     sockaddr_storage bound{};
     socklen_t length = sizeof bound;
-    if (::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) throw_errno("getsockname");
+    if (::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&bound), &length) != 0) nrapp::throw_errno("getsockname");
     return netreactor::SocketAddress(reinterpret_cast<const sockaddr*>(&bound));
 }
 

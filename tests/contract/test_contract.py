@@ -8,10 +8,11 @@ project's words (no raw CLI11 text). Then regression tests for each case the
 issue names. The bad-value runs go through a thread pool: a few seconds.
 """
 import concurrent.futures
+import http.server
 import json
 import os
-import socket
 import subprocess
+import threading
 import unittest
 
 import nrtest
@@ -262,6 +263,70 @@ class Regressions(unittest.TestCase):
 
     def test_zone_in_a_dns_server_is_a_usage_error(self):
         self.assert_usage("nr-resolve", "-s", "[fe80::1%lo]:5399", "x.test", says="zone")
+
+
+def run_to(tool, args, stdout_fd, input=None):
+    proc = subprocess.run([nrtest.tool_path(tool), *args], input=input, stdout=stdout_fd, stderr=subprocess.PIPE,
+                          timeout=20)
+    return proc.returncode, proc.stderr.decode(errors="replace")
+
+
+class Body(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"x" * 100000
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Output(unittest.TestCase):
+    """One rule for a failing stdout (apps/common/stdout_channel.hpp) and one name for a line's kind."""
+
+    def assert_one_output_error(self, tool, rc, err):
+        self.assertEqual(rc, 8, err)
+        self.assertEqual(err.splitlines(), [f"{tool}: cannot write output: No space left on device"], err)
+
+    def test_full_disk_is_one_prefixed_line_in_every_writer(self):
+        dead = nrtest.free_port("udp")
+        with open("/dev/full", "wb") as full:
+            # nr-resolve's own buffered writer (it lacked the prefix).
+            rc, err = run_to("nr-resolve", ["-f", "-", "-t", "A", "-s", f"127.0.0.1:{dead}", "--tries", "1"],
+                             full, input=b"x.test\n")
+            self.assert_one_output_error("nr-resolve", rc, err)
+            # JsonOutput (every other JSON line).
+            rc, err = run_to("nr-netinfo", ["byteorder", "1"], full)
+            self.assert_one_output_error("nr-netinfo", rc, err)
+            # nr-fetch's body writer: one line for one write error (it printed two).
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Body)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            try:
+                rc, err = run_to("nr-fetch", [f"http://127.0.0.1:{server.server_address[1]}/"], full)
+            finally:
+                server.shutdown()
+                server.server_close()
+            self.assert_one_output_error("nr-fetch", rc, err)
+            # nr-sntp's text format.
+            with nrtest.Server.tool("nr-sntp-server", "--port", 0) as sntp_server:
+                rc, err = run_to("nr-sntp", [f"127.0.0.1:{sntp_server.port}", "--format", "text"], full)
+            self.assert_one_output_error("nr-sntp", rc, err)
+
+    def test_the_kind_of_a_line_is_its_event_in_every_tool(self):
+        with nrtest.Server.tool("nr-sntp-server", "--port", 0) as server:
+            r = nrtest.run_tool("nr-sntp", f"127.0.0.1:{server.port}", "--samples", 2, "--interval", 0)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual([line["event"] for line in r.lines], ["sample", "sample", "summary"])
+        self.assertEqual([line["type"] for line in r.lines], ["sample", "sample", "summary"])  # kept for old readers
+        for line in r.lines:
+            nrtest.validate("nr-sntp", line)
+        dead = nrtest.free_port("udp")
+        r = nrtest.run_tool("nr-resolve", "-f", "-", "-t", "A", "-s", f"127.0.0.1:{dead}", "--tries", 1,
+                            input="x.test\n")
+        self.assertEqual(r.lines[-1]["event"], "summary")
 
 
 if __name__ == "__main__":
