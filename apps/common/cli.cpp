@@ -113,18 +113,4 @@ void usage_error(JsonOutput& out, const char* tool, const std::string& message) 
     std::exit(exit_usage);
 }
 
-const CLI::Validator& non_negative_seconds() {
-    static const CLI::Validator validator(
-        [](const std::string& text) -> std::string {
-            try {
-                read_seconds("the value", text);
-            } catch (const UsageError& e) {
-                return e.what();
-            }
-            return {};
-        },
-        "SECONDS");
-    return validator;
-}
-
 }  // namespace nrapp

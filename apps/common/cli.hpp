@@ -30,8 +30,4 @@ void parse_or_exit(CLI::App& app, int argc, char** argv, JsonOutput& out);
 // exits with exit_usage.
 [[noreturn]] void usage_error(JsonOutput& out, const char* tool, const std::string& message);
 
-// A validator for durations in seconds: a finite number >= 0 (the rules of
-// read_seconds). Prefer add_seconds, which reads the value too.
-const CLI::Validator& non_negative_seconds();
-
 }  // namespace nrapp

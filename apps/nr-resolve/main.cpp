@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     nrapp::add_family(app, family, "The address lookup asks A records only (same as -t A)",
                       "The address lookup asks AAAA records only (same as -t AAAA)");
     nrapp::add_flag(app, "-x,--reverse", reverse, "The inputs are IPv4/IPv6 addresses: look up their PTR names");
-    nrapp::add_dns_servers(app, "-s,--server,--dns-server", servers,
+    nrapp::add_dns_servers(app, "-s,--dns-server,--server", servers,
                            "DNS server IP[:PORT] or [IPv6]:PORT, repeatable (default: the system's, from /etc/resolv.conf)");
     nrapp::add_timeout(app, timeout, "Longest wait for one question, all tries and servers included "
                                      "(seconds; 0: no limit but the tries')");
