@@ -277,7 +277,7 @@ private:
 class ConnectByNameAwaiter : public detail::Operation {
 public:
     /// Prefer co::connect.
-    ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, ConnectOptions options);
+    ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, const ConnectOptions& options);
     /// Only before it is awaited.
     ConnectByNameAwaiter(ConnectByNameAwaiter&& other) noexcept;
     ~ConnectByNameAwaiter();
@@ -353,16 +353,16 @@ inline ConnectAwaiter connect(Loop& loop, const SocketAddress& peer,
 /// code ETIMEDOUT when the deadline passed. stream.connection().peer_address()
 /// tells which address won.
 inline ConnectByNameAwaiter connect(Loop& loop, std::string_view host, std::uint16_t port,
-                                    ConnectOptions options = {}) {
-    return {loop, host, port, std::move(options)};
+                                    const ConnectOptions& options = {}) {
+    return {loop, host, port, options};
 }
 
 /// Connects as co::connect by name does, and gives the whole report: which
 /// addresses were learnt, every attempt and why it lost (for tools that print
 /// them). A failure is reported in it, not thrown.
 inline ConnectReportAwaiter connect_reporting(Loop& loop, std::string_view host, std::uint16_t port,
-                                              ConnectOptions options = {}) {
-    return {loop, host, port, std::move(options)};
+                                              const ConnectOptions& options = {}) {
+    return {loop, host, port, options};
 }
 
 }  // namespace netreactor::co
