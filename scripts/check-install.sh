@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Proves that netreactor installs and embeds as documented:
 #   1. `meson install --destdir` of BUILD_DIR into a temporary staging directory;
-#   2. the installed layout: shared library with its soname, static library,
-#      public headers (each self-contained, no libuv/c-ares type), version.hpp,
-#      netreactor.pc, every tool (--version), its man page (renders with
-#      `man -l`, no groff warning) and its bash completion (completes the
-#      options --help lists);
+#   2. the installed layout: shared library with its soname and only public
+#      symbols exported, static library, public headers (each self-contained,
+#      no libuv/c-ares type, a clear #error before C++20), version.hpp,
+#      netreactor.pc, and with -Dtools=true every tool (--version), its man
+#      page (renders with `man -l`, no groff warning) and its bash completion
+#      (one file, the tools' names symlinks to it; completes the options
+#      --help lists);
 #   3. examples/ built out of tree with pkg-config against the staged install,
-#      once with the shared library and once with `pkg-config --static` and no
-#      libnetreactor.so present, each run against loopback peers
-#      (tests/install/run_examples.py);
+#      once with `pkg-config --libs` (loads the staged libnetreactor.so) and
+#      once with `pkg-config --static --libs` (needs no libnetreactor.so),
+#      each run against loopback peers (tests/install/run_examples.py);
 #   4. tests/install/consumer, a project that pulls netreactor in as a meson
-#      subproject (dependency('netreactor') with a fallback), built and run.
+#      subproject (dependency('netreactor') with a fallback), built and run;
+#   5. `ninja uninstall` of the staged install leaves no file behind.
 #
 #   scripts/check-install.sh [BUILD_DIR]      # default: build (configured already)
 #
@@ -50,15 +53,16 @@ opts = {o["name"]: o["value"] for o in info["buildoptions"]}
 for key in ("libdir", "includedir", "bindir", "mandir", "datadir"):
     value = opts[key] if opts[key].startswith("/") else opts["prefix"] + "/" + opts[key]
     print(key + "=" + shlex.quote(value))
+print("with_tools=" + ("1" if opts.get("tools", True) else "0"))
 print("version=" + shlex.quote(info["projectinfo"]["version"]))
 ')"
 [ -n "${libdir:-}" ] || { echo "check-install: cannot read the install directories" >&2; exit 1; }
 L="$stage$libdir"; I="$stage$includedir"; B="$stage$bindir"
 echo "   version $version, libdir $libdir"
 
-# The tools the tree has (apps/<tool>/meson.build present).
+# The tools the tree has (apps/<tool>/meson.build present), if built.
 tools=()
-for d in apps/nr-*/; do
+[ "$with_tools" = 1 ] && for d in apps/nr-*/; do
   t=$(basename "$d")
   [ -f "$d/meson.build" ] && tools+=("$t")
 done
@@ -74,8 +78,8 @@ check "libnetreactor.so.$soversion and libnetreactor.so link to it" \
 check "soname is libnetreactor.so.$soversion" \
   sh -c "readelf -d '$L/libnetreactor.so.$version' | grep -q 'SONAME.*\[libnetreactor.so.$soversion\]'"
 check "libnetreactor.a installed" test -f "$L/libnetreactor.a"
-expected_headers=$( (cd lib/include/netreactor && ls *.hpp; echo version.hpp) | sort -u | tr '\n' ' ')
-installed_headers=$( (cd "$I/netreactor" && ls) | sort | tr '\n' ' ')
+expected_headers=$( (cd lib/include/netreactor && find . -name '*.hpp'; echo ./version.hpp) | sort -u | tr '\n' ' ')
+installed_headers=$( (cd "$I/netreactor" && find . -type f) | sort | tr '\n' ' ')
 check "installed headers are exactly the public ones ($installed_headers)" test "$expected_headers" = "$installed_headers"
 IFS=. read -r major minor patch <<<"$version"
 cat >"$work/version_check.cpp" <<CPP
@@ -87,7 +91,9 @@ int main() {}
 CPP
 check "version.hpp macros match the project version $version" \
   "${cxx[@]}" -std=c++20 -fsyntax-only -I"$I" "$work/version_check.cpp"
-check "public headers: self-contained, no libuv/c-ares type" env CXX="${cxx[*]}" tests/install/check-headers.sh "$I"
+check "public headers: self-contained, no libuv/c-ares type, #error before C++20" \
+  env CXX="${cxx[*]}" tests/install/check-headers.sh "$I"
+check "libnetreactor.so exports only public API" /usr/bin/python3 tests/install/check-symbols.py "$L/libnetreactor.so.$version" "$I"
 
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$L/pkgconfig"
 check "pkg-config finds netreactor $version" test "$(pkg-config --modversion netreactor)" = "$version"
@@ -111,9 +117,16 @@ if command -v help2man >/dev/null; then
 else
   echo "note: help2man is not installed: no man pages to check"
 fi
+completions="$stage$datadir/bash-completion/completions"
+if [ ${#tools[@]} -gt 0 ]; then
+  check "one bash completion file (completions/netreactor), every other entry a symlink to it" sh -c "
+    test -f '$completions/netreactor' -a ! -L '$completions/netreactor' &&
+    test \"\$(find '$completions' -type f | wc -l)\" = 1"
+fi
 for t in "${tools[@]}"; do
-  comp="$stage$datadir/bash-completion/completions/$t"
-  check "bash completion for $t installed" test -f "$comp"
+  comp="$completions/$t"
+  check "bash completion for $t installed as a symlink to netreactor" \
+    test -L "$comp" -a "$(readlink "$comp")" = netreactor -a -f "$comp"
   # What completion offers for "$t --" must be every long option --help lists.
   check "bash completion for $t offers the options of --help" bash --norc --noprofile -c "
     set -e
@@ -129,13 +142,9 @@ done
 # ---- 3. examples out of tree, with pkg-config --------------------------------------------
 echo "== examples built with pkg-config against the staged install"
 mkdir -p "$work/obj" "$work/ex-shared" "$work/ex-static"
-static_stage="$work/static-stage"
-cp -a "$stage" "$static_stage"
-rm -f "$static_stage$libdir"/libnetreactor.so*
 cflags=$(pkg-config --cflags netreactor)
 libs_shared=$(pkg-config --libs netreactor)
-libs_static=$(PKG_CONFIG_SYSROOT_DIR="$static_stage" PKG_CONFIG_PATH="$static_stage$libdir/pkgconfig" \
-              pkg-config --static --libs netreactor)
+libs_static=$(pkg-config --static --libs netreactor)
 built=1
 for f in examples/*.cpp; do
   name=$(basename "$f" .cpp)
@@ -146,13 +155,14 @@ for f in examples/*.cpp; do
   # shellcheck disable=SC2086
   check "example $name links with pkg-config --libs (shared)" \
     "${cxx[@]}" -o "$work/ex-shared/$name" "$work/obj/$name.o" $libs_shared -Wl,-rpath,"$L"
+  # The staged libnetreactor.so sits beside libnetreactor.a, as installed.
   # shellcheck disable=SC2086
-  check "example $name links with pkg-config --static --libs, no libnetreactor.so present" \
+  check "example $name links with pkg-config --static --libs" \
     "${cxx[@]}" -o "$work/ex-static/$name" "$work/obj/$name.o" $libs_static
   check "example $name (shared) loads the staged libnetreactor.so.$soversion" \
     sh -c "ldd '$work/ex-shared/$name' | grep -q 'libnetreactor.so.$soversion => $L/'"
-  check "example $name (static) needs no libnetreactor.so" \
-    sh -c "! readelf -d '$work/ex-static/$name' | grep -q 'NEEDED.*libnetreactor'"
+  check "example $name (static) needs no shared library (readelf: no NEEDED entry)" \
+    sh -c "test -f '$work/ex-static/$name' && ! readelf -d '$work/ex-static/$name' | grep -q NEEDED"
 done
 for variant in shared static; do
   if [ $built = 1 ]; then
@@ -179,6 +189,12 @@ if meson setup "$work/consumer-build" "$work/consumer" --force-fallback-for=netr
 else
   fail "consumer configures with netreactor as a subproject"; tail -30 "$work/consumer-setup.log"
 fi
+
+# ---- 5. uninstall ------------------------------------------------------------------
+echo "== ninja uninstall of the staged install"
+# meson logs every file it installed (the staged paths); uninstall removes them.
+check "ninja uninstall succeeds" ninja -C "$build" uninstall
+check "nothing is left behind (only empty directories)" sh -c "test -z \"\$(find '$stage' ! -type d | head -5 | tee /dev/stderr)\""
 
 echo
 if [ $failures -eq 0 ]; then echo "check-install: all checks passed"; else echo "check-install: $failures failed"; fi

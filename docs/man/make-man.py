@@ -2,7 +2,7 @@
 """Writes a man page for each netreactor tool with help2man, from the tool's
 own --help and --version (the one source of every option and example).
 
-    make-man.py [--install MANDIR] HELP2MAN SOURCE_ROOT OUT_DIR TOOL_BINARY...
+    make-man.py HELP2MAN SOURCE_ROOT OUT_DIR TOOL_BINARY...
 
 Besides what help2man reads from --help, each page gets:
   EXAMPLES     the "Examples:" block of --help, kept as written (preformatted);
@@ -11,10 +11,8 @@ Besides what help2man reads from --help, each page gets:
   SEE ALSO     the other tools, and the docs that describe the JSON output;
   and docs/man/<tool>.h2m when it exists (help2man include syntax).
 
-With --install MANDIR (a meson install script; MANDIR absolute, the prefix
-joined with the mandir option), pages go to $DESTDIR/MANDIR/man1 and a missing
-tool binary is an error; otherwise OUT_DIR is used and missing binaries are
-skipped with a note.
+Pages go to OUT_DIR/<tool>.1 (docs/man/meson.build runs this as a build
+step; meson installs the pages). A missing tool binary is an error.
 """
 import os
 import re
@@ -144,26 +142,16 @@ def make_page(help2man, source_root, binary, out_path, other_tools):
 
 
 def main(argv):
-    install_mandir = None
-    if argv[:1] == ["--install"]:
-        install_mandir, argv = argv[1], argv[2:]
-    if len(argv) < 3:
+    if len(argv) < 4:
         sys.exit(__doc__)
     help2man, source_root, out_dir, binaries = argv[0], argv[1], argv[2], argv[3:]
-    if install_mandir is not None:
-        destdir = os.environ.get("DESTDIR", "")
-        out_dir = os.path.join(destdir + install_mandir if destdir else install_mandir, "man1")
     os.makedirs(out_dir, exist_ok=True)
-    present = [b for b in binaries if os.access(b, os.X_OK)]
-    for b in sorted(set(binaries) - set(present)):
-        if install_mandir is not None:
-            sys.exit(f"make-man: {b} is not built")
-        print(f"make-man: skipping {os.path.basename(b)} (not built)", file=sys.stderr)
-    tools = sorted(os.path.basename(b) for b in present)
-    for binary in present:
-        out_path = os.path.join(out_dir, os.path.basename(binary) + ".1")
-        make_page(help2man, source_root, binary, out_path, tools)
-        print(f"Installing {out_path}" if install_mandir is not None else f"wrote {out_path}")
+    missing = [b for b in binaries if not os.access(b, os.X_OK)]
+    if missing:
+        sys.exit(f"make-man: not built: {' '.join(missing)}")
+    tools = sorted(os.path.basename(b) for b in binaries)
+    for binary in binaries:
+        make_page(help2man, source_root, binary, os.path.join(out_dir, os.path.basename(binary) + ".1"), tools)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 #include "connect/host_rules.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct HostLookup::Impl {
+struct NETREACTOR_INTERNAL HostLookup::Impl {
     Loop& loop;
     HostLookupOptions options;
     // One start() in progress: the lookups, what they found, the deadline.

@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "netreactor/loop.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct Loop::Impl {
+struct NETREACTOR_INTERNAL Loop::Impl {
     uv_loop_t uv{};
     uv_async_t wakeup{};
     std::mutex posted_mutex;

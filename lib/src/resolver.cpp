@@ -21,6 +21,7 @@
 #include "dns/dns_wire.hpp"
 #include "dns/hosts_file.hpp"
 #include "loop_impl.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 

@@ -3,10 +3,11 @@
 #include "loop_impl.hpp"
 #include "uv_error.hpp"
 #include "netreactor/error.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct SignalWatcher::Impl {
+struct NETREACTOR_INTERNAL SignalWatcher::Impl {
     uv_signal_t uv{};
     Callback callback;
 };

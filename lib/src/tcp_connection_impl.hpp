@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "netreactor/tcp_connection.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
@@ -36,7 +37,7 @@ struct ConnectAttempt;
 // destroying delete leaves the memory to the close callback) and the connect
 // attempt shares a word with the received-byte count. 312 bytes fill a
 // 320-byte malloc chunk.
-struct TcpConnection::Impl {
+struct NETREACTOR_INTERNAL TcpConnection::Impl {
     enum class AfterDrain : std::uint8_t { nothing, shutdown, close };
 
     uv_tcp_t tcp{};  // tcp.data points back here

@@ -6,6 +6,7 @@
 #include "connect/dual_stack_lookup.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
@@ -254,7 +255,7 @@ private:
 
 }  // namespace
 
-struct TcpConnector::Impl {
+struct NETREACTOR_INTERNAL TcpConnector::Impl {
     Loop& loop;
     ConnectOptions options;
     std::unique_ptr<Race> race;

@@ -7,10 +7,11 @@
 #include "socket_options.hpp"
 #include "tcp_connection_impl.hpp"
 #include "uv_error.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct TcpListener::Impl {
+struct NETREACTOR_INTERNAL TcpListener::Impl {
     uv_tcp_t tcp{};
     AcceptHandler* handler = nullptr;
 };

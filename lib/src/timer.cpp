@@ -3,10 +3,11 @@
 #include "loop_impl.hpp"
 #include "uv_error.hpp"
 #include "netreactor/error.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct Timer::Impl {
+struct NETREACTOR_INTERNAL Timer::Impl {
     uv_timer_t uv{};
     Callback callback;
 };

@@ -7,10 +7,11 @@
 #include "loop_impl.hpp"
 #include "uv_error.hpp"
 #include "socket_options.hpp"
+#include "internal.hpp"
 
 namespace netreactor {
 
-struct UdpSocket::Impl {
+struct NETREACTOR_INTERNAL UdpSocket::Impl {
     uv_udp_t udp{};
     // Runs the next loop iteration to report failures send() found at once:
     // a report never runs inside the call that caused it.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Checks that netreactor's public headers expose no libuv or c-ares type and
-# that each one compiles on its own.
+# Checks that netreactor's public headers expose no libuv or c-ares type, that
+# each one compiles on its own, and that compiling one before C++20 stops at
+# netreactor's own #error (not deep inside a header).
 #
 #   tests/install/check-headers.sh INCLUDE_DIR...
 #
-# INCLUDE_DIRs are searched in order for netreactor/*.hpp (an installed
+# INCLUDE_DIRs are searched in order for netreactor/**/*.hpp (an installed
 # include/, or the source and build lib/include/). Each header is compiled
 # alone with uv.h and ares.h shadowed by headers that #error, so an include of
 # either, direct or through another header, fails; and the headers are grepped
@@ -27,13 +28,12 @@ headers=()
 declare -A seen=()
 for dir in "$@"; do
   includes+=(-I"$dir")
-  for h in "$dir"/netreactor/*.hpp; do
-    [ -e "$h" ] || continue
-    name=$(basename "$h")
+  while IFS= read -r h; do
+    name=${h#"$dir"/netreactor/}
     [ -n "${seen[$name]:-}" ] && continue
     seen[$name]=1
     headers+=("$h")
-  done
+  done < <(find "$dir/netreactor" -name '*.hpp' | sort)
 done
 [ ${#headers[@]} -gt 0 ] || { echo "no headers found in $*" >&2; exit 1; }
 
@@ -47,10 +47,22 @@ if grep -nE "$pattern" "${headers[@]}"; then
 fi
 
 for h in "${headers[@]}"; do
-  name=$(basename "$h")
+  name=${h#*/netreactor/}
   if ! echo "#include <netreactor/$name>" |
       "${cxx[@]}" -std=c++20 -Wall -Wextra -Wpedantic -Werror -fsyntax-only "${includes[@]}" -x c++ - ; then
     echo "FAIL: netreactor/$name does not compile on its own without libuv/c-ares" >&2
+    status=1
+  fi
+done
+
+# Before C++20 the first error must be the one export.hpp gives.
+for h in "${headers[@]}"; do
+  name=${h#*/netreactor/}
+  out=$(echo "#include <netreactor/$name>" |
+        "${cxx[@]}" -std=c++17 -Wfatal-errors -fsyntax-only "${includes[@]}" -x c++ - 2>&1 || true)
+  if ! grep -q "netreactor's headers need C++20" <<<"$out"; then
+    echo "FAIL: netreactor/$name compiled as C++17 does not stop at netreactor's C++20 #error:" >&2
+    echo "$out" | head -5 >&2
     status=1
   fi
 done

@@ -2,6 +2,8 @@
 /// @brief netreactor::SocketAddress: IPv4/IPv6 socket addresses, parsed and formatted.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,7 +19,7 @@ namespace netreactor {
 /// A value type: copy freely. It owns nothing else and refers to no Loop, so
 /// any thread may use its own copies (const members are safe to call
 /// concurrently). No call resolves names: see Resolver for that.
-class SocketAddress {
+class NETREACTOR_API SocketAddress {
 public:
     /// The empty address (family AF_UNSPEC).
     SocketAddress() = default;
@@ -56,7 +58,7 @@ public:
     socklen_t length() const noexcept;
 
     /// Same family, IP, port (and IPv6 scope); two empty addresses are equal.
-    friend bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
+    friend NETREACTOR_API bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
 
 private:
     sockaddr_storage storage_{};
@@ -72,6 +74,6 @@ struct HostPort {
 /// Returns nullopt for malformed input ("[::1", "a:b:c" with a port-looking tail is
 /// treated as a bare IPv6 address). The port is validated to 0-65535.
 /// Pure: safe from any thread.
-std::optional<HostPort> split_host_port(std::string_view text);
+NETREACTOR_API std::optional<HostPort> split_host_port(std::string_view text);
 
 }  // namespace netreactor

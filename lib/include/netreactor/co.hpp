@@ -9,6 +9,8 @@
 /// co::sleep, co::with_timeout, co::race and co::when_all. Cancellation and its rules are in stop.hpp.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include "netreactor/co/race.hpp"
 #include "netreactor/co/resolve.hpp"
 #include "netreactor/co/run.hpp"

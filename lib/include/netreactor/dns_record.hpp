@@ -21,6 +21,8 @@
 /// (each value from one thread at a time, as any standard container).
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -40,11 +42,11 @@ enum class DnsType : std::uint16_t {
 };
 
 /// "A", "MX", "ANY"... or "TYPE65" (RFC 3597) for a type without a mnemonic.
-std::string dns_type_name(std::uint16_t type);
+NETREACTOR_API std::string dns_type_name(std::uint16_t type);
 /// Parses "A", "mx", "ANY", "TYPE65" (any case); nullopt if unknown or above 65535.
-std::optional<std::uint16_t> dns_type_from_name(std::string_view name);
+NETREACTOR_API std::optional<std::uint16_t> dns_type_from_name(std::string_view name);
 /// "NOERROR", "SERVFAIL"... or "RCODE12".
-std::string dns_rcode_name(int rcode);
+NETREACTOR_API std::string dns_rcode_name(int rcode);
 
 /// A, AAAA: the address as text.
 struct DnsAddressData {
@@ -135,7 +137,7 @@ struct DnsParseResult {
 };
 
 /// Decodes one DNS message (bytes in, struct out; no I/O, no global state).
-DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes);
+NETREACTOR_API DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes);
 
 /// The owner names an answer section leads through by CNAME records.
 struct CnameChain {
@@ -143,19 +145,19 @@ struct CnameChain {
     bool loop = false;               ///< a CNAME points back to a name already visited
 };
 /// Follows the CNAMEs of `answers` from `name` (case-insensitive).
-CnameChain follow_cnames(const std::vector<DnsRecord>& answers, std::string_view name);
+NETREACTOR_API CnameChain follow_cnames(const std::vector<DnsRecord>& answers, std::string_view name);
 
 /// Checks a domain name in presentation format before it is sent: nullopt
 /// when valid, else an Error with code "BADNAME" (a raw NUL byte, an empty
 /// label, a label over 63 bytes, a name over 255 bytes on the wire, a bad
 /// `\DDD` or trailing `\` escape).
-std::optional<Error> validate_dns_name(std::string_view name);
+NETREACTOR_API std::optional<Error> validate_dns_name(std::string_view name);
 
 /// "1.0.0.127.in-addr.arpa" / nibble form under ip6.arpa for a numeric IP;
 /// nullopt when `ip` is not a numeric IPv4 or IPv6 address.
-std::optional<std::string> reverse_name(std::string_view ip);
+NETREACTOR_API std::optional<std::string> reverse_name(std::string_view ip);
 
 /// Case-insensitive comparison of two domain names, ignoring a trailing dot.
-bool dns_names_equal(std::string_view a, std::string_view b);
+NETREACTOR_API bool dns_names_equal(std::string_view a, std::string_view b);
 
 }  // namespace netreactor

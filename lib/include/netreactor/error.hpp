@@ -8,6 +8,8 @@
 /// completions hand an Error to the callback. Nothing is reported twice.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -17,7 +19,7 @@ namespace netreactor {
 ///
 /// A handler that receives `const Error*` or `const Error&` may only read it
 /// during the call; copy it to keep it.
-class Error {
+class NETREACTOR_API Error {
 public:
     /// An empty error (all strings empty, system_errno() 0).
     Error() = default;
@@ -51,7 +53,7 @@ private:
 /// Thrown by calls that fail synchronously (bind, listen, open...). what() is
 /// error().describe(). Thrown on the calling thread; after a member function
 /// throws, the object can still be destroyed safely.
-class SystemError : public std::runtime_error {
+class NETREACTOR_API SystemError : public std::runtime_error {
 public:
     /// Wraps `error`; what() becomes error.describe().
     explicit SystemError(Error error);

@@ -9,6 +9,8 @@
 /// the other family, NXDOMAIN, NODATA "HOST has no IPv4 address"...).
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -54,7 +56,7 @@ struct HostAddresses {
 ///
 /// **Threads:** loop thread only; the callback runs on the loop, never inside
 /// start().
-class HostLookup {
+class NETREACTOR_API HostLookup {
 public:
     /// Receives the result, once per start().
     using Callback = std::function<void(HostAddresses)>;

@@ -7,6 +7,8 @@
 /// it. Loop::post is the one call that is safe from any thread.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,7 +27,7 @@ namespace netreactor {
 /// **Threads:** the thread that calls run() or run_once() is the loop's
 /// thread; every other member except post() must be called on it, and every
 /// callback of every object on the loop runs on it.
-class Loop {
+class NETREACTOR_API Loop {
 public:
     /// Creates the loop. Throws SystemError if libuv cannot initialise it.
     Loop();
@@ -72,9 +74,9 @@ private:
 /// signal. Process-wide, so the library never does it behind your back: every
 /// tool calls it first thing in main. Call it from the main thread before
 /// starting other threads.
-void ignore_sigpipe();
+NETREACTOR_API void ignore_sigpipe();
 
 /// Monotonic clock in nanoseconds, arbitrary origin. Safe from any thread.
-std::uint64_t monotonic_ns() noexcept;
+NETREACTOR_API std::uint64_t monotonic_ns() noexcept;
 
 }  // namespace netreactor

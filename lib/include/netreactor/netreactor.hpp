@@ -1,7 +1,12 @@
-// netreactor: the whole public API in one include.
+/// @file
+/// @brief The whole callback API of netreactor in one include (the coroutine
+/// layer is separate: netreactor/co/*.hpp).
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include "netreactor/address.hpp"
+#include "netreactor/dns_record.hpp"
 #include "netreactor/error.hpp"
 #include "netreactor/host_lookup.hpp"
 #include "netreactor/loop.hpp"

@@ -10,6 +10,8 @@
 /// the number of tries are.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -55,16 +57,16 @@ enum class DnsStatus : std::uint8_t {
 };
 
 /// "NOERROR", "NODATA", "TIMEOUT", "NOSERVER"...: the text the tools print.
-std::string_view to_string(DnsStatus status) noexcept;
+NETREACTOR_API std::string_view to_string(DnsStatus status) noexcept;
 
 /// The Error code a failed lookup carries: the status itself for DNS answers
 /// ("NXDOMAIN", "SERVFAIL"...), "ETIMEDOUT" for Timeout, "ENOSERVER" for
 /// NoServer, "ECANCELED" for Canceled; "" for NoError. (Truncated carries the
 /// code of what the TCP retry met instead: "EOF", "ECONNREFUSED"...)
-std::string_view error_code(DnsStatus status) noexcept;
+NETREACTOR_API std::string_view error_code(DnsStatus status) noexcept;
 
 /// The DnsStatus a response code maps to (0 is NoError).
-DnsStatus status_from_rcode(int rcode) noexcept;
+NETREACTOR_API DnsStatus status_from_rcode(int rcode) noexcept;
 
 /// How a Resolver asks.
 struct ResolverOptions {
@@ -159,7 +161,7 @@ private:
 ///
 /// **Threads:** the loop's thread only; every callback runs on it, from the
 /// loop, never inside the call that started the lookup.
-class Resolver {
+class NETREACTOR_API Resolver {
 public:
     using AddressCallback = std::function<void(AddressLookup result)>;
     using QueryCallback = std::function<void(DnsQueryResult result)>;

@@ -2,6 +2,8 @@
 /// @brief netreactor::SignalWatcher: runs a callback on the loop thread when a signal arrives.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <functional>
 
 namespace netreactor {
@@ -18,7 +20,7 @@ class Loop;
 ///
 /// **Threads:** constructed and destroyed on the loop's thread; the callback
 /// runs there, whichever thread the signal was delivered to.
-class SignalWatcher {
+class NETREACTOR_API SignalWatcher {
 public:
     /// The function run when the signal arrives, with its number.
     using Callback = std::function<void(int signum)>;

@@ -83,6 +83,8 @@
 /// loop, never from inside the call that caused them.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -109,7 +111,7 @@ class TcpConnection;
 /// never concurrently, and never after the connection's owner destroyed it or
 /// called close(). Inside any method the handler may call any member of the
 /// connection, including destroying it (then it must not touch it again).
-class ConnectionHandler {
+class NETREACTOR_API ConnectionHandler {
 public:
     virtual ~ConnectionHandler() = default;
     /// An outgoing connection is established; reading has started. Once.
@@ -151,7 +153,7 @@ public:
 /// outlive it.
 ///
 /// **Threads:** every member is called on its loop's thread.
-class TcpConnection {
+class NETREACTOR_API TcpConnection {
 public:
     /// Where the connection is in its life (the diagram is in the file comment).
     enum class State {

@@ -13,6 +13,8 @@
 /// operation, lookups included.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,7 +65,7 @@ struct ConnectAttemptReport {
 };
 
 /// The result of TcpConnector::connect.
-struct ConnectOutcome {
+struct NETREACTOR_API ConnectOutcome {
     std::string host;                          ///< the host as given
     std::uint16_t port = 0;                    ///< the port as given
     std::vector<SocketAddress> addresses;      ///< every address learnt: tried ones in attempt order, then the rest
@@ -106,7 +108,7 @@ struct ConnectOutcome {
 ///
 /// **Threads:** every member is called on the loop's thread; the callback
 /// runs there, always from the loop, never inside connect().
-class TcpConnector {
+class NETREACTOR_API TcpConnector {
 public:
     /// The function that receives the outcome, once per connect().
     using Callback = std::function<void(ConnectOutcome)>;

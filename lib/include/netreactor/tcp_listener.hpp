@@ -2,6 +2,8 @@
 /// @brief netreactor::TcpListener: a listening TCP socket that hands out accepted connections.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <memory>
 
 #include "netreactor/address.hpp"
@@ -29,7 +31,7 @@ struct ListenOptions {
 ///
 /// **Threads:** called on the listener's loop thread. Inside a call the
 /// handler may destroy the listener.
-class AcceptHandler {
+class NETREACTOR_API AcceptHandler {
 public:
     virtual ~AcceptHandler() = default;
     /// A new connection, owned by the callee; call conn->start(handler) to read.
@@ -50,7 +52,7 @@ public:
 /// AcceptHandler, which owns it from then on. The Loop must outlive it.
 ///
 /// **Threads:** constructed, used and destroyed on its loop's thread.
-class TcpListener {
+class NETREACTOR_API TcpListener {
 public:
     /// Binds (SO_REUSEADDR on) and listens; throws SystemError (EADDRINUSE,
     /// EADDRNOTAVAIL, EACCES...) on failure. `handler` must outlive the listener.

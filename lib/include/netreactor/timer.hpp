@@ -2,6 +2,8 @@
 /// @brief netreactor::Timer, a one-shot or repeating timer on a Loop.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <chrono>
 #include <functional>
 
@@ -17,7 +19,7 @@ class Loop;
 ///
 /// **Threads:** every member is called on the loop's thread; the callback runs
 /// there.
-class Timer {
+class NETREACTOR_API Timer {
 public:
     /// The function run when the timer fires.
     using Callback = std::function<void()>;

@@ -2,6 +2,8 @@
 /// @brief netreactor::UdpSocket and netreactor::UdpHandler: a UDP socket on a Loop.
 #pragma once
 
+#include "netreactor/export.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -21,7 +23,7 @@ class UdpSocket;
 ///
 /// **Threads:** called on the socket's loop thread, never after the socket
 /// was destroyed. Inside a call the handler may use or destroy the socket.
-class UdpHandler {
+class NETREACTOR_API UdpHandler {
 public:
     virtual ~UdpHandler() = default;
     /// A datagram arrived. `data` is valid only during the call (it points
@@ -48,7 +50,7 @@ struct UdpBindOptions {
 ///
 /// **Threads:** every member is called on its loop's thread; handler calls
 /// run there.
-class UdpSocket {
+class NETREACTOR_API UdpSocket {
 public:
     /// The socket itself is made by bind(), or by the first send()/connect()
     /// (bound then to the wildcard address of the peer's family, port 0).

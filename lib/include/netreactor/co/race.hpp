@@ -8,6 +8,8 @@
 /// outlives the group and nothing they refer to can dangle.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <array>
 #include <cstddef>
 #include <optional>

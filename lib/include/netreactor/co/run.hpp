@@ -2,13 +2,15 @@
 /// @brief netreactor::co::run: drive a Loop until one task ends (for main() and tests).
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include "netreactor/co/task.hpp"
 #include "netreactor/loop.hpp"
 
 namespace netreactor::co {
 
 /// Thrown by run() when the loop ends first (out of line).
-[[noreturn]] void throw_loop_ended();
+[[noreturn]] NETREACTOR_API void throw_loop_ended();
 
 /// Starts `task` and runs `loop` until it ends; gives its value or rethrows
 /// its exception. Other work of the loop runs meanwhile. Throws

@@ -2,6 +2,8 @@
 /// @brief netreactor::co::sleep: suspend a task for a while on a Loop's timer.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <chrono>
 #include <optional>
 

@@ -12,6 +12,8 @@
 /// stopped, every later operation awaited under it fails at once.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <utility>
 
 #include "netreactor/error.hpp"
@@ -21,7 +23,7 @@ namespace netreactor::co {
 /// Thrown into a task whose operation was cancelled (task cancelled, race
 /// lost, stream destroyed under a pending operation). error().code() is
 /// "ECANCELED"; error().operation() names the operation ("read", "sleep"...).
-class Cancelled : public SystemError {
+class NETREACTOR_API Cancelled : public SystemError {
 public:
     /// `operation` names what was cancelled.
     explicit Cancelled(const char* operation);
@@ -29,7 +31,7 @@ public:
 
 /// Thrown by co::with_timeout when its deadline passed first.
 /// error().code() is "ETIMEDOUT".
-class TimedOut : public SystemError {
+class NETREACTOR_API TimedOut : public SystemError {
 public:
     /// `operation` names what timed out.
     explicit TimedOut(const char* operation);

@@ -10,6 +10,8 @@
 /// completed its operation, until it suspends again.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <concepts>
 #include <coroutine>
 #include <exception>

@@ -2,6 +2,8 @@
 /// @brief netreactor::co::TaskGroup: owns many detached-style tasks (one per connection...).
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <cstddef>
 #include <exception>
 #include <functional>

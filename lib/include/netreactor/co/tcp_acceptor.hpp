@@ -2,6 +2,8 @@
 /// @brief netreactor::co::TcpAcceptor: a listening TCP socket whose connections are awaited.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <memory>
 
 #include "netreactor/address.hpp"
@@ -20,7 +22,7 @@ struct AcceptorState;
 /// The awaiter of TcpAcceptor::accept: gives the next accepted connection.
 /// Cancelling it leaves the listener listening; a connection that arrives
 /// later waits for the next accept().
-class AcceptAwaiter : public detail::Operation {
+class NETREACTOR_API AcceptAwaiter : public detail::Operation {
 public:
     /// Prefer TcpAcceptor::accept.
     explicit AcceptAwaiter(detail::AcceptorState& state) noexcept
@@ -57,7 +59,7 @@ private:
 /// outlive it.
 ///
 /// **Threads:** loop thread only; at most one accept() waits at a time.
-class TcpAcceptor {
+class NETREACTOR_API TcpAcceptor {
 public:
     /// Binds and listens (see TcpListener); throws SystemError.
     TcpAcceptor(Loop& loop, const SocketAddress& address, const ListenOptions& options = {});

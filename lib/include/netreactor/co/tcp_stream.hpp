@@ -14,6 +14,8 @@
 /// cancellation as co::Cancelled, a co::with_timeout deadline as co::TimedOut.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +42,7 @@ struct StreamState;
 ///
 /// Cancelling it (or destroying the frame) leaves the stream as it was: no
 /// byte is lost; bytes that arrive later wait for the next read.
-class ReadAwaiter : public detail::Operation {
+class NETREACTOR_API ReadAwaiter : public detail::Operation {
 public:
     /// Prefer TcpStream::read_some.
     ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept
@@ -114,7 +116,7 @@ public:
 ///
 /// Cancelling it while it waits leaves the bytes queued (they are still
 /// sent); only the waiting ends.
-class WriteAwaiter : public detail::Operation {
+class NETREACTOR_API WriteAwaiter : public detail::Operation {
 public:
     /// Prefer TcpStream::write.
     WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept
@@ -147,7 +149,7 @@ private:
 
 /// The awaiter of TcpStream::shutdown: sends what is queued, then the FIN.
 /// Reading goes on. Cancelling it leaves the shutdown under way.
-class ShutdownAwaiter : public detail::Operation {
+class NETREACTOR_API ShutdownAwaiter : public detail::Operation {
 public:
     /// Prefer TcpStream::shutdown.
     explicit ShutdownAwaiter(detail::StreamState& state) noexcept
@@ -188,7 +190,7 @@ private:
 ///
 /// **Threads:** loop thread only. At most one read and one write (or
 /// shutdown) may wait at a time; a second one throws std::logic_error.
-class TcpStream {
+class NETREACTOR_API TcpStream {
 public:
     /// An empty stream (moved-from state); only destruction and assignment.
     TcpStream() noexcept;
@@ -241,7 +243,7 @@ private:
 /// The awaiter of co::connect by address.
 ///
 /// Cancelling it (or destroying the frame) closes the connection attempt.
-class ConnectAwaiter : public detail::Operation {
+class NETREACTOR_API ConnectAwaiter : public detail::Operation {
 public:
     /// Prefer co::connect.
     ConnectAwaiter(Loop& loop, const SocketAddress& peer, std::chrono::milliseconds timeout) noexcept;
@@ -274,7 +276,7 @@ private:
 /// The awaiter of co::connect by name (a TcpConnector underneath).
 ///
 /// Cancelling it (or destroying the frame) cancels the lookups and attempts.
-class ConnectByNameAwaiter : public detail::Operation {
+class NETREACTOR_API ConnectByNameAwaiter : public detail::Operation {
 public:
     /// Prefer co::connect.
     ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, const ConnectOptions& options);

@@ -2,6 +2,8 @@
 /// @brief netreactor::co::with_timeout: a deadline around any awaitable or task.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <chrono>
 #include <coroutine>
 #include <optional>

@@ -2,6 +2,8 @@
 /// @brief netreactor::co::UdpSocket: a UDP socket whose datagrams are awaited.
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -25,7 +27,7 @@ struct Datagram {
 
 /// The awaiter of UdpSocket::receive. Cancelling it leaves the socket
 /// receiving; datagrams that arrive meanwhile wait for the next receive.
-class ReceiveAwaiter : public detail::Operation {
+class NETREACTOR_API ReceiveAwaiter : public detail::Operation {
 public:
     /// Prefer UdpSocket::receive.
     ReceiveAwaiter(detail::UdpState& state, std::span<char> buffer) noexcept
@@ -74,7 +76,7 @@ struct SendAwaiter {
 /// with co::Cancelled (inside the destructor). The Loop must outlive it.
 ///
 /// **Threads:** loop thread only; at most one receive waits at a time.
-class UdpSocket {
+class NETREACTOR_API UdpSocket {
 public:
     /// A socket on `loop`, made by bind(), connect() or the first send().
     explicit UdpSocket(Loop& loop);
