@@ -119,7 +119,7 @@ struct DnsQueryResult {
 /// inactive); a default-constructed handle holds nothing.
 ///
 /// **Threads:** the loop's thread only, like the Resolver.
-class [[nodiscard]] DnsLookup {
+class [[nodiscard]] NETREACTOR_API DnsLookup {
 public:
     /// A handle that holds no lookup.
     DnsLookup() noexcept = default;
