@@ -5,17 +5,23 @@ expected replies, counts datagrams, serves DNS).
 
     run_examples.py BIN_DIR
 
-BIN_DIR holds line_server, udp_client, dns_lookups and daemon (built by meson
-or out of tree with pkg-config). Everything listens on 127.0.0.1 only; the DNS
-example is pointed at a DNS server started here. Exits 1 on any failure.
+BIN_DIR holds the examples (built by meson or out of tree with pkg-config).
+Each one found there is checked: by a function below named like it, and by
+tests/examples/test_<name>.py when that exists (run with the binaries of
+BIN_DIR; e.g. tcp_forwarder's 50 MB slow-reader test, health_check's checks).
+An example with neither fails the run, so a new example needs a check.
+Everything listens on 127.0.0.1 only; the DNS example is pointed at a DNS
+server started here. Exits 1 on any failure.
 """
 import os
 import queue
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -244,11 +250,105 @@ def daemon():
         d.stop(signal.SIGKILL)
 
 
-for example in (line_server, udp_client, dns_lookups, daemon):
-    try:
-        example()
-    except Exception as e:  # a crash in one check must not hide the others
-        check(False, f"{example.__name__}: {type(e).__name__}: {e}")
+def echo_peer():
+    """A TCP echo server on 127.0.0.1 (one thread per connection)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
 
-print(f"examples: {len(failures)} failed", flush=True)
+    def serve(conn):
+        with conn:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+
+    def accept():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+    threading.Thread(target=accept, daemon=True).start()
+    return listener
+
+
+def echo_through(port, payload):
+    """Sends payload to 127.0.0.1:port, half-closes, returns everything read back until EOF."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def co_echo_server():
+    server = Proc("co_echo_server", "0")
+    try:
+        listening = server.wait_line(lambda l: l.startswith("listening "))
+        check(listening is not None, "co_echo_server prints its address")
+        if listening:
+            payload = os.urandom(1 << 20)
+            check(echo_through(int(listening.rsplit(":", 1)[1]), payload) == payload,
+                  "co_echo_server echoes 1 MiB and closes after the client's FIN")
+    finally:
+        server.stop(signal.SIGKILL)
+
+
+def co_port_forwarder():
+    peer = echo_peer()
+    forwarder = Proc("co_port_forwarder", "0", "localhost", str(peer.getsockname()[1]))
+    try:
+        listening = forwarder.wait_line(lambda l: l.startswith("listening "))
+        check(listening is not None, "co_port_forwarder prints its address")
+        if listening:
+            payload = os.urandom(4 << 20)
+            check(echo_through(int(listening.rsplit(":", 1)[1]), payload) == payload,
+                  "co_port_forwarder carries 4 MiB both ways to an echo peer by name, FIN passed on")
+    finally:
+        forwarder.stop(signal.SIGKILL)
+        peer.close()
+
+
+def example_test(name, script):
+    """tests/examples/test_<name>.py against BIN_DIR's binaries: it finds them
+    as $NR_BUILD_DIR/examples/<name> (and tcp_forwarder as $TCP_FORWARDER)."""
+    tree = tempfile.mkdtemp(prefix="nr-examples-")
+    try:
+        os.symlink(os.path.abspath(BIN), os.path.join(tree, "examples"))
+        env = dict(os.environ, NR_BUILD_DIR=tree, TCP_FORWARDER=os.path.join(os.path.abspath(BIN), "tcp_forwarder"),
+                   PYTHONPATH=os.path.join(SOURCE, "tests", "e2e"), PYTHONDONTWRITEBYTECODE="1")
+        r = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, f"{name}: tests/examples/{os.path.basename(script)} passes")
+        if r.returncode != 0:
+            print((r.stdout + r.stderr)[-3000:], flush=True)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+CHECKS = {f.__name__: f for f in (line_server, udp_client, dns_lookups, daemon, co_echo_server, co_port_forwarder)}
+examples = sorted(n for n in os.listdir(BIN) if os.access(os.path.join(BIN, n), os.X_OK)
+                  and os.path.isfile(os.path.join(BIN, n)) and os.path.exists(os.path.join(SOURCE, "examples", n + ".cpp")))
+check(len(examples) > 0, f"examples found in {BIN}")
+for name in examples:
+    script = os.path.join(SOURCE, "tests", "examples", f"test_{name}.py")
+    if name not in CHECKS and not os.path.exists(script):
+        check(False, f"{name}: no check (add one to tests/install/run_examples.py or tests/examples/test_{name}.py)")
+        continue
+    try:
+        if name in CHECKS:
+            CHECKS[name]()
+        if os.path.exists(script):
+            example_test(name, script)
+    except Exception as e:  # a crash in one check must not hide the others
+        check(False, f"{name}: {type(e).__name__}: {e}")
+
+print(f"examples: {len(examples)} run, {len(failures)} failed checks", flush=True)
 sys.exit(1 if failures else 0)

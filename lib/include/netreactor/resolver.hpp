@@ -110,6 +110,9 @@ struct DnsQueryResult {
     double rtt_ms = 0;                   ///< from submission to completion
 };
 
+// Exported; declared apart because GCC takes no GNU attribute after [[nodiscard]].
+class NETREACTOR_API DnsLookup;
+
 /// One lookup in flight, owned by whoever started it.
 ///
 /// **Ownership:** move-only. Destroying the handle, assigning another lookup
@@ -119,7 +122,7 @@ struct DnsQueryResult {
 /// inactive); a default-constructed handle holds nothing.
 ///
 /// **Threads:** the loop's thread only, like the Resolver.
-class [[nodiscard]] NETREACTOR_API DnsLookup {
+class [[nodiscard]] DnsLookup {
 public:
     /// A handle that holds no lookup.
     DnsLookup() noexcept = default;
