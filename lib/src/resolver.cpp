@@ -147,7 +147,7 @@ struct DnsLookupState {
     }
 };
 
-struct Resolver::Impl : AresChannel::Observer {
+struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     uv_loop_t* loop = nullptr;
     AresChannel* channel = nullptr;
     std::vector<std::string> servers;
