@@ -12,6 +12,8 @@
 /// (or give the lookup its own deadline, which ends it with TIMEOUT).
 #pragma once
 
+#include "netreactor/export.hpp"  // first: the C++20 check
+
 #include <chrono>
 #include <cstdint>
 #include <string>
