@@ -316,6 +316,40 @@ def co_port_forwarder():
         peer.close()
 
 
+def co_http_get():
+    """A one-shot HTTP server on loopback: the request line must name the
+    file asked; the body must come out on stdout; a refused port is a failure."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    body = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    requests = []
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            requests.append(data)
+            conn.sendall(body)
+    threading.Thread(target=serve, daemon=True).start()
+    r, _ = run("co_http_get", "--host", "localhost", "--port", str(listener.getsockname()[1]), "--file", "/x.txt")
+    listener.close()
+    # run() reads text, which turns \r\n into \n.
+    check(r.returncode == 0 and r.stdout == body.decode().replace("\r\n", "\n"), "co_http_get prints the whole response, exits 0")
+    check(bool(requests) and requests[0].startswith(b"GET /x.txt HTTP/1.0\r\n"), "co_http_get sends GET /x.txt HTTP/1.0")
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    r, _ = run("co_http_get", "--host", "127.0.0.1", "--port", str(port))
+    check(r.returncode == 1 and r.stderr.strip() != "", "co_http_get reports a refused connection and exits 1")
+
+
 def example_test(name, script):
     """tests/examples/test_<name>.py against BIN_DIR's binaries: it finds them
     as $NR_BUILD_DIR/examples/<name> (and tcp_forwarder as $TCP_FORWARDER)."""
@@ -333,7 +367,8 @@ def example_test(name, script):
 
 
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-CHECKS = {f.__name__: f for f in (line_server, udp_client, dns_lookups, daemon, co_echo_server, co_port_forwarder)}
+CHECKS = {f.__name__: f for f in (line_server, udp_client, dns_lookups, daemon, co_echo_server, co_port_forwarder,
+                                   co_http_get)}
 examples = sorted(n for n in os.listdir(BIN) if os.access(os.path.join(BIN, n), os.X_OK)
                   and os.path.isfile(os.path.join(BIN, n)) and os.path.exists(os.path.join(SOURCE, "examples", n + ".cpp")))
 check(len(examples) > 0, f"examples found in {BIN}")
