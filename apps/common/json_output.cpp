@@ -42,11 +42,36 @@ json error_json(const netreactor::Error& error) {
     return e;
 }
 
+std::string error_subject(const json& context) {
+    auto text = [&](const char* key) -> std::string {
+        auto it = context.find(key);
+        if (it == context.end()) return {};
+        if (it->is_string()) return it->get<std::string>();
+        if (it->is_number_integer()) return std::to_string(it->get<long long>());
+        return {};
+    };
+    if (std::string server = text("server"); !server.empty()) return server;
+    std::string host = text("host");
+    if (host.empty()) host = text("address");
+    if (!host.empty()) {
+        std::string port = text("port");
+        if (port.empty()) return host;
+        bool v6 = host.find(':') != std::string::npos && host.front() != '[';
+        return (v6 ? "[" + host + "]" : host) + ":" + port;
+    }
+    return text("file");
+}
+
 void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context) {
     json line = json::object();
     line["error"] = error_json(error);
     for (auto& [key, value] : context.items()) line[key] = value;
-    std::fprintf(stderr, "%s: %s\n", tool, error.describe().c_str());
+    std::string subject = error_subject(context);
+    if (subject.empty()) {
+        std::fprintf(stderr, "%s: %s\n", tool, error.describe().c_str());
+    } else {
+        std::fprintf(stderr, "%s: %s: %s\n", tool, subject.c_str(), error.describe().c_str());
+    }
     out.emit(line);
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <string>
 
 #include "netreactor/error.hpp"
 
@@ -50,7 +51,15 @@ private:
 // {"code": "ECONNREFUSED", "message": "...", "operation": "connect"}
 json error_json(const netreactor::Error& error);
 
-// Prints {"error": {...}, <context>} on stdout and "TOOL: message" on stderr.
+// What a failure is about, named from a report's own fields so that every line
+// on stderr says which peer, server or file it concerns: "server" as the tool
+// wrote it, else "host" (or "address") with "port" (an IPv6 literal
+// bracketed), else "host", "address" or "file" alone. Empty when the report
+// names nothing outside the tool (usage errors).
+std::string error_subject(const json& context);
+
+// Prints {"error": {...}, <context>} on stdout and "TOOL: SUBJECT: message" on
+// stderr (error_subject; "TOOL: message" when there is none).
 void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context = json::object());
 
 }  // namespace nrapp

@@ -127,8 +127,7 @@ int main(int argc, char** argv) {
         if (config.udp) out.emit(listening_event("udp", udp_address, host, config.workers));
     } catch (const netreactor::SystemError& e) {
         // "nr-echo-server: 127.0.0.1:9950: bind: ...": the server it is about.
-        std::string label = std::string(kTool) + ": " + address->to_string();
-        nrapp::report_error(out, label.c_str(), e.error(), {{"address", host.text}, {"port", port}});
+        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
 

@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
         } else {
             // Body bytes are already on stdout: the error must not mix into them.
             fetch::print_error_line(stderr, *result.error, report, pretty);
-            std::fprintf(stderr, "%s: %s\n", kTool, result.error->describe().c_str());
+            std::fprintf(stderr, "%s: %s: %s\n", kTool, nrapp::error_subject(report).c_str(),
+                         result.error->describe().c_str());
         }
         return fetch::exit_status_for(*result.failed_stage, *result.error);
     }

@@ -61,9 +61,8 @@ int main(int argc, char** argv) {
     try {
         responder.bind(*address);
     } catch (const netreactor::SystemError& e) {
-        // "nr-sntp-server: 127.0.0.1:123: bind: ...": the server it is about.
-        std::string label = std::string(kTool) + ": " + address->to_string();
-        nrapp::report_error(out, label.c_str(), e.error(), {{"address", host.text}, {"port", port}});
+        // "nr-sntp-server: 127.0.0.1:123: bind: ...": report_error names the server.
+        nrapp::report_error(out, kTool, e.error(), {{"address", host.text}, {"port", port}});
         return nrapp::exit_status_for(e.error());
     }
     auto bound = responder.local_address();
