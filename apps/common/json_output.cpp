@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "exit_status.hpp"
 #include "stdout_channel.hpp"
@@ -63,10 +64,15 @@ std::string error_subject(const json& context) {
 }
 
 void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context) {
+    std::string subject = error_subject(context);
+    report_error_about(out, tool, subject, error, std::move(context));
+}
+
+void report_error_about(JsonOutput& out, const char* tool, const std::string& subject,
+                        const netreactor::Error& error, json context) {
     json line = json::object();
     line["error"] = error_json(error);
     for (auto& [key, value] : context.items()) line[key] = value;
-    std::string subject = error_subject(context);
     if (subject.empty()) {
         std::fprintf(stderr, "%s: %s\n", tool, error.describe().c_str());
     } else {

@@ -61,5 +61,9 @@ std::string error_subject(const json& context);
 // Prints {"error": {...}, <context>} on stdout and "TOOL: SUBJECT: message" on
 // stderr (error_subject; "TOOL: message" when there is none).
 void report_error(JsonOutput& out, const char* tool, const netreactor::Error& error, json context = json::object());
+// The same with the subject given by the caller (a tool that names a server
+// better than its report's fields can, as nr-sntp's "NAME (IP:PORT)").
+void report_error_about(JsonOutput& out, const char* tool, const std::string& subject,
+                        const netreactor::Error& error, json context = json::object());
 
 }  // namespace nrapp

@@ -157,12 +157,11 @@ nrapp::ExitStatus Reporter::exit_status() const {
 
 void Reporter::error_line(const netreactor::Error& error, json context, const std::string& subject) {
     // "nr-sntp: 127.0.0.1:12300: receive: no reply within 2 s (ETIMEDOUT)".
-    std::string prefix = std::string(tool_) + ": " + subject;
     if (config_.format == OutputFormat::text) {
-        std::fprintf(stderr, "%s: %s\n", prefix.c_str(), error.describe().c_str());
+        std::fprintf(stderr, "%s: %s: %s\n", tool_, subject.c_str(), error.describe().c_str());
         return;
     }
-    nrapp::report_error(out_, prefix.c_str(), error, std::move(context));
+    nrapp::report_error_about(out_, tool_, subject, error, std::move(context));
 }
 
 void Reporter::text_line(sntp::UnixNanos time) {
