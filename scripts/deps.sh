@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build, the demo and the tests need.
-# Skips apt entirely when everything is already installed.
+# Installs the Debian packages the build, the demo and the tests need, and
+# any further packages named as arguments (bench/deps.sh names the
+# benchmarks' own). Skips apt entirely when everything is already installed.
+#
+#   scripts/deps.sh [PACKAGE...]
 set -euo pipefail
 
 packages=(
@@ -15,6 +18,8 @@ packages=(
   nsd chrony dnsutils
   # nr-resolve: the shards test runs it under GNU parallel
   parallel
+  # asked for by the caller
+  "$@"
 )
 
 missing=()
