@@ -1,7 +1,7 @@
 // One HTTP/1.0 GET on the reactor, stage by stage: resolve and connect
 // (netreactor::TcpConnector: the host's addresses raced as RFC 8305 says,
-// each attempt with a timeout), send, receive (an inactivity timeout,
-// restarted by every byte). Interim 1xx responses are skipped (RFC 9110
+// one deadline over the lookups and all attempts), send, receive (an
+// inactivity timeout, restarted by every byte). Interim 1xx responses are skipped (RFC 9110
 // section 15.2). Each failure is recorded with the stage it happened in.
 #pragma once
 
@@ -30,7 +30,7 @@ struct FetchRequest {
     std::string host;  // name or numeric address (no brackets)
     std::uint16_t port = 80;
     std::string path = "/";  // may hold a fragment: it is never sent
-    std::chrono::milliseconds connect_timeout{10000};  // 0: the kernel's limit
+    std::chrono::milliseconds connect_timeout{10000};  // resolve + all attempts; 0: none of ours
     std::chrono::milliseconds receive_timeout{30000};  // longest silence; 0: none
     std::vector<std::string> dns_servers;              // empty: the system's configuration
     int family = AF_UNSPEC;                            // -4: AF_INET, -6: AF_INET6

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
     auto* path_option = nrapp::add_text(app, "--path,--file", path, "Resource to GET (starts with /; a #fragment is not sent)");
     nrapp::add_family(app, family, "Connect over IPv4 only (a name's A records)",
                       "Connect over IPv6 only (a name's AAAA records)");
-    nrapp::add_seconds(app, "--connect-timeout", connect_timeout, "Per-address connect limit, seconds (0: the kernel's)");
+    nrapp::add_seconds(app, "--connect-timeout", connect_timeout,
+                       "Limit of the whole connect phase (name lookup and every address tried), seconds (0: none)");
     nrapp::add_timeout(app, receive_timeout, "Longest silence while sending/receiving, seconds (0: no limit)");
     nrapp::add_dns_servers(app, "--dns-server", request.dns_servers,
                            "DNS server IP[:PORT] instead of the system's (repeatable)");

@@ -182,6 +182,21 @@ class Failures(unittest.TestCase):
         self.assertGreaterEqual(elapsed, 0.5)
         self.assertGreaterEqual(report["timings"]["connect"], 0.5)
 
+    def test_connect_timeout_bounds_the_name_lookup_too(self):
+        # A DNS server that takes the questions and never answers: the
+        # resolver's own tries would take 4 s (2 x 2 s); --connect-timeout
+        # covers the lookup, as curl's does, and ends it at 0.5 s.
+        import socket
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as mute:
+            mute.bind(("127.0.0.1", 0))
+            report, elapsed = self.assert_failure(
+                ["--host", "slow.test", "--dns-server", f"127.0.0.1:{mute.getsockname()[1]}",
+                 "--connect-timeout", "0.5"], 5, "resolve", ["ETIMEDOUT"], max_seconds=3)
+        self.assertGreaterEqual(elapsed, 0.5)
+        self.assertGreaterEqual(report["timings"]["resolve"], 0.5)
+        self.assertLess(report["timings"]["resolve"], 1.5)
+        self.assertNotIn("attempts", report)
+
     def test_server_that_never_answers_times_out_at_receive(self):
         with peer("silent") as server:
             report, elapsed = self.assert_failure(
@@ -385,7 +400,7 @@ def ipv6_loopback():
 class HappyEyeballs(unittest.TestCase):
     """RFC 8305 against a local NSD zone: dual.he.test has AAAA ::1 and A
     127.0.0.1; on the port used, [::1] never answers (full accept queue) and
-    127.0.0.1 serves HTTP."""
+    127.0.0.1 serves HTTP. many.he.test has ::1 and 127.0.0.1-4."""
 
     ZONE = """$ORIGIN he.test.
 $TTL 300
@@ -394,7 +409,13 @@ $TTL 300
 ns1   IN A   127.0.0.1
 dual  IN A   127.0.0.1
 dual  IN AAAA ::1
+many  IN AAAA ::1
+many  IN A   127.0.0.1
+many  IN A   127.0.0.2
+many  IN A   127.0.0.3
+many  IN A   127.0.0.4
 """
+    MANY_V4 = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
 
     @classmethod
     def setUpClass(cls):
@@ -458,6 +479,36 @@ dual  IN AAAA ::1
         report = one_json(out)
         self.assertEqual([a["error"]["code"] for a in report["attempts"]], ["ETIMEDOUT", "ETIMEDOUT"])
         self.assertLess(elapsed, 3)  # both raced: about 0.75 s, not 2 x 0.5 s plus a kernel timeout
+
+    def test_connect_timeout_bounds_the_whole_race(self):
+        # many.he.test: ::1 and four IPv4 addresses, none answering. Attempts
+        # start every 250 ms; one --connect-timeout of 0.65 s over them all
+        # ends the race at 0.65 s with three attempts started (a limit per
+        # attempt would run until the fifth one's: 4 x 0.25 + 0.65 = 1.65 s).
+        import socket
+        port = nrtest.free_port("tcp")
+        holes = blackhole_listener(socket.AF_INET6, "::1", port)
+        for ip in self.MANY_V4:
+            holes += blackhole_listener(socket.AF_INET, ip, port)
+        try:
+            rc, out, err, elapsed = fetch("--host", "many.he.test", "--port", port, "--dns-server", self.nsd.server,
+                                          "--connect-timeout", "0.65")
+        finally:
+            for s in holes:
+                s.close()
+        self.assertEqual(rc, 5, err)
+        report = one_json(out)
+        check(report, "failure")
+        self.assertEqual((report["stage"], report["error"]["code"]), ("connect", "ETIMEDOUT"))
+        self.assertEqual(report["addresses"], ["::1", *self.MANY_V4])
+        attempts = report["attempts"]
+        self.assertIn(len(attempts), (2, 3, 4))  # 3 on time; never all five
+        self.assertEqual([a["address"] for a in attempts], report["addresses"][:len(attempts)])
+        self.assertEqual({(a["result"], a["error"]["code"]) for a in attempts}, {("failed", "ETIMEDOUT")})
+        phase = report["timings"]["resolve"] + report["timings"]["connect"]
+        self.assertGreaterEqual(phase, 0.65)
+        self.assertLess(phase, 1.2)
+        self.assertLess(elapsed, 3)
 
     def test_ipv4_only_never_tries_ipv6(self):
         rc, out, err, _ = fetch("-4", "--host", "dual.he.test", "--port", self.http.port, "--path", "/hello.txt",
