@@ -21,7 +21,69 @@ bool visible_ascii(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
 }
 
+// RFC 3986 section 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+bool is_scheme(std::string_view text) {
+    if (text.empty() || !std::isalpha(static_cast<unsigned char>(text.front()))) return false;
+    return std::all_of(text.begin(), text.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '+' || c == '-' || c == '.';
+    });
+}
+
+// Removes the last segment and its '/' from `out` (section 5.2.4, 2C).
+void drop_last_segment(std::string& out) {
+    auto slash = out.rfind('/');
+    out.erase(slash == std::string::npos ? 0 : slash);
+}
+
+// RFC 3986 section 5.2.4, step by step as the RFC writes it.
+std::string remove_dot_segments(std::string_view in) {
+    std::string out;
+    while (!in.empty()) {
+        if (in.starts_with("../")) {
+            in.remove_prefix(3);
+        } else if (in.starts_with("./")) {
+            in.remove_prefix(2);
+        } else if (in.starts_with("/./")) {
+            in.remove_prefix(2);  // "/./g" -> "/g"
+        } else if (in == "/.") {
+            in = "/";
+        } else if (in.starts_with("/../")) {
+            in.remove_prefix(3);  // "/../g" -> "/g"
+            drop_last_segment(out);
+        } else if (in == "/..") {
+            in = "/";
+            drop_last_segment(out);
+        } else if (in == "." || in == "..") {
+            in = {};
+        } else {
+            auto end = in.find('/', 1);
+            if (end == std::string_view::npos) end = in.size();
+            out.append(in.substr(0, end));
+            in.remove_prefix(end);
+        }
+    }
+    return out.empty() ? "/" : out;
+}
+
+// A request target "path?query" with the dot segments of its path removed.
+std::string without_dot_segments(std::string_view target) {
+    auto q = target.find('?');
+    std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q);
+    return remove_dot_segments(target.substr(0, q)) + std::string(query);
+}
+
 }  // namespace
+
+std::string HttpUrl::text() const {
+    std::string authority = host.text;
+    if (host.kind == HostKind::ipv6) {
+        auto zone = authority.find('%');
+        if (zone != std::string::npos) authority.insert(zone + 1, "25");
+        authority = "[" + authority + "]";
+    }
+    if (port && *port != 80) authority += ":" + std::to_string(*port);
+    return "http://" + authority + target;
+}
 
 bool looks_like_url(std::string_view text) {
     auto sep = text.find("://");
@@ -73,6 +135,50 @@ Parsed<HttpUrl> parse_http_url(std::string_view text) {
     if (!target) return Parsed<HttpUrl>::failure(target.error());
     url.target = *target;
     return url;
+}
+
+std::variant<HttpUrl, ReferenceError> resolve_reference(const HttpUrl& base, std::string_view reference) {
+    using Kind = ReferenceError::Kind;
+    auto malformed = [](std::string why) { return ReferenceError{Kind::malformed, std::move(why)}; };
+    if (!visible_ascii(reference)) return malformed("not visible ASCII (spaces and control bytes percent-encoded)");
+    std::string_view ref = reference.substr(0, reference.find('#'));  // the fragment stays on the client
+
+    // Section 4.2: a colon before the first '/' or '?' ends a scheme; a
+    // relative reference cannot have one there.
+    auto colon = ref.find(':');
+    bool has_scheme = colon != std::string_view::npos && colon < ref.find_first_of("/?");
+    std::optional<Parsed<HttpUrl>> absolute;
+    if (has_scheme) {
+        std::string scheme = lower(ref.substr(0, colon));
+        if (!is_scheme(scheme)) return malformed("a relative reference cannot hold ':' in its first segment");
+        if (scheme == "https")
+            return ReferenceError{Kind::unsupported_scheme, "https:// needs TLS, which nr-fetch does not speak yet"};
+        if (scheme != "http")
+            return ReferenceError{Kind::unsupported_scheme, "only http:// URLs can be followed, not " + scheme + ":"};
+        // Section 5.4.2 lets a parser read "http:g" as relative; we are strict.
+        if (!ref.substr(colon + 1).starts_with("//")) return malformed("an http URL needs //host");
+        absolute = parse_http_url(ref);
+    } else if (ref.starts_with("//")) {
+        absolute = parse_http_url("http:" + std::string(ref));  // network-path: the base's scheme
+    }
+    // Section 5.2.2: whatever the reference does not give comes from the base.
+    HttpUrl target = base;
+    if (absolute) {
+        if (!*absolute) return malformed(absolute->error());
+        target = std::move(**absolute);
+        target.target = without_dot_segments(target.target);
+    } else if (ref.empty()) {
+        // The base itself.
+    } else if (ref.front() == '?') {
+        target.target = base.target.substr(0, base.target.find('?')) + std::string(ref);
+    } else if (ref.front() == '/') {
+        target.target = without_dot_segments(ref);
+    } else {
+        // Section 5.2.3: merged with the base path up to its last '/'.
+        std::string base_path = base.target.substr(0, base.target.find('?'));
+        target.target = without_dot_segments(base_path.substr(0, base_path.rfind('/') + 1) + std::string(ref));
+    }
+    return target;
 }
 
 }  // namespace nrapp

@@ -1,7 +1,6 @@
 #include "fetch_report.hpp"
 
 #include "connect_report.hpp"
-#include "location.hpp"
 
 namespace fetch {
 
@@ -18,7 +17,8 @@ json address_list(const std::vector<netreactor::SocketAddress>& addresses) {
 }
 
 json request_fields(const FetchRequest& request) {
-    return {{"host", request.host}, {"port", request.port}, {"path", request.path}};
+    const nrapp::HttpUrl& url = request.url;
+    return {{"host", url.host.text}, {"port", url.port_or_default()}, {"path", url.target}};
 }
 
 json hops_json(const std::vector<Hop>& hops) {
@@ -58,7 +58,7 @@ json summary_report(const FetchRequest& asked, const FetchRun& run) {
     json headers = json::array();
     for (const auto& h : head.headers) headers.push_back({{"name", h.name}, {"value", h.value}});
     json report = request_fields(asked);
-    report["request"] = "GET " + without_fragment(run.request.path) + " HTTP/1.0";
+    report["request"] = "GET " + run.request.url.target + " HTTP/1.0";
     report["address"] = result.peer.ip();
     report["addresses"] = address_list(result.addresses);
     report["attempts"] = nrapp::attempts_json(result.attempts);

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "duration.hpp"
-#include "location.hpp"
 #include "netreactor/co.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/version.hpp"
@@ -42,9 +41,10 @@ const char* stage_name(Stage stage) {
 }
 
 std::string request_text(const FetchRequest& request) {
-    std::string host = request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host;
-    if (request.port != 80) host += ":" + std::to_string(request.port);
-    return "GET " + without_fragment(request.path) + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: nr-fetch/" +
+    const nrapp::HttpUrl& url = request.url;
+    std::string host = url.host.bracketed();
+    if (url.port_or_default() != 80) host += ":" + std::to_string(url.port_or_default());
+    return "GET " + url.target + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: nr-fetch/" +
            netreactor::version() + "\r\nConnection: close\r\n\r\n";
 }
 
@@ -163,7 +163,7 @@ co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, Stdout
     options.resolver.servers = request.dns_servers;
     co::ConnectReport connected;
     try {
-        connected = co_await co::connect_reporting(loop, request.host, request.port, options);
+        connected = co_await co::connect_reporting(loop, request.url.host.text, request.url.port_or_default(), options);
     } catch (const netreactor::SystemError& e) {
         response.fail(Stage::resolve, e.error());
         co_return;

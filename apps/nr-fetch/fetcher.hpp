@@ -16,6 +16,7 @@
 
 #include "body_sink.hpp"
 #include "http_response_head.hpp"
+#include "http_url.hpp"
 #include "netreactor/address.hpp"
 #include "netreactor/error.hpp"
 #include "netreactor/loop.hpp"
@@ -27,9 +28,7 @@ enum class Stage { resolve, connect, send, receive, redirect, output };
 const char* stage_name(Stage stage);
 
 struct FetchRequest {
-    std::string host;  // name or numeric address (no brackets)
-    std::uint16_t port = 80;
-    std::string path = "/";  // may hold a fragment: it is never sent
+    nrapp::HttpUrl url;  // host, port (none: 80), request target (never a fragment)
     std::chrono::milliseconds connect_timeout{10000};  // resolve + all attempts; 0: none of ours
     std::chrono::milliseconds receive_timeout{30000};  // longest silence; 0: none
     std::vector<std::string> dns_servers;              // empty: the system's configuration
@@ -42,8 +41,7 @@ struct FetchRequest {
 // True for the statuses --location follows: 301, 302, 303, 307, 308.
 bool is_followed_redirect(int status);
 
-// The bytes sent: "GET PATH HTTP/1.0" (PATH without its fragment), Host,
-// User-Agent, Connection: close.
+// The bytes sent: "GET TARGET HTTP/1.0", Host, User-Agent, Connection: close.
 std::string request_text(const FetchRequest& request);
 
 // Monotonic marks (ns) of the stage boundaries reached.

@@ -47,14 +47,14 @@ void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std:
     if (text_path && path_option->count() > 0)
         nrapp::usage_error(out, kTool, "the path is given twice: in the URL and with --path");
     if (auto why = nrapp::family_mismatch(host, request.family); !why.empty()) nrapp::usage_error(out, kTool, why);
-    request.host = host.text;
-    request.port = text_port.value_or(port);
+    request.url.host = host;
+    request.url.port = text_port.value_or(port);
     if (text_path) {
-        request.path = *text_path;
+        request.url.target = *text_path;
     } else {
         auto target = nrapp::parse_request_target(path);
         if (!target) nrapp::usage_error(out, kTool, "--path: " + target.error());
-        request.path = *target;
+        request.url.target = *target;
     }
 }
 

@@ -2,7 +2,7 @@
 
 #include <variant>
 
-#include "location.hpp"
+#include "http_url.hpp"
 #include "netreactor/loop.hpp"
 
 namespace fetch {
@@ -26,23 +26,24 @@ FetchRun fetch_following(const FetchRequest& request, StdoutSink* sink, bool fol
         if (!follow || r.error || !r.head || !is_followed_redirect(r.head->status)) break;
         const std::string* location = r.head->header("location");
         if (location == nullptr) break;  // nothing to follow: this is the answer
-        HttpTarget here{run.request.host, run.request.port, without_fragment(run.request.path)};
         if (run.hops.size() >= max_redirects) {
             fail_redirect(run.result, "ETOOMANYREDIRECTS",
                           "stopped after " + std::to_string(max_redirects) + " redirects (--max-redirs); the next was " +
                               std::to_string(r.head->status) + " to " + *location);
             break;
         }
-        auto next = resolve_location(here, *location);
-        if (auto* error = std::get_if<LocationError>(&next)) {
-            fail_redirect(run.result, error->code, error->message);
+        auto next = nrapp::resolve_reference(run.request.url, *location);
+        if (auto* refused = std::get_if<nrapp::ReferenceError>(&next)) {
+            // EPROTONOSUPPORT: a scheme we cannot speak (https: no TLS yet);
+            // EPROTO: a Location that is no URL at all.
+            bool scheme = refused->kind == nrapp::ReferenceError::Kind::unsupported_scheme;
+            fail_redirect(run.result, scheme ? "EPROTONOSUPPORT" : "EPROTO",
+                          "cannot follow Location \"" + nrapp::printable(*location) + "\": " + refused->message);
             break;
         }
-        const HttpTarget& target = std::get<HttpTarget>(next);
-        run.hops.push_back({here.url(), r.head->status, *location, target.url()});
-        run.request.host = target.host;
-        run.request.port = target.port;
-        run.request.path = target.path;
+        nrapp::HttpUrl& target = std::get<nrapp::HttpUrl>(next);
+        run.hops.push_back({run.request.url.text(), r.head->status, *location, target.text()});
+        run.request.url = std::move(target);
     }
     return run;
 }

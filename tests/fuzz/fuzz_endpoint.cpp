@@ -1,11 +1,13 @@
 // Fuzz target: the tools' one parser of host, endpoint and URL text
 // (apps/common). Oracles: an accepted literal is a socket address that
 // formats and parses back to itself; an accepted name holds only the bytes a
-// host name may hold; a DNS server comes out as an endpoint that reads again.
+// host name may hold; a DNS server comes out as an endpoint that reads again;
+// a URL resolved from the text as a Location formats and reads back to itself.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <variant>
 
 #include "endpoint.hpp"
 #include "http_url.hpp"
@@ -43,6 +45,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto url = nrapp::parse_http_url(text)) {
         check_host(url->host);
         if (url->target.empty() || url->target.front() != '/' || url->target.find('#') != std::string::npos) std::abort();
+    }
+    // The same bytes as a Location: whatever it resolves to is an http URL
+    // whose text reads back to itself.
+    static const nrapp::HttpUrl base = *nrapp::parse_http_url("http://a.test:8080/b/c/d;p?q");
+    auto next = nrapp::resolve_reference(base, text);
+    if (auto* url = std::get_if<nrapp::HttpUrl>(&next)) {
+        check_host(url->host);
+        auto again = nrapp::parse_http_url(url->text());
+        if (!again || again->host.text != url->host.text || again->port_or_default() != url->port_or_default() ||
+            again->target != url->target)
+            std::abort();
     }
     return 0;
 }
