@@ -1,9 +1,12 @@
-// Test peers for the connect-by-name tests (TcpConnector, HostLookup), all on
-// loopback: a DNS server on a UdpSocket answering A and AAAA from a table
-// (each type after its own delay), listeners that accept the handshake, and a
-// listener whose full accept queue drops every SYN (an address that never
-// answers).
+// Test peers and fixtures for the connect-by-name tests (TcpConnector,
+// HostLookup), all on loopback: a DNS server on a UdpSocket answering A and
+// AAAA from a table (each type after its own delay), listeners that accept
+// the handshake, a listener whose full accept queue drops every SYN (an
+// address that never answers), one name served on several of them, and the
+// bounded wait for a callback that must come from the loop.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,8 +14,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,6 +158,66 @@ inline std::uint16_t closed_port(const char* ip) {
 inline bool ipv6_loopback() {
     RawListener probe("::1", false);
     return probe.ok();
+}
+
+// One name served on several loopback addresses, all on one port: a
+// listener per address, and the name's A and AAAA records in `dns`.
+class NamedPeers {
+public:
+    enum class Peer { accepts, silent };  // silent: its accept queue full, SYNs dropped
+
+    NamedPeers(FakeDns& dns, std::string name) : dns_(dns), name_(std::move(name)) {}
+
+    // Listens on `ip` at the name's port (the first address picks it) and
+    // adds the record. False when `ip` cannot be bound there.
+    bool add(const std::string& ip, Peer peer) {
+        listeners_.push_back(std::make_unique<RawListener>(ip.c_str(), peer == Peer::silent, port_));
+        if (!listeners_.back()->ok()) return false;
+        port_ = listeners_.back()->port;
+        FakeDns::Records& records = dns_.records[name_];
+        (ip.find(':') != std::string::npos ? records.aaaa : records.a).push_back(ip);
+        return true;
+    }
+    std::uint16_t port() const { return port_; }
+    // The address of the i-th peer added.
+    const SocketAddress& address(std::size_t i) const { return listeners_.at(i)->address; }
+
+private:
+    FakeDns& dns_;
+    std::string name_;
+    std::uint16_t port_ = 0;
+    std::vector<std::unique_ptr<RawListener>> listeners_;
+};
+
+inline double ms_since(std::uint64_t start_ns) { return static_cast<double>(monotonic_ns() - start_ns) / 1e6; }
+
+// What an asynchronous operation handed to its callback, and whether the
+// callback ran inside the call that started it (it never may).
+template <typename T>
+struct Delivered {
+    T value;
+    bool inside_start = false;
+};
+
+// Calls `start` with a callback, then runs the loop until that callback has
+// run, at most `limit` (a broken test fails instead of hanging).
+template <typename T>
+Delivered<T> run_until_delivered(Loop& loop, const std::function<void(std::function<void(T)>)>& start,
+                                 std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    std::optional<T> got;
+    bool inside = true, inside_start = false;
+    start([&](T value) {
+        inside_start = inside;
+        got = std::move(value);
+    });
+    inside = false;
+    Timer guard(loop);
+    bool expired = false;
+    guard.start(limit, [&] { expired = true; });
+    while (!got && !expired) loop.run_once(true);
+    EXPECT_FALSE(expired) << "no callback within " << limit.count() << " ms";
+    if (!got) return {T{}, inside_start};
+    return {std::move(*got), inside_start};
 }
 
 }  // namespace connect_test

@@ -14,17 +14,12 @@ using connect_test::FakeDns;
 namespace {
 
 HostAddresses look_up(Loop& loop, HostLookupOptions options, const std::string& host, std::uint16_t port = 123) {
-    std::optional<HostAddresses> got;
     HostLookup lookup(loop, options);
-    bool inside = true;
-    lookup.start(host, port, [&](HostAddresses r) {
-        EXPECT_FALSE(inside) << "called inside start()";
-        got = std::move(r);
-    });
-    inside = false;
-    while (!got) loop.run_once(true);
+    auto run = connect_test::run_until_delivered<HostAddresses>(
+        loop, [&](auto done) { lookup.start(host, port, std::move(done)); });
+    EXPECT_FALSE(run.inside_start) << "called inside start()";
     EXPECT_FALSE(lookup.active());
-    return *got;
+    return run.value;
 }
 
 HostLookupOptions via(const FakeDns& dns, int family = AF_UNSPEC) {
