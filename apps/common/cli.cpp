@@ -10,8 +10,6 @@ namespace nrapp {
 
 namespace {
 
-std::string in_quotes(const std::string& text) { return "'" + printable(text) + "'"; }
-
 std::string subcommand_list(const CLI::App& app) {
     std::string names;
     for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))

@@ -4,12 +4,6 @@
 
 namespace nrapp {
 
-namespace {
-
-std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
-
-}  // namespace
-
 std::string Endpoint::text(std::uint16_t default_port) const {
     return host.bracketed() + ":" + std::to_string(port.value_or(default_port));
 }

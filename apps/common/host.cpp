@@ -12,8 +12,6 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
-
 // `inside`: an address without brackets, zone included ("fe80::1%lo").
 Parsed<Host> parse_literal(std::string_view inside) {
     std::string why;
@@ -65,6 +63,8 @@ std::string printable(std::string_view text) {
     }
     return out;
 }
+
+std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
 
 std::string host_name_error(std::string_view name) {
     if (name.empty()) return "the host name is empty";

@@ -62,6 +62,10 @@ std::string listening_ip(const netreactor::SocketAddress& bound, const Host& req
 /// `text` with bytes outside printable ASCII written as \xNN, for messages.
 std::string printable(std::string_view text);
 
+/// `text` printable and in single quotes ('a b'): how every message quotes
+/// what the user gave.
+std::string in_quotes(std::string_view text);
+
 /// The usage error of a literal of the other family than -4/-6 asked, or
 /// empty when `host` fits `family` (AF_UNSPEC fits everything; names always fit).
 std::string family_mismatch(const Host& host, int family);

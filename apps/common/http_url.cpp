@@ -9,8 +9,6 @@ namespace nrapp {
 
 namespace {
 
-std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
-
 std::string lower(std::string_view text) {
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });

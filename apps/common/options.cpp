@@ -14,8 +14,6 @@ bool all_digits(std::string_view text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string in_quotes(std::string_view text) { return "'" + printable(text) + "'"; }
-
 // A plain decimal number: digits, an optional fraction, an optional exponent.
 bool decimal_number(std::string_view text) {
     std::size_t i = 0;

@@ -28,8 +28,11 @@ json hops_json(const std::vector<Hop>& hops) {
     return list;
 }
 
-// The additive fields both reports share.
-void add_race_and_hops(json& report, const FetchRun& run) {
+// The fields both reports end with: how much body came, how long each
+// stage took, and the additive ones (interim statuses, redirects followed).
+void add_closing_fields(json& report, const FetchRun& run) {
+    report["body_bytes"] = run.result.body_bytes;
+    report["timings"] = timings(run.result.marks);
     if (!run.result.interim.empty()) report["interim"] = run.result.interim;
     if (!run.hops.empty()) report["redirects"] = hops_json(run.hops);
 }
@@ -68,9 +71,7 @@ json summary_report(const FetchRequest& asked, const FetchRun& run) {
     report["reason"] = head.reason;
     report["headers"] = headers;
     report["content_length"] = head.content_length ? json(*head.content_length) : json(nullptr);
-    report["body_bytes"] = result.body_bytes;
-    report["timings"] = timings(result.marks);
-    add_race_and_hops(report, run);
+    add_closing_fields(report, run);
     return report;
 }
 
@@ -85,9 +86,7 @@ json failure_report(const FetchRequest& asked, const FetchRun& run) {
     }
     if (!result.attempts.empty()) report["attempts"] = nrapp::attempts_json(result.attempts);
     if (result.head) report["status"] = result.head->status;
-    report["body_bytes"] = result.body_bytes;
-    report["timings"] = timings(result.marks);
-    add_race_and_hops(report, run);
+    add_closing_fields(report, run);
     return report;
 }
 

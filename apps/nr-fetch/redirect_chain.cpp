@@ -38,7 +38,7 @@ FetchRun fetch_following(const FetchRequest& request, StdoutSink* sink, bool fol
             // EPROTO: a Location that is no URL at all.
             bool scheme = refused->kind == nrapp::ReferenceError::Kind::unsupported_scheme;
             fail_redirect(run.result, scheme ? "EPROTONOSUPPORT" : "EPROTO",
-                          "cannot follow Location \"" + nrapp::printable(*location) + "\": " + refused->message);
+                          "cannot follow Location " + nrapp::in_quotes(*location) + ": " + refused->message);
             break;
         }
         nrapp::HttpUrl& target = std::get<nrapp::HttpUrl>(next);
