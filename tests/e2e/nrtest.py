@@ -193,10 +193,22 @@ def load_schema(tool):
         return json.load(f)
 
 
-def validate(tool, value):
-    """Validates one JSON value against docs/json/<tool>.schema.json."""
+_validators = {}
+
+
+def validate(tool, value, definition=None):
+    """Validates one JSON value against docs/json/<tool>.schema.json, and also
+    against its $defs/<definition> when one is named. Each validator is built
+    (its schema checked) once per process: building one per value is slow."""
     import jsonschema
-    jsonschema.validate(value, load_schema(tool), cls=jsonschema.Draft202012Validator)
+    for name in (None, definition) if definition else (None,):
+        if (tool, name) not in _validators:
+            schema = load_schema(tool)
+            if name:
+                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
+            jsonschema.Draft202012Validator.check_schema(schema)
+            _validators[(tool, name)] = jsonschema.Draft202012Validator(schema)
+        _validators[(tool, name)].validate(value)
 
 
 def main():

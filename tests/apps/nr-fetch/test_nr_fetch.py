@@ -5,10 +5,12 @@ body short, malformed heads, and a DNS server of our own. No test uses the
 system's resolver: every name lookup goes to --dns-server on 127.0.0.1, and
 the only name resolved successfully is localhost, from /etc/hosts.
 """
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,19 +21,11 @@ import nrtest
 
 TOOL = "nr-fetch"
 PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fetch_peers.py")
-_validators = {}
 
 
 def check(value, definition=None):
-    """Validates against docs/json/nr-fetch.schema.json and one of its $defs."""
-    import jsonschema
-    for name in (None, definition) if definition else (None,):
-        if name not in _validators:
-            schema = nrtest.load_schema(TOOL)
-            if name:
-                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
-            _validators[name] = jsonschema.Draft202012Validator(schema)
-        _validators[name].validate(value)
+    """Validates against docs/json/nr-fetch.schema.json, and one of its $defs if named."""
+    nrtest.validate(TOOL, value, definition)
 
 
 def peer(*args):
@@ -186,7 +180,6 @@ class Failures(unittest.TestCase):
         # A DNS server that takes the questions and never answers: the
         # resolver's own tries would take 4 s (2 x 2 s); --connect-timeout
         # covers the lookup, as curl's does, and ends it at 0.5 s.
-        import socket
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as mute:
             mute.bind(("127.0.0.1", 0))
             report, elapsed = self.assert_failure(
@@ -370,7 +363,6 @@ class Http(unittest.TestCase):
 def blackhole_listener(family, host, port):
     """A listener on (host, port) whose accept queue is full: SYNs are dropped.
     Returns the sockets to keep open."""
-    import socket
     s = socket.socket(family, socket.SOCK_STREAM)
     if family == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -386,8 +378,21 @@ def blackhole_listener(family, host, port):
     return [s] + fillers
 
 
+@contextlib.contextmanager
+def silent_addresses(port, ips):
+    """A full-accept-queue listener on each of `ips` at `port`, for the time of
+    the `with` block: connecting to any of them hangs."""
+    holes = []
+    try:
+        for ip in ips:
+            holes += blackhole_listener(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip, port)
+        yield
+    finally:
+        for s in holes:
+            s.close()
+
+
 def ipv6_loopback():
-    import socket
     try:
         with socket.socket(socket.AF_INET6) as s:
             s.bind(("::1", 0))
@@ -426,7 +431,7 @@ many  IN A   127.0.0.4
         with open(os.path.join(cls.dir, "hello.txt"), "wb") as f:
             f.write(b"hello\n")
         cls.http = peer("http", cls.dir)
-        cls.holes = blackhole_listener(__import__("socket").AF_INET6, "::1", cls.http.port)
+        cls.holes = blackhole_listener(socket.AF_INET6, "::1", cls.http.port)
 
     @classmethod
     def tearDownClass(cls):
@@ -466,15 +471,10 @@ many  IN A   127.0.0.4
         self.assertIn("127.0.0.1", report["error"]["message"])
 
     def test_attempt_timeouts_hold_for_every_address(self):
-        import socket
         port = nrtest.free_port("tcp")
-        holes = blackhole_listener(socket.AF_INET6, "::1", port) + blackhole_listener(socket.AF_INET, "127.0.0.1", port)
-        try:
+        with silent_addresses(port, ["::1", "127.0.0.1"]):
             rc, out, err, elapsed = fetch("--host", "dual.he.test", "--port", port, "--dns-server", self.nsd.server,
                                           "--connect-timeout", "0.5")
-        finally:
-            for s in holes:
-                s.close()
         self.assertEqual(rc, 5, err)
         report = one_json(out)
         self.assertEqual([a["error"]["code"] for a in report["attempts"]], ["ETIMEDOUT", "ETIMEDOUT"])
@@ -485,17 +485,10 @@ many  IN A   127.0.0.4
         # start every 250 ms; one --connect-timeout of 0.65 s over them all
         # ends the race at 0.65 s with three attempts started (a limit per
         # attempt would run until the fifth one's: 4 x 0.25 + 0.65 = 1.65 s).
-        import socket
         port = nrtest.free_port("tcp")
-        holes = blackhole_listener(socket.AF_INET6, "::1", port)
-        for ip in self.MANY_V4:
-            holes += blackhole_listener(socket.AF_INET, ip, port)
-        try:
+        with silent_addresses(port, ["::1", *self.MANY_V4]):
             rc, out, err, elapsed = fetch("--host", "many.he.test", "--port", port, "--dns-server", self.nsd.server,
                                           "--connect-timeout", "0.65")
-        finally:
-            for s in holes:
-                s.close()
         self.assertEqual(rc, 5, err)
         report = one_json(out)
         check(report, "failure")

@@ -16,21 +16,9 @@ import nrtest
 TOOL = "nr-netinfo"
 
 
-_validators = {}
-
-
 def check(value, definition=None):
-    """Validates against the tool's schema (docs/json), and against one of its
-    $defs if named. Validators are built once: building one per value is slow."""
-    import jsonschema
-    for name in (None, definition) if definition else (None,):
-        if name not in _validators:
-            schema = nrtest.load_schema(TOOL)
-            if name:
-                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
-            jsonschema.Draft202012Validator.check_schema(schema)
-            _validators[name] = jsonschema.Draft202012Validator(schema)
-        _validators[name].validate(value)
+    """Validates against docs/json/nr-netinfo.schema.json, and one of its $defs if named."""
+    nrtest.validate(TOOL, value, definition)
 
 
 def hosts_file_names():

@@ -20,19 +20,11 @@ import nrtest
 import ntp_wire
 
 TOOL = "nr-sntp"
-_validators = {}
 
 
 def check(value, definition=None):
-    """Validates against docs/json/nr-sntp.schema.json, and one of its $defs."""
-    import jsonschema
-    for name in (None, definition) if definition else (None,):
-        if name not in _validators:
-            schema = nrtest.load_schema(TOOL)
-            if name:
-                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
-            _validators[name] = jsonschema.Draft202012Validator(schema)
-        _validators[name].validate(value)
+    """Validates against docs/json/nr-sntp.schema.json, and one of its $defs if named."""
+    nrtest.validate(TOOL, value, definition)
 
 
 def sntp(*args, timeout=20):

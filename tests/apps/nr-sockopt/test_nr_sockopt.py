@@ -11,19 +11,11 @@ import unittest
 import nrtest
 
 TOOL = "nr-sockopt"
-_validators = {}
 
 
 def check(value, definition=None):
-    """Validates against docs/json/nr-sockopt.schema.json and one of its $defs."""
-    import jsonschema
-    for name in (None, definition) if definition else (None,):
-        if name not in _validators:
-            schema = nrtest.load_schema(TOOL)
-            if name:
-                schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
-            _validators[name] = jsonschema.Draft202012Validator(schema)
-        _validators[name].validate(value)
+    """Validates against docs/json/nr-sockopt.schema.json, and one of its $defs if named."""
+    nrtest.validate(TOOL, value, definition)
 
 
 def timeval(sock, option):
