@@ -149,6 +149,21 @@ auto bounded(netreactor::Loop& loop, std::chrono::milliseconds timeout, Awaitabl
     co_return co_await co::with_timeout(loop, timeout, std::move(operation));
 }
 
+// The race's deadline is --connect-timeout: a failure at the deadline names
+// the option the user gave, not the library's "deadline". Only the deadline
+// ends the race that late: the resolver's own tries and the kernel's SYN
+// retries give up before it, or it would have fired first.
+Error in_option_words(const Error& error, const netreactor::ConnectOutcome& outcome, const FetchRequest& request) {
+    const auto limit = request.connect_timeout;
+    if (error.code() != "ETIMEDOUT" || limit.count() == 0 || outcome.elapsed_ms < static_cast<double>(limit.count()))
+        return error;
+    bool resolving = error.operation() == "resolve";
+    return Error("ETIMEDOUT",
+                 std::string(resolving ? "no address for " : "no connection to ") + request.url.host.text +
+                     " within --connect-timeout " + nrapp::seconds_text(limit),
+                 error.operation());
+}
+
 co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink, FetchResult& result) {
     ResponseReader response(request, sink, result);
     result.marks.start = netreactor::monotonic_ns();
@@ -177,7 +192,8 @@ co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, Stdout
         if (!connected.stream) result.peer = result.attempts.back().address;  // the last one tried
     }
     if (!connected.stream) {
-        response.fail(outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect, *outcome.error);
+        Stage stage = outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect;
+        response.fail(stage, in_option_words(*outcome.error, outcome, request));
         co_return;
     }
     co::TcpStream& stream = connected.stream;

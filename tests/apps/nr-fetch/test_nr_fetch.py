@@ -189,6 +189,7 @@ class Failures(unittest.TestCase):
         self.assertGreaterEqual(report["timings"]["resolve"], 0.5)
         self.assertLess(report["timings"]["resolve"], 1.5)
         self.assertNotIn("attempts", report)
+        self.assertEqual(report["error"]["message"], "no address for slow.test within --connect-timeout 0.5 s")
 
     def test_server_that_never_answers_times_out_at_receive(self):
         with peer("silent") as server:
@@ -493,6 +494,8 @@ many  IN A   127.0.0.4
         report = one_json(out)
         check(report, "failure")
         self.assertEqual((report["stage"], report["error"]["code"]), ("connect", "ETIMEDOUT"))
+        self.assertEqual(report["error"]["message"], "no connection to many.he.test within --connect-timeout 0.65 s")
+        self.assertIn("--connect-timeout 0.65 s", err)
         self.assertEqual(report["addresses"], ["::1", *self.MANY_V4])
         attempts = report["attempts"]
         self.assertIn(len(attempts), (2, 3, 4))  # 3 on time; never all five
