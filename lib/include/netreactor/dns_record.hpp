@@ -5,9 +5,10 @@
 /// header flags and rcode, the question, and every record of the answer,
 /// authority and additional sections with its owner name, numeric TTL, a
 /// presentation string and typed fields. It never reads outside the bytes it is
-/// given, follows compression pointers only backwards and a bounded number of
-/// times, and reports malformed input as an Error (code "BADRESP"). It is the
-/// one module that decodes DNS answers; it is fuzzed on its own.
+/// given, follows at most 50 compression pointers per name (c-ares 1.18's rules
+/// for names, kept exactly), and reports malformed input as an Error (code
+/// "BADRESP"). It is the one module that decodes DNS answers; it is fuzzed on
+/// its own.
 ///
 /// Names are in RFC 1035 presentation format, without the trailing dot
 /// ("www.example.com"; the root is "."): a dot or a backslash inside a label

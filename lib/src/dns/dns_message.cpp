@@ -1,15 +1,15 @@
 // The DNS answer walker: raw bytes in, DnsMessage out.
 //
-// Names and character-strings are decoded by c-ares' own helpers
-// (ares_expand_name, ares_expand_string), which check every length and
-// compression pointer against the message bounds. What is left here is the
-// fixed-size fields, each read only after checking it fits in its record.
-#include <ares.h>
+// Names are read by read_wire_name (c-ares 1.18's rules for lengths, labels
+// and compression pointers, in one pass); everything else is a fixed-size
+// field or a length-prefixed string, each read only after checking it fits in
+// its record.
 #include <arpa/inet.h>
 
 #include <cstdio>
 
 #include "netreactor/dns_record.hpp"
+#include "wire_name.hpp"
 
 namespace netreactor {
 
@@ -67,82 +67,26 @@ private:
     }
 
     // The name at `pos`, advancing pos past its encoding (which must end
-    // before `end`; compressed parts may point anywhere earlier).
-    //
-    // ares_expand_name validates the name (label lengths, pointers inside
-    // the message, no loops) and gives its encoded length. Its text is not
-    // used: c-ares 1.18 writes a label made of one NUL byte as a raw NUL,
-    // which cuts the C string short ("a.\0.b" would read "a."), and prints a
-    // space raw. The labels are read again here, now known to be sound, and
-    // written in RFC 1035 presentation format: \. and \\ inside a label,
-    // \DDD for a space and for bytes outside 0x21-0x7e.
+    // before `end`; compressed parts may point anywhere in the message),
+    // checked as c-ares 1.18's ares_expand_name checks it (wire_name.hpp).
     std::string name_at(int& pos, int end) {
         need(pos, 1, end, "name");
-        char* out = nullptr;
-        long enclen = 0;
-        int rc = ares_expand_name(buf_ + pos, buf_, len_, &out, &enclen);
-        if (rc != ARES_SUCCESS) throw BadMessage{"bad name (length, label or compression pointer)"};
-        ares_free_string(out);
-        need(pos, static_cast<int>(enclen), end, "name");
         std::string name;
-        int at = pos;
-        for (int hops = 0; hops <= len_; ++hops) {
-            if (at >= len_) throw BadMessage{"bad name"};
-            int label = buf_[at];
-            if ((label & 0xc0) == 0xc0) {
-                if (at + 1 >= len_) throw BadMessage{"bad name"};
-                at = ((label & 0x3f) << 8) | buf_[at + 1];
-                continue;
-            }
-            if (label == 0) break;
-            if ((label & 0xc0) != 0 || at + 1 + label > len_) throw BadMessage{"bad name"};
-            if (!name.empty()) name += '.';
-            append_label(name, buf_ + at + 1, label);
-            at += 1 + label;
-        }
-        pos += static_cast<int>(enclen);
-        return name.empty() ? "." : name;
-    }
-
-    // A label's bytes, each run that needs no escape appended at once (most
-    // labels are one run; appending byte by byte showed in bulk profiles).
-    static void append_label(std::string& out, const std::uint8_t* bytes, int size) {
-        int run = 0;
-        for (int i = 0; i < size; ++i) {
-            std::uint8_t c = bytes[i];
-            if (c > 0x20 && c <= 0x7e && c != '.' && c != '\\') continue;
-            out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(i - run));
-            append_escaped(out, c);
-            run = i + 1;
-        }
-        out.append(reinterpret_cast<const char*>(bytes + run), static_cast<std::size_t>(size - run));
-    }
-
-    // RFC 1035 presentation format: a space and every byte outside the
-    // printable ASCII range as \DDD (so a name never contains a space).
-    static void append_escaped(std::string& out, std::uint8_t c) {
-        if (c <= 0x20 || c > 0x7e) {
-            char esc[5];
-            std::snprintf(esc, sizeof esc, "\\%03u", c);
-            out += esc;
-            return;
-        }
-        if (c == '.' || c == '\\') out += '\\';
-        out += static_cast<char>(c);
+        int encoded = read_wire_name(buf_, len_, pos, name);
+        if (encoded < 0) throw BadMessage{"bad name (length, label or compression pointer)"};
+        need(pos, encoded, end, "name");
+        pos += encoded;
+        return name;
     }
 
     // One <character-string>: a length byte and that many bytes, kept exactly
     // (NUL and non-UTF-8 bytes included).
     std::string string_at(int& pos, int end) {
         need(pos, 1, end, "character-string");
-        unsigned char* out = nullptr;
-        long enclen = 0;
-        if (ares_expand_string(buf_ + pos, buf_, len_, &out, &enclen) != ARES_SUCCESS)
-            throw BadMessage{"bad character-string length"};
-        ares_free_string(out);  // copied from the message below: ares' copy stops at a NUL
-        need(pos, static_cast<int>(enclen), end, "character-string");
-        std::string s(reinterpret_cast<const char*>(buf_ + pos + 1), static_cast<std::size_t>(enclen - 1));
-        pos += static_cast<int>(enclen);
+        int size = buf_[pos];
+        need(pos, 1 + size, end, "character-string");
+        std::string s(reinterpret_cast<const char*>(buf_ + pos + 1), static_cast<std::size_t>(size));
+        pos += 1 + size;
         return s;
     }
 

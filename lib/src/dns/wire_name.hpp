@@ -1,0 +1,29 @@
+// Internal: a domain name read from a DNS message, in one pass.
+//
+// The rules are exactly c-ares 1.18's ares_expand_name (the walker used it
+// before, and the differential fuzz target tests/fuzz/fuzz_dns_name.cpp holds
+// this reader to it on arbitrary bytes): labels of 0-63 bytes (top bits 00),
+// compression pointers (top bits 11) to any offset inside the message,
+// forward ones included, at most 50 of them in one name; the reserved label
+// types (01, 10) are refused; every label must end before the message does,
+// with room for the byte after it. The name's length is not limited (c-ares
+// does not limit it either). ares_expand_name costs a malloc, an escape pass
+// and a free per name; six names per answer made it the walker's largest
+// cost (docs/benchmarks.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace netreactor {
+
+// Reads the name at `pos` of the message `msg` (`size` bytes). On success
+// appends its RFC 1035 presentation form to `out` (labels joined by '.', no
+// trailing dot, "." for the root; inside a label `\.` and `\\`, and `\DDD` for
+// a space and every byte outside 0x21-0x7e) and returns the length of its
+// encoding at `pos` (up to and including its first compression pointer, or its
+// terminating zero): the bytes to skip. Returns -1 for a name ares_expand_name
+// refuses, leaving `out` in an unspecified state.
+int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out);
+
+}  // namespace netreactor
