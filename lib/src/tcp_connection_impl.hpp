@@ -1,33 +1,22 @@
 // Internal: the state behind a TcpConnection, shared with TcpListener.
+//
+// Where each part lives:
+//   tcp_connection.cpp          the owner's API (TcpConnection's members)
+//   tcp_connection_state.cpp    the state machine: reading, shutdown, finishing, the close callback
+//   tcp_connection_output.cpp   the output queue: what the kernel did not take, written by libuv
+//   tcp_connection_connect.cpp  outgoing connections: the connect request and its timeout
 #pragma once
 
 #include <uv.h>
 
 #include <algorithm>
 #include <memory>
-#include <vector>
 
 #include "netreactor/tcp_connection.hpp"
 #include "internal.hpp"
+#include "tcp_connection_output.hpp"
 
 namespace netreactor {
-
-// Allocated only once the kernel refuses bytes (or a shutdown is needed, or the
-// connection fails), so an idle connection costs no output buffers. One write is in flight at a time:
-// `in_flight` is what libuv is sending, `pending` collects what arrives meanwhile;
-// they swap when the write completes, keeping their capacity (no allocation per
-// message in steady state).
-struct OutputQueue {
-    uv_write_t write_req{};
-    uv_shutdown_t shutdown_req{};
-    std::vector<char> in_flight;
-    std::vector<char> pending;
-    bool writing = false;
-    // Why the connection failed, from finish() until the close callback
-    // reports it. Kept here, not in the Impl, so idle connections do not pay
-    // for it (see the size note on TcpConnection::Impl).
-    std::unique_ptr<Error> close_error;
-};
 
 struct ConnectAttempt;
 
@@ -92,20 +81,28 @@ struct NETREACTOR_INTERNAL TcpConnection::Impl {
     // Handler calls are made only while someone can receive them.
     bool can_notify() const noexcept { return owner_alive && handler != nullptr; }
 
+    // --- the state machine (tcp_connection_state.cpp)
     // Called once the socket is connected (accepted or outgoing).
     void on_established();
     void update_reading();
-    void enqueue(std::span<const char> data);
-    void start_write();
-    void after_write_progress();
     void begin_shutdown();
     void on_shutdown_complete(int status);
     // Ends the connection: on_closed(error) follows if `notify` (and
     // on_shutdown(error) first if one is owed).
     void finish(std::unique_ptr<Error> error, bool notify);
     void close_handle();
+
+    // --- the output queue (tcp_connection_output.cpp)
+    void enqueue(std::span<const char> data);
+    void start_write();
+    void after_write_progress();
+
+    // --- outgoing connections (tcp_connection_connect.cpp)
     void end_connect_attempt();
 };
+
+// The error the kernel holds for the socket (SO_ERROR, as a libuv status), or 0.
+int pending_socket_error(uv_stream_t* stream);
 
 static_assert(sizeof(TcpConnection::Impl) <= 312, "an idle connection must stay in a 320-byte allocation");
 
