@@ -28,7 +28,7 @@ public:
     /// Starts watching at once. The watcher does not keep Loop::run() going on
     /// its own (a daemon waiting only for SIGTERM would otherwise never exit).
     /// Throws SystemError (EINVAL for a bad signal number).
-    SignalWatcher(Loop& loop, int signum, Callback callback);
+    explicit SignalWatcher(Loop& loop, int signum, Callback callback);
     /// Stops watching; the callback never runs after this. Allowed inside the
     /// watcher's own callback.
     ~SignalWatcher();

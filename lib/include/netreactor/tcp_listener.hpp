@@ -56,7 +56,7 @@ class NETREACTOR_API TcpListener {
 public:
     /// Binds (SO_REUSEADDR on) and listens; throws SystemError (EADDRINUSE,
     /// EADDRNOTAVAIL, EACCES...) on failure. `handler` must outlive the listener.
-    TcpListener(Loop& loop, const SocketAddress& address, const ListenOptions& options, AcceptHandler& handler);
+    explicit TcpListener(Loop& loop, const SocketAddress& address, const ListenOptions& options, AcceptHandler& handler);
     /// Stops listening; connections already accepted are not affected.
     /// Allowed inside the AcceptHandler's callbacks.
     ~TcpListener();

@@ -56,7 +56,7 @@ public:
     /// (bound then to the wildcard address of the peer's family, port 0).
     /// Destroying it closes the socket; no handler call follows.
     /// `handler` must outlive the socket.
-    UdpSocket(Loop& loop, UdpHandler& handler);
+    explicit UdpSocket(Loop& loop, UdpHandler& handler);
     /// Closes the socket; queued datagrams are dropped and no handler call
     /// follows. Allowed inside a handler call.
     ~UdpSocket();
