@@ -98,6 +98,19 @@ int main(int argc, char** argv) {
 
     std::vector<std::unique_ptr<echo::EchoWorker>> workers;
     for (unsigned i = 0; i < config.workers; ++i) workers.push_back(std::make_unique<echo::EchoWorker>(config, out));
+    // SIGHUP is treated like SIGTERM: a server that loses its terminal ends
+    // cleanly with its summary instead of dying silently. Watched before the
+    // "listening" events: a supervisor that signals as soon as it reads them
+    // must get the drain and the summary, not the default action.
+    std::string stop_signal;
+    auto on_stop = [&](int signum) {
+        if (stop_signal.empty()) stop_signal = sigabbrev_np(signum) ? std::string("SIG") + sigabbrev_np(signum) : "?";
+        for (auto& worker : workers) worker->request_drain();
+    };
+    netreactor::SignalWatcher sigint(workers[0]->loop(), SIGINT, on_stop);
+    netreactor::SignalWatcher sigterm(workers[0]->loop(), SIGTERM, on_stop);
+    netreactor::SignalWatcher sighup(workers[0]->loop(), SIGHUP, on_stop);
+
     bool reuse_port = config.workers > 1;
     try {
         // The first worker fixes the port (a free one if 0 was asked); UDP
@@ -131,16 +144,6 @@ int main(int argc, char** argv) {
         return nrapp::exit_status_for(e.error());
     }
 
-    // SIGHUP is treated like SIGTERM: a server that loses its terminal ends
-    // cleanly with its summary instead of dying silently.
-    std::string stop_signal;
-    auto on_stop = [&](int signum) {
-        if (stop_signal.empty()) stop_signal = sigabbrev_np(signum) ? std::string("SIG") + sigabbrev_np(signum) : "?";
-        for (auto& worker : workers) worker->request_drain();
-    };
-    netreactor::SignalWatcher sigint(workers[0]->loop(), SIGINT, on_stop);
-    netreactor::SignalWatcher sigterm(workers[0]->loop(), SIGTERM, on_stop);
-    netreactor::SignalWatcher sighup(workers[0]->loop(), SIGHUP, on_stop);
 
     std::uint64_t started_ns = netreactor::monotonic_ns();
     for (unsigned i = 1; i < config.workers; ++i) workers[i]->run_in_thread();
