@@ -1,10 +1,9 @@
 // TcpConnection's members: what the owner and the handler call. The state
-// machine behind them is in tcp_connection_state.cpp, the output queue in
-// tcp_connection_output.cpp, connect() in tcp_connection_connect.cpp.
+// machine behind them is in tcp_connection_state.cpp, write() and the output
+// queue in tcp_connection_output.cpp, connect() in tcp_connection_connect.cpp.
 #include "netreactor/tcp_connection.hpp"
 
 #include "tcp_connection_impl.hpp"
-#include "uv_error.hpp"
 
 namespace netreactor {
 
@@ -51,33 +50,11 @@ void TcpConnection::attach(ConnectionHandler& handler) {
         // Not reading, the connection would not notice a reset that came
         // while it waited for its handler: the kernel holds it (SO_ERROR).
         if (int error = pending_socket_error(c.stream()); error != 0) {
-            c.finish(std::make_unique<Error>(uv_error(error, "read")), true);
+            c.fail(error, "read");
             return;
         }
     }
     c.update_reading();
-}
-
-bool TcpConnection::write(std::span<const char> data) {
-    Impl& c = *impl_;
-    if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return false;
-    if (data.empty()) return true;
-    std::size_t taken = 0;
-    if (c.queued() == 0) {
-        // Fast path: the kernel usually takes everything; nothing is copied.
-        uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
-        int n = uv_try_write(c.stream(), &buf, 1);
-        if (n >= 0) {
-            taken = static_cast<std::size_t>(n);
-            c.bytes_out += taken;
-            if (taken == data.size()) return true;
-        } else if (n != UV_EAGAIN) {
-            c.finish(std::make_unique<Error>(uv_error(n, "write")), true);
-            return false;
-        }
-    }
-    c.enqueue(data.subspan(taken));
-    return c.state != State::closed;
 }
 
 void TcpConnection::pause_reading() {
@@ -127,14 +104,19 @@ void TcpConnection::close() {
 }
 
 TcpConnection::State TcpConnection::state() const noexcept { return impl_->state; }
-std::size_t TcpConnection::queued_bytes() const noexcept { return impl_->queued() - impl_->in_flight_taken(); }
+// Both are called per message by an echo: nothing queued is the usual case.
+std::size_t TcpConnection::queued_bytes() const noexcept {
+    return impl_->output ? impl_->unsent_bytes() : 0;
+}
 bool TcpConnection::eof_received() const noexcept { return impl_->eof_received; }
 bool TcpConnection::shutdown_sent() const noexcept { return impl_->shutdown_sent; }
 std::size_t TcpConnection::high_water_mark() const noexcept { return impl_->high_water; }
 void TcpConnection::set_high_water_mark(std::size_t bytes) noexcept {
     impl_->high_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
 }
-std::uint64_t TcpConnection::bytes_sent() const noexcept { return impl_->bytes_out + impl_->in_flight_taken(); }
+std::uint64_t TcpConnection::bytes_sent() const noexcept {
+    return impl_->output ? impl_->sent_bytes() : impl_->bytes_out;
+}
 std::size_t TcpConnection::low_water_mark() const noexcept { return impl_->low_water; }
 void TcpConnection::set_low_water_mark(std::size_t bytes) noexcept {
     impl_->low_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));

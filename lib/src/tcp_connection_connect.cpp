@@ -2,7 +2,6 @@
 // the timer that bounds it.
 #include "loop_impl.hpp"
 #include "tcp_connection_impl.hpp"
-#include "uv_error.hpp"
 
 namespace netreactor {
 
@@ -51,7 +50,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
         a->release();
         if (conn == nullptr || status == UV_ECANCELED) return;
         if (status < 0) {
-            conn->finish(std::make_unique<Error>(uv_error(status, "connect")), true);
+            conn->fail(status, "connect");
             return;
         }
         conn->on_established();
@@ -59,7 +58,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(Loop& loop, const SocketAd
     });
     if (rc < 0) {
         delete attempt;
-        c->finish(std::make_unique<Error>(uv_error(rc, "connect")), true);
+        c->fail(rc, "connect");
         return owner;
     }
     c->connect_attempt = attempt;

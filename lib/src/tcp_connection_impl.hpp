@@ -43,6 +43,9 @@ struct NETREACTOR_INTERNAL TcpConnection::Impl {
     std::uint64_t last_activity_ms = 0;
     std::uint32_t high_water = 4 * 1024 * 1024;
     std::uint32_t low_water = 0;
+    // The socket, from establishment: write() hands bytes to the kernel itself
+    // (send_now). Fills what was padding before the flags.
+    int fd = -1;
     State state : 3 = State::connecting;
     AfterDrain after_drain : 2 = AfterDrain::nothing;
     bool owner_alive : 1 = true;          // `self` not yet deleted
@@ -78,6 +81,10 @@ struct NETREACTOR_INTERNAL TcpConnection::Impl {
         std::size_t remaining = uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp));
         return output->in_flight.size() - std::min(remaining, output->in_flight.size());
     }
+    // queued_bytes() and bytes_sent() once something was queued (out of line:
+    // without a queue, the usual case, the public accessors return at once).
+    [[gnu::noinline]] std::size_t unsent_bytes() const noexcept { return queued() - in_flight_taken(); }
+    [[gnu::noinline]] std::uint64_t sent_bytes() const noexcept { return bytes_out + in_flight_taken(); }
     // Handler calls are made only while someone can receive them.
     bool can_notify() const noexcept { return owner_alive && handler != nullptr; }
 
@@ -87,12 +94,25 @@ struct NETREACTOR_INTERNAL TcpConnection::Impl {
     void update_reading();
     void begin_shutdown();
     void on_shutdown_complete(int status);
+    // A read that brought no bytes: the peer's FIN or an error (never on the
+    // per-message path, so kept out of the read callback).
+    void on_read_end(int status);
     // Ends the connection: on_closed(error) follows if `notify` (and
     // on_shutdown(error) first if one is owed).
     void finish(std::unique_ptr<Error> error, bool notify);
+    // finish() with the error of libuv status `status` in `operation`; out of
+    // line so the callers' fast paths do not build an Error.
+    void fail(int status, const char* operation);
     void close_handle();
 
-    // --- the output queue (tcp_connection_output.cpp)
+    // --- the output path (tcp_connection_output.cpp)
+    // Hands `data` to the kernel now: the bytes it took, or a libuv status
+    // (UV_EAGAIN when it takes none).
+    ssize_t send_now(std::span<const char> data) noexcept;
+    [[gnu::noinline]] ssize_t send_failed(std::span<const char> data) noexcept;
+    // What write() does when the kernel did not take everything: `sent` is
+    // send_now's result (or UV_EAGAIN when bytes are queued already).
+    bool write_rest(std::span<const char> data, ssize_t sent);
     void enqueue(std::span<const char> data);
     void start_write();
     void after_write_progress();

@@ -1,7 +1,11 @@
-// A TcpConnection's output queue: what the kernel did not take at once, handed
-// to libuv one write at a time, with the high- and low-water notifications.
+// A TcpConnection's output path: write() hands the bytes to the kernel at
+// once; what it does not take waits in the output queue, handed to libuv one
+// write at a time, with the high- and low-water notifications.
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "tcp_connection_impl.hpp"
-#include "uv_error.hpp"
 
 namespace netreactor {
 
@@ -17,7 +21,7 @@ void on_write_done(uv_write_t* req, int status) {
     out.writing = false;
     if (status == UV_ECANCELED) return;  // the handle is closing
     if (status < 0) {
-        c->finish(std::make_unique<Error>(uv_error(status, "write")), true);
+        c->fail(status, "write");
         return;
     }
     c->bytes_out += out.in_flight.size();
@@ -27,6 +31,49 @@ void on_write_done(uv_write_t* req, int status) {
 }
 
 }  // namespace
+
+// The per-message path. When nothing is queued the kernel usually takes
+// everything, and nothing is copied.
+bool TcpConnection::write(std::span<const char> data) {
+    Impl& c = *impl_;
+    if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return false;
+    if (data.empty()) return true;
+    if (c.queued() != 0) return c.write_rest(data, UV_EAGAIN);  // keep the order: behind the queue
+    ssize_t sent = c.send_now(data);
+    if (sent != static_cast<ssize_t>(data.size())) return c.write_rest(data, sent);
+    c.bytes_out += data.size();
+    return true;
+}
+
+// What uv_try_write() does on Unix, without what it checks that cannot fail
+// here (the connection is established and not shut down; libuv's write queue
+// holds only our one write, empty when our queue is): one write(2). Calling it
+// through libuv cost ~60 instructions a message, more than the rest of the
+// echo path in the library (docs/benchmarks.md, issue 12).
+ssize_t TcpConnection::Impl::send_now(std::span<const char> data) noexcept {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    return n >= 0 ? n : send_failed(data);
+}
+
+// Out of line: the rare case, kept off send_now's path.
+ssize_t TcpConnection::Impl::send_failed(std::span<const char> data) noexcept {
+    ssize_t n = -1;
+    while (n < 0 && errno == EINTR) n = ::write(fd, data.data(), data.size());
+    if (n >= 0) return n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return UV_EAGAIN;
+    return -errno;  // libuv's status for errno on Unix
+}
+
+bool TcpConnection::Impl::write_rest(std::span<const char> data, ssize_t sent) {
+    if (sent < 0 && sent != UV_EAGAIN) {
+        fail(static_cast<int>(sent), "write");
+        return false;
+    }
+    std::size_t taken = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+    bytes_out += taken;
+    enqueue(data.subspan(taken));
+    return state != State::closed;
+}
 
 void TcpConnection::Impl::enqueue(std::span<const char> data) {
     if (!output) output = std::make_unique<OutputQueue>();
@@ -46,7 +93,7 @@ void TcpConnection::Impl::start_write() {
     uv_buf_t buf = uv_buf_init(out.in_flight.data(), static_cast<unsigned>(out.in_flight.size()));
     int rc = uv_write(&out.write_req, stream(), &buf, 1, on_write_done);
     if (rc < 0) {
-        finish(std::make_unique<Error>(uv_error(rc, "write")), true);
+        fail(rc, "write");
         return;
     }
     out.writing = true;

@@ -49,24 +49,15 @@ void on_handle_closed(uv_handle_t* handle) {
     c->handler->on_closed(c->self, error.get());
 }
 
+// The per-message path: nothing here but counting and the handler's call.
 void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
     auto* c = static_cast<TcpConnection::Impl*>(stream->data);
     if (nread > 0) {
         c->bytes_in += static_cast<std::uint64_t>(nread);
         c->last_activity_ms = uv_now(stream->loop);
         c->handler->on_data(c->self, std::span<const char>(buf->base, static_cast<std::size_t>(nread)));
-    } else if (nread == UV_EOF) {
-        // libuv reports a hang-up after a partial read as EOF without reading
-        // on, even when the peer reset the connection: ask the socket.
-        if (int error = pending_socket_error(stream); error != 0) {
-            c->finish(std::make_unique<Error>(uv_error(error, "read")), true);
-            return;
-        }
-        c->eof_received = true;
-        c->update_reading();
-        c->handler->on_eof(c->self);
     } else if (nread < 0) {
-        c->finish(std::make_unique<Error>(uv_error(static_cast<int>(nread), "read")), true);
+        c->on_read_end(static_cast<int>(nread));
     }
 }
 
@@ -86,8 +77,26 @@ int pending_socket_error(uv_stream_t* stream) {
     return -error;
 }
 
+void TcpConnection::Impl::on_read_end(int status) {
+    if (status != UV_EOF) {
+        fail(status, "read");
+        return;
+    }
+    // libuv reports a hang-up after a partial read as EOF without reading
+    // on, even when the peer reset the connection: ask the socket.
+    if (int error = pending_socket_error(stream()); error != 0) {
+        fail(error, "read");
+        return;
+    }
+    eof_received = true;
+    update_reading();
+    handler->on_eof(self);
+}
+
 void TcpConnection::Impl::on_established() {
     state = State::connected;
+    uv_os_fd_t socket = -1;
+    if (uv_fileno(handle(), &socket) == 0) fd = socket;
     last_activity_ms = uv_now(tcp.loop);
     update_reading();
 }
@@ -98,7 +107,7 @@ void TcpConnection::Impl::update_reading() {
     if (want) {
         int rc = uv_read_start(stream(), alloc_shared_read_buffer, on_read);
         if (rc < 0) {
-            finish(std::make_unique<Error>(uv_error(rc, "read_start")), true);
+            fail(rc, "read_start");
             return;
         }
     } else {
@@ -125,7 +134,7 @@ void TcpConnection::Impl::on_shutdown_complete(int status) {
         if (status == UV_ENOTCONN && after_drain == AfterDrain::close && !shutdown_owed) {
             finish(nullptr, true);
         } else {
-            finish(std::make_unique<Error>(uv_error(status, "shutdown")), true);
+            fail(status, "shutdown");
         }
         return;
     }
@@ -155,6 +164,10 @@ void TcpConnection::Impl::finish(std::unique_ptr<Error> error, bool notify) {
         return;
     }
     close_handle();
+}
+
+void TcpConnection::Impl::fail(int status, const char* operation) {
+    finish(std::make_unique<Error>(uv_error(status, operation)), true);
 }
 
 void TcpConnection::Impl::close_handle() {
