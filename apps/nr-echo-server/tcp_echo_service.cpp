@@ -63,15 +63,11 @@ EchoConnection& EchoConnection::operator=(EchoConnection&& other) noexcept {
     return *this;
 }
 
+// The per-message path: the echo and a look at the queue, nothing more (what
+// was not echoed is counted once, when the connection ends: remove()).
 void EchoConnection::on_data(TcpConnection& conn, std::span<const char> data) {
-    // What write() neither sent nor queued (refused once our side has shut
-    // down, or lost as the connection failed) is discarded; what it queued and
-    // the connection never sends is dropped (remove). So bytes_in ==
-    // bytes_out + bytes_discarded + bytes_dropped always holds.
-    std::uint64_t accepted_before = conn.bytes_sent() + conn.queued_bytes();
     conn.write(data);
     std::size_t queued = conn.queued_bytes();
-    service_->totals_.bytes_discarded += data.size() - (conn.bytes_sent() + queued - accepted_before);
     // The usual case, nothing queued before or now, skips the bookkeeping.
     if (queued != 0 || watch_.queued != 0) service_->watch_queue(*this, queued);
 }
@@ -179,10 +175,19 @@ void TcpEchoService::note_queue_limit(TcpConnection& conn) {
 
 void TcpEchoService::remove(EchoConnection& slot, const netreactor::Error* error) {
     TcpConnection& conn = slot.connection();
-    totals_.bytes_in += conn.bytes_received();
-    totals_.bytes_out += conn.bytes_sent();
-    // Echo still queued now will never be sent (closed, reset or failed).
-    totals_.bytes_dropped += conn.queued_bytes();
+    // Every byte read went to write(), which sent it, queued it, or refused it
+    // (our side had shut down, or the connection failed). Echo still queued
+    // now will never be sent (closed, reset or failed): dropped. What write()
+    // refused is discarded: what neither the kernel took nor the queue holds.
+    // (write() changes bytes_sent() + queued_bytes() only by what it accepts.)
+    // So bytes_in == bytes_out + bytes_discarded + bytes_dropped.
+    std::uint64_t received = conn.bytes_received();
+    std::uint64_t sent = conn.bytes_sent();
+    std::size_t queued = conn.queued_bytes();
+    totals_.bytes_in += received;
+    totals_.bytes_out += sent;
+    totals_.bytes_dropped += queued;
+    totals_.bytes_discarded += received - sent - queued;
     queued_total_ -= slot.output_watch().queued;
     auto index = static_cast<std::size_t>(&slot - slots_.data());
     if (config_.log_connections) {

@@ -133,6 +133,7 @@ class Echo(unittest.TestCase):
             _, _, shutdown = stop(server)
             self.assertEqual(shutdown["bytes_in"], len(payload))
             self.assertEqual(shutdown["bytes_out"], len(payload))
+            self.assertEqual((shutdown["bytes_discarded"], shutdown["bytes_dropped"]), (0, 0))
 
     def test_1000_concurrent_connections(self):
         with start(preexec_fn=raise_nofile()) as server:
@@ -255,6 +256,7 @@ class Shutdown(unittest.TestCase):
             self.assertEqual(shutdown["forced_closed"], 0)
             self.assertGreater(received, 0)
             self.assertEqual(received, shutdown["bytes_out"])
+            assert_every_byte_accounted(self, shutdown)
 
     @staticmethod
     def server_has_read_all(s):
