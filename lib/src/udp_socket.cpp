@@ -20,6 +20,11 @@ struct NETREACTOR_INTERNAL UdpSocket::Impl {
     UdpSocket* owner = nullptr;
     UdpHandler* handler = nullptr;
     bool connected = false;
+    // libuv hands a recvmmsg batch over one datagram at a time and drops the
+    // rest of the batch if receiving stops in between: a stop asked while a
+    // batch is delivered waits for its end (see stop_receiving()).
+    bool delivering_batch = false;
+    bool stop_after_batch = false;
     int open_handles = 2;  // udp and report; freed when both are closed
     std::uint64_t received = 0;
     std::uint64_t sent = 0;
@@ -99,6 +104,10 @@ void UdpSocket::connect(const SocketAddress& peer) {
 }
 
 void UdpSocket::start_receiving() {
+    if (impl_->stop_after_batch) {  // stopped inside this batch: never stopped after all
+        impl_->stop_after_batch = false;
+        return;
+    }
     check_uv(uv_udp_recv_start(
                  &impl_->udp, alloc_shared_read_buffer,
                  [](uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from, unsigned flags) {
@@ -108,16 +117,31 @@ void UdpSocket::start_receiving() {
                          impl->handler->on_error(*impl->owner, uv_error(static_cast<int>(nread), "recv"));
                          return;
                      }
-                     if (from == nullptr) return;  // nothing more to read this round
+                     if (from == nullptr) {  // the end of a batch, or nothing more to read this round
+                         if (impl->stop_after_batch) {
+                             impl->stop_after_batch = false;
+                             uv_udp_recv_stop(udp);
+                         }
+                         return;
+                     }
                      impl->received++;
+                     impl->delivering_batch = (flags & UV_UDP_MMSG_CHUNK) != 0;
+                     // May destroy the socket: the Impl stays until the close callback.
                      impl->handler->on_datagram(*impl->owner,
                                                 std::span<const char>(buf->base, static_cast<std::size_t>(nread)),
                                                 SocketAddress(from), (flags & UV_UDP_PARTIAL) != 0);
+                     impl->delivering_batch = false;
                  }),
              "recv_start");
 }
 
-void UdpSocket::stop_receiving() { uv_udp_recv_stop(&impl_->udp); }
+void UdpSocket::stop_receiving() {
+    if (impl_->delivering_batch) {
+        impl_->stop_after_batch = true;
+        return;
+    }
+    uv_udp_recv_stop(&impl_->udp);
+}
 
 void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
     const sockaddr* dest = impl_->connected ? nullptr : to.sockaddr_ptr();

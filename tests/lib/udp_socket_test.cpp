@@ -101,6 +101,43 @@ TEST(Udp, BindingAPortInUseThrows) {
     EXPECT_THROW(second.bind(first.local_address()), SystemError);
 }
 
+// libuv reads up to four datagrams per recvmmsg and drops the rest of that
+// batch if receiving stops in between: stop_receiving() inside on_datagram
+// waits for the batch's end, so no datagram that left the kernel is lost.
+TEST(Udp, StoppingInsideOnDatagramLosesNoDatagramOfTheBatch) {
+    Loop loop;
+    Collect collect;
+    UdpSocket server(loop, collect);
+    server.bind(*SocketAddress::parse("127.0.0.1", 0));
+    Echo unused;
+    UdpSocket client(loop, unused);
+    // Four datagrams wait in the server's socket before it reads: one batch.
+    for (const char* text : {"one", "two", "three", "four"}) client.send(std::string(text), server.local_address());
+    collect.after = [&] {
+        if (collect.got.size() == 1) server.stop_receiving();
+    };
+    server.start_receiving();
+    Timer guard(loop);
+    guard.start(100ms, [] {});
+    loop.run();
+    EXPECT_EQ(collect.got, (std::vector<std::string>{"one", "two", "three", "four"}));
+    // Stopped once the batch was out: a later datagram waits in the kernel...
+    client.send(std::string("five"), server.local_address());
+    guard.start(50ms, [] {});
+    loop.run();
+    EXPECT_EQ(collect.got.size(), 4u);
+    // ...until receiving starts again.
+    server.start_receiving();
+    guard.start(1s, [&] { server.stop_receiving(); });
+    collect.after = [&] {
+        server.stop_receiving();
+        guard.stop();
+    };
+    loop.run();
+    ASSERT_EQ(collect.got.size(), 5u);
+    EXPECT_EQ(collect.got.back(), "five");
+}
+
 // One channel: a send the kernel refuses at once (EMSGSIZE) is reported once,
 // to on_error, from the loop; never inside send().
 TEST(Udp, ImmediateSendFailureIsReportedOnceFromTheLoop) {

@@ -72,7 +72,10 @@ public:
     /// receiving, the socket keeps Loop::run() going. Throws SystemError.
     void start_receiving();
     /// Stops delivering datagrams (they wait in the kernel's buffer, or are
-    /// dropped when it is full).
+    /// dropped when it is full). Called from on_datagram, it takes effect
+    /// after the datagrams the same system call read (recvmmsg: up to three
+    /// more) have been delivered too: they are out of the kernel already, and
+    /// stopping at once would lose them.
     void stop_receiving();
 
     /// Sends one datagram, synchronously if the kernel takes it, else queued
