@@ -25,23 +25,17 @@ struct AcceptorState final : AcceptHandler {
 
 }  // namespace detail
 
-AcceptAwaiter::~AcceptAwaiter() {
-    if (suspended()) state_->waiter = nullptr;
-}
+AcceptAwaiter*& AcceptAwaiter::slot(detail::AcceptorState& state) noexcept { return state.waiter; }
 
 bool AcceptAwaiter::await_ready() const noexcept { return !state_->ready.empty(); }
 
-void AcceptAwaiter::park() {
-    if (state_->waiter != nullptr) {
+bool AcceptAwaiter::start() {
+    if (slot_taken()) {
         settle();
         throw std::logic_error("co::TcpAcceptor: a second accept while one is waiting");
     }
-    state_->waiter = this;
-}
-
-void AcceptAwaiter::on_cancel() noexcept {
-    state_->waiter = nullptr;
-    complete_cancelled();
+    occupy();
+    return true;
 }
 
 TcpStream AcceptAwaiter::await_resume() {

@@ -132,9 +132,7 @@ void StreamState::cancel_waiters() noexcept {
 
 // ---- read -------------------------------------------------------------------
 
-ReadAwaiter::~ReadAwaiter() {
-    if (suspended()) state_->reader = nullptr;
-}
+ReadAwaiter*& ReadAwaiter::slot(detail::StreamState& state) noexcept { return state.reader; }
 
 bool ReadAwaiter::await_ready() {
     detail::StreamState& s = *state_;
@@ -159,25 +157,21 @@ bool ReadAwaiter::await_ready() {
     return true;
 }
 
-void ReadAwaiter::park() noexcept {
+bool ReadAwaiter::start() noexcept {
     detail::StreamState& s = *state_;
     s.release_taken_stash();
-    s.reader = this;
+    occupy();
     if (s.paused) {
         s.paused = false;
         s.conn->resume_reading();
     }
+    return true;
 }
 
 void ReadAwaiter::finish(Outcome outcome, std::size_t size) noexcept {
     outcome_ = outcome;
     size_ = size;
     complete();
-}
-
-void ReadAwaiter::on_cancel() noexcept {
-    state_->reader = nullptr;
-    complete_cancelled();
 }
 
 std::size_t ReadAwaiter::await_resume() {
@@ -194,9 +188,7 @@ std::size_t ReadAwaiter::await_resume() {
 
 // ---- write ------------------------------------------------------------------
 
-WriteAwaiter::~WriteAwaiter() {
-    if (suspended()) state_->writer = nullptr;
-}
+WriteAwaiter*& WriteAwaiter::slot(detail::StreamState& state) noexcept { return state.writer; }
 
 bool WriteAwaiter::start() {
     detail::StreamState& s = *state_;
@@ -211,13 +203,13 @@ bool WriteAwaiter::start() {
         if (s.conn->state() == TcpConnection::State::closed) {
             // The write found the connection failing: on_closed brings the
             // reason from the loop; wait for it, so it is thrown here once.
-            s.writer = this;
+            occupy();
             return true;
         }
     } else if (s.conn->queued_bytes() <= s.conn->high_water_mark()) {
         outcome_ = Outcome::done;
     } else {
-        s.writer = this;
+        occupy();
         // Held by a peer that does not read: stop reading it too (unless
         // another task waits to read), so its bytes wait in the kernel, not in
         // the stash, as a callback handler pausing at the high-water mark does.
@@ -233,11 +225,6 @@ void WriteAwaiter::finish(Outcome outcome) noexcept {
     complete();
 }
 
-void WriteAwaiter::on_cancel() noexcept {
-    state_->writer = nullptr;
-    complete_cancelled();
-}
-
 void WriteAwaiter::await_resume() {
     if (cancelled_) throw Cancelled("write");
     if (outcome_ == Outcome::done) return;
@@ -247,9 +234,7 @@ void WriteAwaiter::await_resume() {
 
 // ---- shutdown -----------------------------------------------------------------
 
-ShutdownAwaiter::~ShutdownAwaiter() {
-    if (suspended()) state_->shutdowner = nullptr;
-}
+ShutdownAwaiter*& ShutdownAwaiter::slot(detail::StreamState& state) noexcept { return state.shutdowner; }
 
 bool ShutdownAwaiter::start() {
     detail::StreamState& s = *state_;
@@ -266,7 +251,7 @@ bool ShutdownAwaiter::start() {
     } else {
         // on_shutdown reports the FIN (or why not), always from the loop.
         s.conn->shutdown_after_drain();
-        s.shutdowner = this;
+        occupy();
         return true;
     }
     settle();
@@ -276,11 +261,6 @@ bool ShutdownAwaiter::start() {
 void ShutdownAwaiter::finish(Outcome outcome) noexcept {
     outcome_ = outcome;
     complete();
-}
-
-void ShutdownAwaiter::on_cancel() noexcept {
-    state_->shutdowner = nullptr;
-    complete_cancelled();
 }
 
 void ShutdownAwaiter::await_resume() {

@@ -163,6 +163,46 @@ private:
     StopContext* stop_ = nullptr;
 };
 
+/// Base of the awaiters that wait in a slot of their object's state: a
+/// stream's one reader or writer, an acceptor's or a UDP socket's one waiter.
+/// The object's events complete whoever is in the slot; while suspended the
+/// slot points to the awaiter, and cancellation or the frame's destruction
+/// empties it (one place for that bookkeeping, whatever the operation).
+///
+/// D provides `static D*& slot(State&) noexcept` (the slot; private, with
+/// this base a friend) and `bool start()`, called after the stop context was
+/// checked: it begins the operation and occupy()s the slot to wait (true), or
+/// finishes at once after settle() (false: no suspension).
+template <class D, class State>
+class SlotOperation : public Operation {
+public:
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+        if (!begin(h)) return false;
+        return static_cast<D*>(this)->start();
+    }
+    /// Cancellation: leave the slot, resume the task with co::Cancelled.
+    /// Whatever the operation started stays as the awaiter documents.
+    void on_cancel() noexcept {
+        D::slot(*state_) = nullptr;
+        complete_cancelled();
+    }
+
+protected:
+    explicit SlotOperation(State& state) noexcept : Operation(std::type_identity<D>{}), state_(&state) {}
+    SlotOperation(SlotOperation&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
+    /// A frame destroyed while it waits leaves the slot (no resumption).
+    ~SlotOperation() {
+        if (suspended()) D::slot(*state_) = nullptr;
+    }
+    /// Inside start(): wait in the slot until the object's events complete it.
+    void occupy() noexcept { D::slot(*state_) = static_cast<D*>(this); }
+    /// The slot holds another waiter (a second read while one waits...).
+    bool slot_taken() const noexcept { return D::slot(*state_) != nullptr; }
+
+    State* state_;
+};
+
 /// The awaiter of `co_await task`: runs the child with the caller's stop
 /// context, resumes the caller at its end (symmetric transfer).
 template <class T>

@@ -22,32 +22,22 @@ struct AcceptorState;
 /// The awaiter of TcpAcceptor::accept: gives the next accepted connection.
 /// Cancelling it leaves the listener listening; a connection that arrives
 /// later waits for the next accept().
-class NETREACTOR_API AcceptAwaiter : public detail::Operation {
+class NETREACTOR_API AcceptAwaiter : public detail::SlotOperation<AcceptAwaiter, detail::AcceptorState> {
 public:
     /// Prefer TcpAcceptor::accept.
-    explicit AcceptAwaiter(detail::AcceptorState& state) noexcept
-        : Operation(std::type_identity<AcceptAwaiter>{}), state_(&state) {}
+    explicit AcceptAwaiter(detail::AcceptorState& state) noexcept : SlotOperation(state) {}
     /// Only before it is awaited.
-    AcceptAwaiter(AcceptAwaiter&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
-    ~AcceptAwaiter();
+    AcceptAwaiter(AcceptAwaiter&& other) noexcept : SlotOperation(std::move(other)) {}
 
     /// True when a connection is already waiting.
     bool await_ready() const noexcept;
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        if (!begin(h)) return false;
-        park();
-        return true;
-    }
     TcpStream await_resume();
-    /// Cancellation: stop waiting (see the class comment).
-    void on_cancel() noexcept;
 
 private:
     friend struct detail::AcceptorState;
-    void park();
-
-    detail::AcceptorState* state_;
+    friend SlotOperation;
+    static AcceptAwaiter*& slot(detail::AcceptorState& state) noexcept;
+    bool start();
 };
 
 /// A listening socket for coroutines: `TcpStream s = co_await acceptor.accept();`.

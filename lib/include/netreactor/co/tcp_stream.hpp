@@ -42,42 +42,32 @@ struct StreamState;
 ///
 /// Cancelling it (or destroying the frame) leaves the stream as it was: no
 /// byte is lost; bytes that arrive later wait for the next read.
-class NETREACTOR_API ReadAwaiter : public detail::Operation {
+class NETREACTOR_API ReadAwaiter : public detail::SlotOperation<ReadAwaiter, detail::StreamState> {
 public:
     /// Prefer TcpStream::read_some.
-    ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept
-        : Operation(std::type_identity<ReadAwaiter>{}), state_(&state), buffer_(buffer) {}
+    ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept : SlotOperation(state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReadAwaiter(ReadAwaiter&& other) noexcept
-        : Operation(std::move(other)), state_(other.state_), buffer_(other.buffer_), lend_(other.lend_) {}
-    ~ReadAwaiter();
+        : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
 
     /// Takes bytes already received (no suspension), or the EOF or failure.
     bool await_ready();
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        if (!begin(h)) return false;
-        park();
-        return true;
-    }
     std::size_t await_resume();
-    /// Cancellation: stop waiting (see the class comment).
-    void on_cancel() noexcept;
 
 protected:
     /// For ReadViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
-    ReadAwaiter(detail::StreamState& state, Lend) noexcept
-        : Operation(std::type_identity<ReadAwaiter>{}), state_(&state), lend_(true) {}
+    ReadAwaiter(detail::StreamState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
     const char* lent_ = nullptr;
 
 private:
     friend struct detail::StreamState;
+    friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
-    void park() noexcept;
+    static ReadAwaiter*& slot(detail::StreamState& state) noexcept;
+    bool start() noexcept;
     void finish(Outcome outcome, std::size_t size) noexcept;
 
-    detail::StreamState* state_;
     std::span<char> buffer_;
     std::size_t size_ = 0;
     Outcome outcome_ = Outcome::pending;
@@ -116,65 +106,48 @@ public:
 ///
 /// Cancelling it while it waits leaves the bytes queued (they are still
 /// sent); only the waiting ends.
-class NETREACTOR_API WriteAwaiter : public detail::Operation {
+class NETREACTOR_API WriteAwaiter : public detail::SlotOperation<WriteAwaiter, detail::StreamState> {
 public:
     /// Prefer TcpStream::write.
-    WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept
-        : Operation(std::type_identity<WriteAwaiter>{}), state_(&state), data_(data) {}
+    WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept : SlotOperation(state), data_(data) {}
     /// Only before it is awaited.
-    WriteAwaiter(WriteAwaiter&& other) noexcept
-        : Operation(std::move(other)), state_(other.state_), data_(other.data_) {}
-    ~WriteAwaiter();
+    WriteAwaiter(WriteAwaiter&& other) noexcept : SlotOperation(std::move(other)), data_(other.data_) {}
 
     bool await_ready() const noexcept { return false; }
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        if (!begin(h)) return false;
-        return start();  // false: done at once, resumes without suspending
-    }
     void await_resume();
-    /// Cancellation: stop waiting (see the class comment).
-    void on_cancel() noexcept;
 
 private:
     friend struct detail::StreamState;
+    friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, done, failed, closed };
-    bool start();
+    static WriteAwaiter*& slot(detail::StreamState& state) noexcept;
+    bool start();  // false: done at once, resumes without suspending
     void finish(Outcome outcome) noexcept;
 
-    detail::StreamState* state_;
     std::span<const char> data_;
     Outcome outcome_ = Outcome::pending;
 };
 
 /// The awaiter of TcpStream::shutdown: sends what is queued, then the FIN.
 /// Reading goes on. Cancelling it leaves the shutdown under way.
-class NETREACTOR_API ShutdownAwaiter : public detail::Operation {
+class NETREACTOR_API ShutdownAwaiter : public detail::SlotOperation<ShutdownAwaiter, detail::StreamState> {
 public:
     /// Prefer TcpStream::shutdown.
-    explicit ShutdownAwaiter(detail::StreamState& state) noexcept
-        : Operation(std::type_identity<ShutdownAwaiter>{}), state_(&state) {}
+    explicit ShutdownAwaiter(detail::StreamState& state) noexcept : SlotOperation(state) {}
     /// Only before it is awaited.
-    ShutdownAwaiter(ShutdownAwaiter&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
-    ~ShutdownAwaiter();
+    ShutdownAwaiter(ShutdownAwaiter&& other) noexcept : SlotOperation(std::move(other)) {}
 
     bool await_ready() const noexcept { return false; }
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        if (!begin(h)) return false;
-        return start();
-    }
     void await_resume();
-    /// Cancellation: stop waiting (see the class comment).
-    void on_cancel() noexcept;
 
 private:
     friend struct detail::StreamState;
+    friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, done, failed, closed };
+    static ShutdownAwaiter*& slot(detail::StreamState& state) noexcept;
     bool start();
     void finish(Outcome outcome) noexcept;
 
-    detail::StreamState* state_;
     Outcome outcome_ = Outcome::pending;
 };
 
