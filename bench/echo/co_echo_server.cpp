@@ -34,11 +34,12 @@ co::Task<void> serve_tcp(co::TcpAcceptor& acceptor, co::TaskGroup& sessions) {
     for (;;) sessions.spawn(session(co_await acceptor.accept()));
 }
 
+// receive_view lends the datagram (no copy), as the callback server sends
+// straight from the loop's read buffer; a truncated one is dropped, as there.
 co::Task<void> serve_udp(co::UdpSocket& socket) {
-    static char buf[65536];
     for (;;) {
-        co::Datagram d = co_await socket.receive(buf);
-        co_await socket.send(std::span<const char>(buf, d.size), d.from);
+        co::DatagramView d = co_await socket.receive_view();
+        if (!d.truncated) co_await socket.send(d.data, d.from);
     }
 }
 

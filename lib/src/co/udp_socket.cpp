@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -24,15 +25,14 @@ struct UdpState final : UdpHandler {
     netreactor::UdpSocket socket;
     ReceiveAwaiter* waiter = nullptr;
     std::deque<Kept> kept;
+    std::optional<Kept> lent;  // a kept datagram lent by receive_view, until the next receive
     std::deque<Error> errors;  // reported by the socket, not yet thrown
     bool receiving = false;
 
     void on_datagram(netreactor::UdpSocket&, std::span<const char> data, const SocketAddress& from,
                      bool truncated) override {
         if (ReceiveAwaiter* w = std::exchange(waiter, nullptr)) {
-            std::size_t n = std::min(data.size(), w->buffer_.size());
-            std::memcpy(w->buffer_.data(), data.data(), n);
-            w->datagram_ = Datagram{n, from, truncated || n < data.size()};
+            w->take(data, from, truncated);  // a view into the loop's read buffer, valid while the task runs on
             w->complete();  // may destroy this state: touch nothing after
             return;
         }
@@ -64,29 +64,49 @@ struct UdpState final : UdpHandler {
 
 }  // namespace detail
 
-ReceiveAwaiter::~ReceiveAwaiter() {
-    if (suspended()) state_->waiter = nullptr;
+ReceiveAwaiter*& ReceiveAwaiter::slot(detail::UdpState& state) noexcept { return state.waiter; }
+
+void ReceiveAwaiter::take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept {
+    if (lend_) {
+        // Nothing copied, not even the 128-byte address: on the hot path of
+        // an echo this is all the work a datagram costs here.
+        lent_ = data.data();
+        lent_from_ = &from;
+        datagram_.size = data.size();
+        datagram_.truncated = truncated;
+        return;
+    }
+    std::size_t n = std::min(data.size(), buffer_.size());
+    if (n > 0) std::memcpy(buffer_.data(), data.data(), n);
+    datagram_.size = n;
+    datagram_.from = from;
+    datagram_.truncated = truncated || n < data.size();
 }
 
 bool ReceiveAwaiter::await_ready() {
     detail::UdpState& s = *state_;
-    if (s.waiter != nullptr) throw std::logic_error("co::UdpSocket: a second receive while one is waiting");
+    if (slot_taken()) throw std::logic_error("co::UdpSocket: a second receive while one is waiting");
+    s.lent.reset();  // the last view ends here
     if (!s.errors.empty()) {
         failed_ = true;
         return true;
     }
     if (s.kept.empty()) return false;
-    detail::UdpState::Kept& d = s.kept.front();
-    std::size_t n = std::min(d.bytes.size(), buffer_.size());
-    std::memcpy(buffer_.data(), d.bytes.data(), n);
-    datagram_ = Datagram{n, d.from, d.truncated || n < d.bytes.size()};
+    if (lend_) {
+        s.lent.emplace(std::move(s.kept.front()));  // lent from there until the next receive
+        s.kept.pop_front();
+        take(s.lent->bytes, s.lent->from, s.lent->truncated);
+        return true;
+    }
+    const detail::UdpState::Kept& d = s.kept.front();
+    take(d.bytes, d.from, d.truncated);
     s.kept.pop_front();
     return true;
 }
 
-void ReceiveAwaiter::park() {
+bool ReceiveAwaiter::start() {
     detail::UdpState& s = *state_;
-    s.waiter = this;
+    occupy();
     if (!s.receiving) {
         try {
             s.socket.start_receiving();
@@ -97,20 +117,20 @@ void ReceiveAwaiter::park() {
         }
         s.receiving = true;
     }
+    return true;
 }
 
-void ReceiveAwaiter::on_cancel() noexcept {
-    state_->waiter = nullptr;
-    complete_cancelled();
-}
-
-Datagram ReceiveAwaiter::await_resume() {
+void ReceiveAwaiter::throw_unless_received() {
     if (cancelled_) throw Cancelled("receive");
     if (failed_) {
         Error error = std::move(state_->errors.front());
         state_->errors.pop_front();
         throw SystemError(std::move(error));
     }
+}
+
+Datagram ReceiveAwaiter::await_resume() {
+    throw_unless_received();
     return datagram_;
 }
 

@@ -25,38 +25,70 @@ struct Datagram {
     bool truncated = false;  ///< it did not fit (in the buffer or the loop's read buffer); the rest is lost
 };
 
+/// One datagram lent by co::UdpSocket::receive_view: its bytes and its
+/// sender's address point into the loop's shared read buffer or the socket's
+/// own, valid until the task next suspends or receives from this socket
+/// again, whichever comes first (UdpSocket::send takes both before it
+/// returns, so echoing them is fine). Copy what must live longer.
+struct DatagramView {
+    std::span<const char> data;  ///< the bytes received
+    const SocketAddress& from;   ///< the sender
+    bool truncated = false;      ///< it did not fit in the loop's read buffer; the rest is lost
+};
+
 /// The awaiter of UdpSocket::receive. Cancelling it leaves the socket
 /// receiving; datagrams that arrive meanwhile wait for the next receive.
-class NETREACTOR_API ReceiveAwaiter : public detail::Operation {
+class NETREACTOR_API ReceiveAwaiter : public detail::SlotOperation<ReceiveAwaiter, detail::UdpState> {
 public:
     /// Prefer UdpSocket::receive.
-    ReceiveAwaiter(detail::UdpState& state, std::span<char> buffer) noexcept
-        : Operation(std::type_identity<ReceiveAwaiter>{}), state_(&state), buffer_(buffer) {}
+    ReceiveAwaiter(detail::UdpState& state, std::span<char> buffer) noexcept : SlotOperation(state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReceiveAwaiter(ReceiveAwaiter&& other) noexcept
-        : Operation(std::move(other)), state_(other.state_), buffer_(other.buffer_) {}
-    ~ReceiveAwaiter();
+        : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
 
     /// True when a datagram (or an error) is already waiting.
     bool await_ready();
-    template <class P>
-    bool await_suspend(std::coroutine_handle<P> h) {
-        if (!begin(h)) return false;
-        park();
-        return true;
-    }
     Datagram await_resume();
-    /// Cancellation: stop waiting (see the class comment).
-    void on_cancel() noexcept;
+
+protected:
+    /// For ReceiveViewAwaiter: lend the bytes instead of copying them.
+    struct Lend {};
+    ReceiveAwaiter(detail::UdpState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
+    /// Throws what ended the receive, if it did not give a datagram.
+    void throw_unless_received();
+    /// What receive_view lends (see DatagramView).
+    const char* lent_ = nullptr;
+    const SocketAddress* lent_from_ = nullptr;
 
 private:
     friend struct detail::UdpState;
-    void park();
+    friend SlotOperation;
+    static ReceiveAwaiter*& slot(detail::UdpState& state) noexcept;
+    bool start();
+    /// Hands over one datagram (copied into the buffer, or lent: then `data`
+    /// and `from` must stay valid as DatagramView says).
+    void take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept;
 
-    detail::UdpState* state_;
     std::span<char> buffer_;
-    Datagram datagram_;
     bool failed_ = false;
+    bool lend_ = false;
+
+protected:
+    /// The datagram's size and truncation (and its sender, when copied).
+    Datagram datagram_;
+};
+
+/// The awaiter of UdpSocket::receive_view: like ReceiveAwaiter, but lends
+/// the datagram instead of copying it (see DatagramView for how long).
+class ReceiveViewAwaiter : public ReceiveAwaiter {
+public:
+    /// Prefer UdpSocket::receive_view.
+    explicit ReceiveViewAwaiter(detail::UdpState& state) noexcept : ReceiveAwaiter(state, Lend{}) {}
+    /// The datagram lent (see DatagramView).
+    DatagramView await_resume() {
+        throw_unless_received();
+        return DatagramView{{lent_, datagram_.size}, *lent_from_, datagram_.truncated};
+    }
 };
 
 /// The awaiter of UdpSocket::send: ready at once (UDP never waits for the
@@ -95,6 +127,9 @@ public:
     /// send that failed): each error is thrown once, by the receive waiting
     /// then or by the next one.
     ReceiveAwaiter receive(std::span<char> buffer) noexcept { return {*state_, buffer}; }
+    /// The next datagram, lent instead of copied (no buffer, no copy: see
+    /// DatagramView for how long its bytes stay valid). Throws as receive().
+    ReceiveViewAwaiter receive_view() noexcept { return ReceiveViewAwaiter(*state_); }
     /// Sends one datagram to `to` (ignored, may be empty, once connected):
     /// handed to the kernel, or copied and queued. A failure is reported
     /// through receive(), never here.
