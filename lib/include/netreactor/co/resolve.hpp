@@ -39,7 +39,7 @@ public:
     enum class Kind : std::uint8_t { addresses, question, reverse };
 
     /// Prefer co::lookup, co::query, co::reverse.
-    ResolveAwaiter(Resolver& resolver, Kind kind, std::string_view name, int family, std::uint16_t number,
+    explicit ResolveAwaiter(Resolver& resolver, Kind kind, std::string_view name, int family, std::uint16_t number,
                    std::chrono::milliseconds deadline)
         : Operation(std::type_identity<ResolveAwaiter>{}),
           resolver_(&resolver),
@@ -102,19 +102,22 @@ private:
 inline ResolveAwaiter<AddressLookup> lookup(Resolver& resolver, std::string_view name, int family,
                                             std::uint16_t port,
                                             std::chrono::milliseconds deadline = std::chrono::milliseconds{0}) {
-    return {resolver, ResolveAwaiter<AddressLookup>::Kind::addresses, name, family, port, deadline};
+    using Awaiter = ResolveAwaiter<AddressLookup>;
+    return Awaiter(resolver, Awaiter::Kind::addresses, name, family, port, deadline);
 }
 
 /// The records of `type` at exactly `name` (see Resolver::query).
 inline ResolveAwaiter<DnsQueryResult> query(Resolver& resolver, std::string_view name, std::uint16_t type,
                                             std::chrono::milliseconds deadline = std::chrono::milliseconds{0}) {
-    return {resolver, ResolveAwaiter<DnsQueryResult>::Kind::question, name, AF_UNSPEC, type, deadline};
+    using Awaiter = ResolveAwaiter<DnsQueryResult>;
+    return Awaiter(resolver, Awaiter::Kind::question, name, AF_UNSPEC, type, deadline);
 }
 
 /// The PTR records of a numeric address (see Resolver::reverse).
 inline ResolveAwaiter<DnsQueryResult> reverse(Resolver& resolver, std::string_view ip,
                                               std::chrono::milliseconds deadline = std::chrono::milliseconds{0}) {
-    return {resolver, ResolveAwaiter<DnsQueryResult>::Kind::reverse, ip, AF_UNSPEC, 0, deadline};
+    using Awaiter = ResolveAwaiter<DnsQueryResult>;
+    return Awaiter(resolver, Awaiter::Kind::reverse, ip, AF_UNSPEC, 0, deadline);
 }
 
 }  // namespace netreactor::co

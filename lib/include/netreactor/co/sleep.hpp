@@ -19,7 +19,7 @@ namespace netreactor::co {
 class SleepAwaiter : public detail::Operation {
 public:
     /// Prefer co::sleep(loop, duration).
-    SleepAwaiter(Loop& loop, std::chrono::milliseconds duration) noexcept
+    explicit SleepAwaiter(Loop& loop, std::chrono::milliseconds duration) noexcept
         : Operation(std::type_identity<SleepAwaiter>{}), loop_(loop), duration_(duration) {}
     /// Only before it is awaited (the timer is made in await_suspend).
     SleepAwaiter(SleepAwaiter&& other) noexcept : Operation(std::move(other)), loop_(other.loop_), duration_(other.duration_) {}
@@ -50,6 +50,8 @@ private:
 /// Resumes the awaiting task after `duration` (a deadline: never earlier;
 /// zero resumes it on the loop's next iteration). Throws co::Cancelled when
 /// the task is cancelled meanwhile. One Timer is made per sleep.
-inline SleepAwaiter sleep(Loop& loop, std::chrono::milliseconds duration) noexcept { return {loop, duration}; }
+inline SleepAwaiter sleep(Loop& loop, std::chrono::milliseconds duration) noexcept {
+    return SleepAwaiter(loop, duration);
+}
 
 }  // namespace netreactor::co

@@ -52,7 +52,7 @@ private:
 class NETREACTOR_API TcpAcceptor {
 public:
     /// Binds and listens (see TcpListener); throws SystemError.
-    TcpAcceptor(Loop& loop, const SocketAddress& address, const ListenOptions& options = {});
+    explicit TcpAcceptor(Loop& loop, const SocketAddress& address, const ListenOptions& options = {});
     ~TcpAcceptor();
     TcpAcceptor(const TcpAcceptor&) = delete;
     TcpAcceptor& operator=(const TcpAcceptor&) = delete;

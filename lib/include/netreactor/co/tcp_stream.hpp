@@ -45,7 +45,8 @@ struct StreamState;
 class NETREACTOR_API ReadAwaiter : public detail::SlotOperation<ReadAwaiter, detail::StreamState> {
 public:
     /// Prefer TcpStream::read_some.
-    ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept : SlotOperation(state), buffer_(buffer) {}
+    explicit ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept
+        : SlotOperation(state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReadAwaiter(ReadAwaiter&& other) noexcept
         : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
@@ -57,7 +58,7 @@ public:
 protected:
     /// For ReadViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
-    ReadAwaiter(detail::StreamState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
+    explicit ReadAwaiter(detail::StreamState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
     const char* lent_ = nullptr;
 
 private:
@@ -109,7 +110,8 @@ public:
 class NETREACTOR_API WriteAwaiter : public detail::SlotOperation<WriteAwaiter, detail::StreamState> {
 public:
     /// Prefer TcpStream::write.
-    WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept : SlotOperation(state), data_(data) {}
+    explicit WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept
+        : SlotOperation(state), data_(data) {}
     /// Only before it is awaited.
     WriteAwaiter(WriteAwaiter&& other) noexcept : SlotOperation(std::move(other)), data_(other.data_) {}
 
@@ -179,7 +181,7 @@ public:
     /// one. Gives 0 at the end of the peer's data (its FIN); throws
     /// SystemError on a failed connection (ECONNRESET...). `buffer` must stay
     /// valid until the read completes.
-    ReadAwaiter read_some(std::span<char> buffer) noexcept { return {*state_, buffer}; }
+    ReadAwaiter read_some(std::span<char> buffer) noexcept { return ReadAwaiter(*state_, buffer); }
     /// Reads what has arrived without copying it (see ReadViewAwaiter for how
     /// long the bytes stay valid). Gives an empty span at the end of the
     /// peer's data; throws as read_some().
@@ -187,9 +189,11 @@ public:
     /// Sends all of `data` (see WriteAwaiter). Throws SystemError when the
     /// connection can no longer send (failed, closed, or after shutdown()).
     /// `data` is only read before the first suspension.
-    WriteAwaiter write(std::span<const char> data) noexcept { return {*state_, data}; }
+    WriteAwaiter write(std::span<const char> data) noexcept { return WriteAwaiter(*state_, data); }
     /// Sends `text` (see write()).
-    WriteAwaiter write(std::string_view text) noexcept { return {*state_, std::span<const char>(text.data(), text.size())}; }
+    WriteAwaiter write(std::string_view text) noexcept {
+        return WriteAwaiter(*state_, std::span<const char>(text.data(), text.size()));
+    }
     /// Sends `text` (see write()).
     WriteAwaiter write(const std::string& text) noexcept { return write(std::string_view(text)); }
     /// Half-closes: sends what is queued, then the FIN; resumes once the FIN
@@ -219,7 +223,7 @@ private:
 class NETREACTOR_API ConnectAwaiter : public detail::Operation {
 public:
     /// Prefer co::connect.
-    ConnectAwaiter(Loop& loop, const SocketAddress& peer, std::chrono::milliseconds timeout) noexcept;
+    explicit ConnectAwaiter(Loop& loop, const SocketAddress& peer, std::chrono::milliseconds timeout) noexcept;
     /// Only before it is awaited.
     ConnectAwaiter(ConnectAwaiter&& other) noexcept;
     ~ConnectAwaiter();
@@ -252,7 +256,7 @@ private:
 class NETREACTOR_API ConnectByNameAwaiter : public detail::Operation {
 public:
     /// Prefer co::connect.
-    ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, const ConnectOptions& options);
+    explicit ConnectByNameAwaiter(Loop& loop, std::string_view host, std::uint16_t port, const ConnectOptions& options);
     /// Only before it is awaited.
     ConnectByNameAwaiter(ConnectByNameAwaiter&& other) noexcept;
     ~ConnectByNameAwaiter();
@@ -318,7 +322,7 @@ public:
 /// ECONNREFUSED, ETIMEDOUT after `timeout` when it is non-zero...).
 inline ConnectAwaiter connect(Loop& loop, const SocketAddress& peer,
                               std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) noexcept {
-    return {loop, peer, timeout};
+    return ConnectAwaiter(loop, peer, timeout);
 }
 
 /// Connects to `host` (numeric, hosts file or DNS name) on `port`, racing its
@@ -329,7 +333,7 @@ inline ConnectAwaiter connect(Loop& loop, const SocketAddress& peer,
 /// tells which address won.
 inline ConnectByNameAwaiter connect(Loop& loop, std::string_view host, std::uint16_t port,
                                     const ConnectOptions& options = {}) {
-    return {loop, host, port, options};
+    return ConnectByNameAwaiter(loop, host, port, options);
 }
 
 /// Connects as co::connect by name does, and gives the whole report: which
@@ -337,7 +341,7 @@ inline ConnectByNameAwaiter connect(Loop& loop, std::string_view host, std::uint
 /// them). A failure is reported in it, not thrown.
 inline ConnectReportAwaiter connect_reporting(Loop& loop, std::string_view host, std::uint16_t port,
                                               const ConnectOptions& options = {}) {
-    return {loop, host, port, options};
+    return ConnectReportAwaiter(loop, host, port, options);
 }
 
 }  // namespace netreactor::co

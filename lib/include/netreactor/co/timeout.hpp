@@ -55,7 +55,7 @@ template <class A>
 class TimeoutAwaiter : public Cancellable {
 public:
     /// Prefer co::with_timeout.
-    TimeoutAwaiter(Loop& loop, std::chrono::milliseconds timeout, A awaitable)
+    explicit TimeoutAwaiter(Loop& loop, std::chrono::milliseconds timeout, A awaitable)
         : Cancellable(&Cancellable::call_on_cancel<TimeoutAwaiter>),
           loop_(loop),
           timeout_(timeout),

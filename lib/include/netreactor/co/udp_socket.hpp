@@ -41,7 +41,8 @@ struct DatagramView {
 class NETREACTOR_API ReceiveAwaiter : public detail::SlotOperation<ReceiveAwaiter, detail::UdpState> {
 public:
     /// Prefer UdpSocket::receive.
-    ReceiveAwaiter(detail::UdpState& state, std::span<char> buffer) noexcept : SlotOperation(state), buffer_(buffer) {}
+    explicit ReceiveAwaiter(detail::UdpState& state, std::span<char> buffer) noexcept
+        : SlotOperation(state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReceiveAwaiter(ReceiveAwaiter&& other) noexcept
         : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
@@ -53,7 +54,7 @@ public:
 protected:
     /// For ReceiveViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
-    ReceiveAwaiter(detail::UdpState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
+    explicit ReceiveAwaiter(detail::UdpState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
     /// Throws what ended the receive, if it did not give a datagram.
     void throw_unless_received();
     /// What receive_view lends (see DatagramView).
@@ -126,7 +127,7 @@ public:
     /// error (an ICMP port unreachable on a connected socket: ECONNREFUSED; a
     /// send that failed): each error is thrown once, by the receive waiting
     /// then or by the next one.
-    ReceiveAwaiter receive(std::span<char> buffer) noexcept { return {*state_, buffer}; }
+    ReceiveAwaiter receive(std::span<char> buffer) noexcept { return ReceiveAwaiter(*state_, buffer); }
     /// The next datagram, lent instead of copied (no buffer, no copy: see
     /// DatagramView for how long its bytes stay valid). Throws as receive().
     ReceiveViewAwaiter receive_view() noexcept { return ReceiveViewAwaiter(*state_); }
