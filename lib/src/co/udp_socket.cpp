@@ -25,7 +25,7 @@ struct UdpState final : UdpHandler {
     netreactor::UdpSocket socket;
     ReceiveAwaiter* waiter = nullptr;
     std::deque<Kept> kept;
-    std::optional<Kept> lent;  // a kept datagram lent by receive_view, until the next receive
+    std::optional<Kept> lent;  // the kept datagram last taken (its sender, and its bytes for a view)
     std::deque<Error> errors;  // reported by the socket, not yet thrown
     bool receiving = false;
 
@@ -67,20 +67,19 @@ struct UdpState final : UdpHandler {
 ReceiveAwaiter*& ReceiveAwaiter::slot(detail::UdpState& state) noexcept { return state.waiter; }
 
 void ReceiveAwaiter::take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept {
+    // Only pointers are kept (not even the 128-byte address is copied): on
+    // the hot path of an echo this is all the work a datagram costs here.
+    from_ = &from;
     if (lend_) {
-        // Nothing copied, not even the 128-byte address: on the hot path of
-        // an echo this is all the work a datagram costs here.
         lent_ = data.data();
-        lent_from_ = &from;
-        datagram_.size = data.size();
-        datagram_.truncated = truncated;
+        size_ = data.size();
+        truncated_ = truncated;
         return;
     }
     std::size_t n = std::min(data.size(), buffer_.size());
     if (n > 0) std::memcpy(buffer_.data(), data.data(), n);
-    datagram_.size = n;
-    datagram_.from = from;
-    datagram_.truncated = truncated || n < data.size();
+    size_ = n;
+    truncated_ = truncated || n < data.size();
 }
 
 bool ReceiveAwaiter::await_ready() {
@@ -92,15 +91,9 @@ bool ReceiveAwaiter::await_ready() {
         return true;
     }
     if (s.kept.empty()) return false;
-    if (lend_) {
-        s.lent.emplace(std::move(s.kept.front()));  // lent from there until the next receive
-        s.kept.pop_front();
-        take(s.lent->bytes, s.lent->from, s.lent->truncated);
-        return true;
-    }
-    const detail::UdpState::Kept& d = s.kept.front();
-    take(d.bytes, d.from, d.truncated);
+    s.lent.emplace(std::move(s.kept.front()));  // kept there until the next receive
     s.kept.pop_front();
+    take(s.lent->bytes, s.lent->from, s.lent->truncated);
     return true;
 }
 
@@ -120,18 +113,11 @@ bool ReceiveAwaiter::start() {
     return true;
 }
 
-void ReceiveAwaiter::throw_unless_received() {
+void ReceiveAwaiter::throw_failure() {
     if (cancelled_) throw Cancelled("receive");
-    if (failed_) {
-        Error error = std::move(state_->errors.front());
-        state_->errors.pop_front();
-        throw SystemError(std::move(error));
-    }
-}
-
-Datagram ReceiveAwaiter::await_resume() {
-    throw_unless_received();
-    return datagram_;
+    Error error = std::move(state_->errors.front());
+    state_->errors.pop_front();
+    throw SystemError(std::move(error));
 }
 
 UdpSocket::UdpSocket(Loop& loop) : state_(std::make_unique<detail::UdpState>(loop)) {}

@@ -49,34 +49,42 @@ public:
 
     /// True when a datagram (or an error) is already waiting.
     bool await_ready();
-    Datagram await_resume();
+    Datagram await_resume() {
+        throw_unless_received();
+        return Datagram{size_, *from_, truncated_};
+    }
 
 protected:
     /// For ReceiveViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
     explicit ReceiveAwaiter(detail::UdpState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
     /// Throws what ended the receive, if it did not give a datagram.
-    void throw_unless_received();
-    /// What receive_view lends (see DatagramView).
+    void throw_unless_received() {
+        if (cancelled_ || failed_) [[unlikely]]
+            throw_failure();
+    }
+
+    // The datagram, as take() found it: its bytes (lent, or copied into
+    // buffer_), its size, its sender (in the loop's callback or the socket's
+    // kept datagram, valid as DatagramView says: await_resume runs before the
+    // task can suspend again), and whether it was cut.
     const char* lent_ = nullptr;
-    const SocketAddress* lent_from_ = nullptr;
+    const SocketAddress* from_ = nullptr;
+    std::size_t size_ = 0;
+    bool truncated_ = false;
 
 private:
     friend struct detail::UdpState;
     friend SlotOperation;
     static ReceiveAwaiter*& slot(detail::UdpState& state) noexcept;
     bool start();
-    /// Hands over one datagram (copied into the buffer, or lent: then `data`
-    /// and `from` must stay valid as DatagramView says).
+    /// Hands over one datagram (copied into the buffer, or lent).
     void take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept;
+    [[noreturn]] void throw_failure();
 
     std::span<char> buffer_;
     bool failed_ = false;
     bool lend_ = false;
-
-protected:
-    /// The datagram's size and truncation (and its sender, when copied).
-    Datagram datagram_;
 };
 
 /// The awaiter of UdpSocket::receive_view: like ReceiveAwaiter, but lends
@@ -88,7 +96,7 @@ public:
     /// The datagram lent (see DatagramView).
     DatagramView await_resume() {
         throw_unless_received();
-        return DatagramView{{lent_, datagram_.size}, *lent_from_, datagram_.truncated};
+        return DatagramView{{lent_, size_}, *from_, truncated_};
     }
 };
 
