@@ -55,24 +55,23 @@ DnsQueryResult merge(DnsQueryResult a, DnsQueryResult aaaa) {
     return merged;
 }
 
-Answer from_hosts(const Question& q, const std::vector<netreactor::SocketAddress>& addresses) {
-    Answer answer{q, {}, true};
-    DnsQueryResult& r = answer.result;
-    r.name = q.input;
+netreactor::DnsQueryResult from_hosts(const std::string& name, const std::vector<netreactor::SocketAddress>& addresses) {
+    DnsQueryResult r;
+    r.name = name;
     r.status = DnsStatus::NoError;
     r.server = "";
     netreactor::DnsMessage m;
-    m.question_name = q.input;
+    m.question_name = name;
     for (const auto& address : addresses) {
         DnsRecord record;
-        record.name = q.input;
+        record.name = name;
         record.type = address.is_ipv6() ? kAAAA : kA;
         record.data = address.ip();
         record.fields = netreactor::DnsAddressData{address.ip()};
         m.answers.push_back(std::move(record));
     }
     r.message = std::move(m);
-    return answer;
+    return r;
 }
 
 }  // namespace
@@ -82,38 +81,41 @@ std::string type_label(const Question& question) {
     return netreactor::dns_type_name(question.type);
 }
 
-void ask(netreactor::Resolver& resolver, const Question& question, AnswerCallback done) {
-    switch (question.kind) {
-        // Detached: the Runner outlives every question, and the Resolver
-        // drops them all when it goes.
+void PendingQuestion::ask(netreactor::Resolver& resolver, Question question) {
+    question_ = std::move(question);
+    const std::string& name = question_.input;
+    switch (question_.kind) {
         case QuestionKind::record:
-            resolver.query(question.input, question.type, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
-                done(Answer{std::move(q), std::move(r), false});
-            }).detach();
+            lookup_ = resolver.query(name, question_.type, [this](DnsQueryResult r) { answered(std::move(r)); });
             return;
         case QuestionKind::reverse:
-            resolver.reverse(question.input, [q = question, done = std::move(done)](DnsQueryResult r) mutable {
-                done(Answer{std::move(q), std::move(r), false});
-            }).detach();
+            lookup_ = resolver.reverse(name, [this](DnsQueryResult r) { answered(std::move(r)); });
             return;
         case QuestionKind::address: break;
     }
-    if (auto listed = resolver.hosts_file_addresses(question.input); !listed.empty()) {
-        done(from_hosts(question, listed));
+    if (auto listed = resolver.hosts_file_addresses(name); !listed.empty()) {
+        answered(from_hosts(name, listed), true);
         return;
     }
-    // Both halves in flight at once; the second to finish prints the line.
-    struct Pair {
-        Question question;
-        AnswerCallback done;
-        std::optional<DnsQueryResult> a, aaaa;
-        void finish() {
-            if (a && aaaa) done(Answer{question, merge(std::move(*a), std::move(*aaaa)), false});
-        }
-    };
-    auto pair = std::make_shared<Pair>(Pair{question, std::move(done), {}, {}});
-    resolver.query(question.input, kA, [pair](DnsQueryResult r) { pair->a = std::move(r); pair->finish(); }).detach();
-    resolver.query(question.input, kAAAA, [pair](DnsQueryResult r) { pair->aaaa = std::move(r); pair->finish(); }).detach();
+    // Both halves in flight at once; the second to finish makes the answer.
+    a_.reset();
+    aaaa_.reset();
+    lookup_ = resolver.query(name, kA, [this](DnsQueryResult r) {
+        a_ = std::move(r);
+        address_half_answered();
+    });
+    aaaa_lookup_ = resolver.query(name, kAAAA, [this](DnsQueryResult r) {
+        aaaa_ = std::move(r);
+        address_half_answered();
+    });
+}
+
+void PendingQuestion::address_half_answered() {
+    if (a_ && aaaa_) answered(merge(std::move(*a_), std::move(*aaaa_)));
+}
+
+void PendingQuestion::answered(DnsQueryResult&& result, bool from_hosts_file) {
+    receiver_.answered(*this, Answer{std::move(question_), std::move(result), from_hosts_file});
 }
 
 }  // namespace resolve

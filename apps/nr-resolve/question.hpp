@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <optional>
 #include <string>
 
 #include "netreactor/resolver.hpp"
@@ -29,10 +29,42 @@ struct Answer {
     bool from_hosts_file = false;
 };
 
-using AnswerCallback = std::function<void(Answer)>;
+// One question in flight and the lookups that answer it (two for an address
+// question: A and AAAA at once, merged into one answer). Its owner keeps it
+// while the question is in flight: destroying it cancels its lookups, whose
+// callbacks then never run. Its address must not change while it is asked
+// (the lookups' callbacks point at it, so they stay small enough for
+// std::function to hold without an allocation per lookup).
+class PendingQuestion {
+public:
+    // Told when a question is answered; the question may be asked again from there.
+    class Receiver {
+    public:
+        virtual void answered(PendingQuestion& question, Answer&& answer) = 0;
 
-// Asks one question; `done` runs once (possibly synchronously).
-void ask(netreactor::Resolver& resolver, const Question& question, AnswerCallback done);
+    protected:
+        ~Receiver() = default;
+    };
+
+    explicit PendingQuestion(Receiver& receiver) noexcept : receiver_(receiver) {}
+    PendingQuestion(const PendingQuestion&) = delete;
+    PendingQuestion& operator=(const PendingQuestion&) = delete;
+
+    // Asks `question` (the previous one, if any, must have been answered).
+    // The receiver is told once: from the loop, or before ask() returns for
+    // an address question the hosts file answers.
+    void ask(netreactor::Resolver& resolver, Question question);
+
+private:
+    void answered(netreactor::DnsQueryResult&& result, bool from_hosts_file = false);
+    void address_half_answered();
+
+    Receiver& receiver_;
+    Question question_;
+    netreactor::DnsLookup lookup_;       // the question's lookup; an address question's A lookup
+    netreactor::DnsLookup aaaa_lookup_;  // an address question's AAAA lookup
+    std::optional<netreactor::DnsQueryResult> a_, aaaa_;  // an address question's halves, as they come
+};
 
 // The label printed as "type": "A", "MX"... or "ADDRESS" for the default lookup.
 std::string type_label(const Question& question);

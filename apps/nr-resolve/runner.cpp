@@ -13,7 +13,7 @@ Runner::Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions opt
 }
 
 void Runner::fill() {
-    if (filling_) return;  // a question completed synchronously inside ask()
+    if (filling_) return;  // a question answered from the hosts file inside ask()
     filling_ = true;
     while (in_flight_ < options_.concurrency) {
         if (options_.ordered && next_seq_ >= next_emit_ + options_.concurrency) break;
@@ -43,7 +43,7 @@ void Runner::fill() {
         expanding_.pop_back();
         q.seq = next_seq_++;
         in_flight_++;
-        ask(resolver_, q, [this](Answer a) { complete(std::move(a)); });
+        idle_question().ask(resolver_, std::move(q));
     }
     filling_ = false;
 }
@@ -59,7 +59,19 @@ void Runner::count(const Answer& answer) {
     totals_.exit_status = mixed_failures_ ? nrapp::exit_failed : cls;
 }
 
-void Runner::complete(Answer answer) {
+PendingQuestion& Runner::idle_question() {
+    if (idle_.empty()) {
+        PendingQuestion::Receiver& receiver = *this;
+        questions_.push_back(std::make_unique<PendingQuestion>(receiver));
+        return *questions_.back();
+    }
+    PendingQuestion* question = idle_.back();
+    idle_.pop_back();
+    return *question;
+}
+
+void Runner::answered(PendingQuestion& question, Answer&& answer) {
+    idle_.push_back(&question);
     in_flight_--;
     count(answer);
     if (!options_.ordered) {

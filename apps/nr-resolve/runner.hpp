@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,7 +35,8 @@ struct RunTotals {
     int exit_status = 0;
 };
 
-class Runner {
+// Owns the questions in flight: destroying it cancels their lookups.
+class Runner final : PendingQuestion::Receiver {
 public:
     Runner(netreactor::Resolver& resolver, NameSource& names, RunOptions options, AnswerSink& out);
     // Starts the first questions; the loop does the rest. Call again when the
@@ -45,8 +47,9 @@ public:
     bool finished() const noexcept { return input_done_ && in_flight_ == 0; }
 
 private:
-    void complete(Answer answer);
+    void answered(PendingQuestion& question, Answer&& answer) override;
     void count(const Answer& answer);
+    PendingQuestion& idle_question();
 
     netreactor::Resolver& resolver_;
     NameSource& names_;
@@ -54,6 +57,8 @@ private:
     AnswerSink& out_;
     RunTotals totals_;
     std::vector<Question> expanding_;  // the questions of the current name not yet started
+    std::vector<std::unique_ptr<PendingQuestion>> questions_;  // at most `concurrency`, reused
+    std::vector<PendingQuestion*> idle_;                       // those not in flight
     std::size_t in_flight_ = 0;
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_emit_ = 0;                  // --ordered: the next seq to print
