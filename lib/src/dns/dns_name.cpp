@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "dns_wire.hpp"
@@ -94,30 +95,40 @@ CnameChain follow_cnames(const std::vector<DnsRecord>& answers, std::string_view
     return chain;
 }
 
-std::optional<std::vector<std::uint8_t>> encode_dns_name(std::string_view name, std::string& why) {
+namespace {
+
+// Writes the wire form of `name` into `out` (room for 256 bytes) and its
+// length into `size`; false and `why` if the name is not valid. One pass, no
+// allocation (this runs once per query).
+bool encode_dns_name(std::string_view name, std::uint8_t* out, std::size_t& size, std::string& why) {
+    constexpr std::size_t kRoom = 256;  // one past the longest valid name: writing stops there
     if (name.empty()) {
         why = "empty name";
-        return std::nullopt;
+        return false;
     }
-    std::vector<std::uint8_t> wire;
-    wire.reserve(name.size() + 2);
+    std::size_t wire = 0;  // bytes the name takes so far, written while they fit
+    auto put = [&](std::uint8_t byte) {
+        if (wire < kRoom) out[wire] = byte;
+        wire++;
+    };
     if (name == ".") {
-        wire.push_back(0);
-        return wire;
+        put(0);
+        size = wire;
+        return true;
     }
-    std::string label;
-    auto add_label = [&]() -> bool {
-        if (label.empty()) {
+    std::size_t label_at = wire;  // the current label's length byte
+    std::size_t label = 0;
+    put(0);
+    auto end_label = [&]() -> bool {
+        if (label == 0) {
             why = "empty label";
             return false;
         }
-        if (label.size() > 63) {
-            why = "label longer than 63 bytes (" + std::to_string(label.size()) + ")";
+        if (label > 63) {
+            why = "label longer than 63 bytes (" + std::to_string(label) + ")";
             return false;
         }
-        wire.push_back(static_cast<std::uint8_t>(label.size()));
-        wire.insert(wire.end(), label.begin(), label.end());
-        label.clear();
+        if (label_at < kRoom) out[label_at] = static_cast<std::uint8_t>(label);
         return true;
     };
     bool ended_with_dot = false;
@@ -126,20 +137,33 @@ std::optional<std::vector<std::uint8_t>> encode_dns_name(std::string_view name, 
         ended_with_dot = false;
         if (c == '\0') {
             why = "contains a NUL byte";
-            return std::nullopt;
+            return false;
         }
         if (c == '.') {
-            if (!add_label()) return std::nullopt;
+            if (!end_label()) return false;
             ended_with_dot = true;
+            if (i + 1 < name.size()) {
+                label_at = wire;
+                label = 0;
+                put(0);
+            }
             continue;
         }
         if (c != '\\') {
-            label += c;
+            // A run of plain bytes, copied at once.
+            std::size_t run_end = i + 1;
+            while (run_end < name.size() && name[run_end] != '.' && name[run_end] != '\\' && name[run_end] != '\0')
+                ++run_end;
+            std::size_t run = run_end - i;
+            if (wire + run <= kRoom) std::memcpy(out + wire, name.data() + i, run);
+            wire += run;
+            label += run;
+            i = run_end - 1;
             continue;
         }
         if (i + 1 >= name.size()) {
             why = "ends with a lone backslash";
-            return std::nullopt;
+            return false;
         }
         char next = name[i + 1];
         if (next >= '0' && next <= '9') {
@@ -147,48 +171,61 @@ std::optional<std::vector<std::uint8_t>> encode_dns_name(std::string_view name, 
             auto digit = [&](std::size_t at) { return at < name.size() && name[at] >= '0' && name[at] <= '9'; };
             if (!digit(i + 2) || !digit(i + 3)) {
                 why = "a \\DDD escape needs three decimal digits";
-                return std::nullopt;
+                return false;
             }
             int value = (next - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
             if (value > 255) {
                 why = "a \\DDD escape above 255";
-                return std::nullopt;
+                return false;
             }
-            label += static_cast<char>(value);
+            put(static_cast<std::uint8_t>(value));
+            label++;
             i += 3;
         } else {
             if (next == '\0') {
                 why = "contains a NUL byte";
-                return std::nullopt;
+                return false;
             }
-            label += next;  // \X: X itself
+            put(static_cast<std::uint8_t>(next));  // \X: X itself
+            label++;
             i += 1;
         }
     }
-    if (!ended_with_dot && !add_label()) return std::nullopt;
-    wire.push_back(0);
-    if (wire.size() > 255) {
-        why = "longer than a name may be (253 characters, 255 bytes on the wire): " + std::to_string(wire.size()) +
+    if (!ended_with_dot && !end_label()) return false;
+    put(0);
+    if (wire > 255) {
+        why = "longer than a name may be (253 characters, 255 bytes on the wire): " + std::to_string(wire) +
               " bytes on the wire";
-        return std::nullopt;
+        return false;
     }
-    return wire;
+    size = wire;
+    return true;
 }
 
-std::vector<std::uint8_t> build_dns_query(const std::vector<std::uint8_t>& wire_name, std::uint16_t type,
-                                          std::uint16_t id) {
-    std::vector<std::uint8_t> q;
-    q.reserve(12 + wire_name.size() + 4);
-    q.insert(q.end(), {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id & 0xff), 0x01, 0x00, 0, 1,
-                       0, 0, 0, 0, 0, 0});
-    q.insert(q.end(), wire_name.begin(), wire_name.end());
-    q.insert(q.end(), {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type & 0xff), 0, 1});
-    return q;
+}  // namespace
+
+bool build_dns_query(std::string_view name, std::uint16_t type, std::uint16_t id, DnsQueryBytes& query,
+                     std::string& why) {
+    std::uint8_t* q = query.bytes.data();
+    std::size_t name_size = 0;
+    if (!encode_dns_name(name, q + 12, name_size, why)) return false;
+    const std::uint8_t header[12] = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id & 0xff), 0x01, 0x00, 0, 1,
+                                     0, 0, 0, 0, 0, 0};
+    std::copy(std::begin(header), std::end(header), q);
+    std::uint8_t* tail = q + 12 + name_size;
+    tail[0] = static_cast<std::uint8_t>(type >> 8);
+    tail[1] = static_cast<std::uint8_t>(type & 0xff);
+    tail[2] = 0;
+    tail[3] = 1;
+    query.size = 12 + name_size + 4;
+    return true;
 }
 
 std::optional<Error> validate_dns_name(std::string_view name) {
     std::string why;
-    if (encode_dns_name(name, why)) return std::nullopt;
+    std::uint8_t wire[256];
+    std::size_t size = 0;
+    if (encode_dns_name(name, wire, size, why)) return std::nullopt;
     return Error("BADNAME", "invalid domain name: " + why, "resolve");
 }
 
