@@ -14,38 +14,22 @@
 #include "netreactor/timer.hpp"
 #include "netreactor/udp_socket.hpp"
 
+#include "dns_test_servers.hpp"
+
 using namespace std::chrono_literals;
 using namespace netreactor;
 
-namespace {
-
-// A DNS "server" that receives and never answers.
-struct BlackHole : UdpHandler {
-    int queries = 0;
-    void on_datagram(UdpSocket&, std::span<const char>, const SocketAddress&, bool) override { queries++; }
-};
-
-ResolverOptions hermetic(const std::string& server) {
-    ResolverOptions o;
-    o.servers = {server};
-    o.timeout = 100ms;
-    o.tries = 1;
-    return o;
-}
-
-}  // namespace
+using dns_test::hermetic;
+using dns_test::SilentDns;
 
 TEST(Resolver, NumericAddressesAnswerWithoutAQuery) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    Resolver resolver(loop, hermetic(dns.local_address().to_string()));
+    SilentDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
     std::optional<AddressLookup> v4, v6;
     auto h4 = resolver.lookup_addresses("127.0.0.5", AF_UNSPEC, 80, [&](AddressLookup r) { v4 = std::move(r); });
     auto h6 = resolver.lookup_addresses("::1", AF_UNSPEC, 80, [&](AddressLookup r) { v6 = std::move(r); });
-    dns.stop_receiving();
+    dns.socket.stop_receiving();
     loop.run();
     ASSERT_TRUE(v4);
     ASSERT_FALSE(v4->error) << v4->error->describe();
@@ -54,49 +38,43 @@ TEST(Resolver, NumericAddressesAnswerWithoutAQuery) {
     ASSERT_TRUE(v6);
     ASSERT_EQ(v6->addresses.size(), 1u);
     EXPECT_EQ(v6->addresses[0].to_string(), "[::1]:80");
-    EXPECT_EQ(hole.queries, 0);
+    EXPECT_EQ(dns.handler.queries, 0);
 }
 
 TEST(Resolver, LocalhostComesFromTheHostsFile) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    Resolver resolver(loop, hermetic(dns.local_address().to_string()));
+    SilentDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
     std::optional<AddressLookup> got;
-    auto lookup = resolver.lookup_addresses("localhost", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.lookup_addresses("localhost", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.socket.stop_receiving(); });
     Timer guard(loop);
-    guard.start(3s, [&] { dns.stop_receiving(); });
+    guard.start(3s, [&] { dns.socket.stop_receiving(); });
     guard.keep_loop_alive(false);
     loop.run();
     ASSERT_TRUE(got);
     ASSERT_FALSE(got->error) << got->error->describe();
     ASSERT_FALSE(got->addresses.empty());
     EXPECT_EQ(got->addresses[0].ip(), "127.0.0.1");
-    EXPECT_EQ(hole.queries, 0) << "localhost must not reach DNS";
+    EXPECT_EQ(dns.handler.queries, 0) << "localhost must not reach DNS";
 }
 
 TEST(Resolver, ASilentServerTimesOutWithinTheConfiguredTime) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    SilentDns dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.use_hosts_file = false;
     options.tries = 2;
     Resolver resolver(loop, options);
     std::optional<AddressLookup> got;
     auto start = monotonic_ns();
-    auto lookup = resolver.lookup_addresses("nothing.test", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.lookup_addresses("nothing.test", AF_INET, 0, [&](AddressLookup r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
     double elapsed_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
     ASSERT_TRUE(got);
     ASSERT_TRUE(got->error);
     EXPECT_EQ(got->error->code(), "ETIMEDOUT");
     EXPECT_EQ(got->error->operation(), "resolve");
-    EXPECT_GE(hole.queries, 2);
+    EXPECT_GE(dns.handler.queries, 2);
     EXPECT_GE(elapsed_ms, 150);  // two tries of 100 ms (c-ares may randomise a little)
     EXPECT_LT(elapsed_ms, 2000);
     EXPECT_EQ(resolver.pending(), 0u);
@@ -104,11 +82,8 @@ TEST(Resolver, ASilentServerTimesOutWithinTheConfiguredTime) {
 
 TEST(Resolver, DestroyingWithQueriesInFlightDropsTheirCallbacks) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    SilentDns dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.use_hosts_file = false;
     int called = 0;
     auto resolver = std::make_unique<Resolver>(loop, options);
@@ -116,7 +91,7 @@ TEST(Resolver, DestroyingWithQueriesInFlightDropsTheirCallbacks) {
     for (int i = 0; i < 10; ++i) held.push_back(resolver->lookup_addresses("n" + std::to_string(i) + ".test", AF_UNSPEC, 0, [&](AddressLookup) { called++; }));
     EXPECT_EQ(resolver->pending(), 10u);
     Timer later(loop);
-    later.start(20ms, [&] { resolver.reset(); dns.stop_receiving(); });
+    later.start(20ms, [&] { resolver.reset(); dns.socket.stop_receiving(); });
     loop.run();
     EXPECT_EQ(called, 0);
 }
@@ -134,18 +109,15 @@ TEST(Resolver, DestroyingFromInsideACallbackIsSafe) {
 
 TEST(Resolver, CancelAllCompletesPendingQueriesWithEcanceled) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    SilentDns dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.use_hosts_file = false;
     Resolver resolver(loop, options);
     std::vector<std::string> codes;
     std::vector<DnsLookup> held;
     for (int i = 0; i < 3; ++i) held.push_back(resolver.lookup_addresses("c.test", AF_INET, 0, [&](AddressLookup r) { codes.push_back(r.error ? r.error->code() : "ok"); }));
     Timer later(loop);
-    later.start(10ms, [&] { resolver.cancel_all(); dns.stop_receiving(); });
+    later.start(10ms, [&] { resolver.cancel_all(); dns.socket.stop_receiving(); });
     loop.run();
     EXPECT_EQ(codes, std::vector<std::string>(3, "ECANCELED"));
 }
@@ -192,16 +164,7 @@ struct FakeServer : UdpHandler {
     }
 };
 
-struct FakeDns {
-    Loop& loop;
-    FakeServer handler;
-    UdpSocket socket{loop, handler};
-    explicit FakeDns(Loop& l) : loop(l) {
-        socket.bind(*SocketAddress::parse("127.0.0.1", 0));
-        socket.start_receiving();
-    }
-    std::string address() const { return socket.local_address().to_string(); }
-};
+using FakeDns = dns_test::LoopbackDns<FakeServer>;
 
 DnsQueryResult ask(Loop& loop, FakeDns& dns, const std::string& name, std::uint16_t type) {
     Resolver resolver(loop, hermetic(dns.address()));
@@ -284,16 +247,13 @@ TEST(ResolverQuery, InvalidNamesAreRejectedBeforeSending) {
 
 TEST(ResolverQuery, DestroyingOrCancellingWithQueriesInFlightIsSafe) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    auto resolver = std::make_unique<Resolver>(loop, hermetic(dns.local_address().to_string()));
+    SilentDns dns(loop);
+    auto resolver = std::make_unique<Resolver>(loop, hermetic(dns.address()));
     int called = 0;
     std::vector<std::string> canceled;
     std::vector<DnsLookup> held;
     for (int i = 0; i < 50; ++i) held.push_back(resolver->query("q" + std::to_string(i) + ".test", 1, [&](DnsQueryResult) { called++; }));
-    Resolver second(loop, hermetic(dns.local_address().to_string()));
+    Resolver second(loop, hermetic(dns.address()));
     for (int i = 0; i < 5; ++i)
         held.push_back(second.query("c.test", 16, [&](DnsQueryResult r) {
             canceled.emplace_back(to_string(r.status));
@@ -308,7 +268,7 @@ TEST(ResolverQuery, DestroyingOrCancellingWithQueriesInFlightIsSafe) {
         second.cancel_all();
     });
     Timer stop(loop);
-    stop.start(400ms, [&] { dns.stop_receiving(); });
+    stop.start(400ms, [&] { dns.socket.stop_receiving(); });
     loop.run();
     EXPECT_EQ(called, 0);
     ASSERT_GE(canceled.size(), 5u);
@@ -353,11 +313,8 @@ struct ReversingServer : UdpHandler {
 TEST(ResolverQuery, ManyConcurrentQueriesEachGetTheirOwnAnswer) {
     Loop loop;
     constexpr std::size_t n = 200;  // within one socket buffer: the server reads only after all are sent
-    ReversingServer handler(n);
-    UdpSocket dns(loop, handler);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    dns_test::LoopbackDns<ReversingServer> dns(loop, n);
+    ResolverOptions options = hermetic(dns.address());
     options.timeout = 3000ms;
     options.tries = 1;  // a dropped answer would show as a timeout
     Resolver resolver(loop, options);
@@ -371,11 +328,11 @@ TEST(ResolverQuery, ManyConcurrentQueriesEachGetTheirOwnAnswer) {
             if (r.status == DnsStatus::NoError && r.message && r.message->question_name == name &&
                 r.message->answers.at(0).ttl == 768u + len)
                 correct++;
-            if (done == n) dns.stop_receiving();
+            if (done == n) dns.socket.stop_receiving();
         }));
     }
     loop.run();
-    EXPECT_EQ(handler.held.size(), n);
+    EXPECT_EQ(dns.handler.held.size(), n);
     EXPECT_EQ(done, n);
     EXPECT_EQ(correct, n);
 }
@@ -386,11 +343,8 @@ TEST(ResolverDeadline, HoldsWhateverTheTriesAre) {
     // 20 tries of 100 ms doubling each round would take about 29 hours: the
     // deadline (300 ms) ends the lookup, and the loop is free right after.
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    SilentDns dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.tries = 20;
     Resolver resolver(loop, options);
     std::optional<DnsQueryResult> got;
@@ -399,7 +353,7 @@ TEST(ResolverDeadline, HoldsWhateverTheTriesAre) {
     auto lookup = resolver.query("silent.test", 1, [&](DnsQueryResult r) {
         got = std::move(r);
         completed_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
-        dns.stop_receiving();
+        dns.socket.stop_receiving();
     }, 300ms);
     loop.run();
     double loop_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
@@ -410,24 +364,21 @@ TEST(ResolverDeadline, HoldsWhateverTheTriesAre) {
     EXPECT_GE(completed_ms, 295);
     EXPECT_LT(completed_ms, 600);
     EXPECT_LT(loop_ms, 800) << "the abandoned c-ares query must not keep the loop running";
-    EXPECT_GE(hole.queries, 2);
+    EXPECT_GE(dns.handler.queries, 2);
     EXPECT_EQ(resolver.pending(), 0u);
 }
 
 TEST(ResolverDeadline, TheOptionsDeadlineAppliesToAddressLookups) {
     Loop loop;
-    BlackHole hole;
-    UdpSocket dns(loop, hole);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    SilentDns dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.use_hosts_file = false;
     options.tries = 20;
     options.deadline = 200ms;
     Resolver resolver(loop, options);
     std::optional<AddressLookup> got;
     auto start = monotonic_ns();
-    auto lookup = resolver.lookup_addresses("silent.test", AF_UNSPEC, 0, [&](AddressLookup r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.lookup_addresses("silent.test", AF_UNSPEC, 0, [&](AddressLookup r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
     double ms = static_cast<double>(monotonic_ns() - start) / 1e6;
     ASSERT_TRUE(got);
@@ -441,10 +392,8 @@ TEST(ResolverStatus, NoServerCouldBeContactedHasItsOwnCode) {
     Loop loop;
     std::string closed_port;
     {
-        BlackHole hole;
-        UdpSocket gone(loop, hole);
-        gone.bind(*SocketAddress::parse("127.0.0.1", 0));
-        closed_port = gone.local_address().to_string();
+        dns_test::LoopbackDns<dns_test::BlackHole> gone(loop);
+        closed_port = gone.address();
     }
     loop.run_once(false);
     ResolverOptions options = hermetic(closed_port);
@@ -505,23 +454,20 @@ struct GarbageServer : UdpHandler {
 
 TEST(ResolverStatus, AnUndecodableAnswerIsBadrespAtOnce) {
     Loop loop;
-    GarbageServer handler;
-    UdpSocket dns(loop, handler);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    ResolverOptions options = hermetic(dns.local_address().to_string());
+    dns_test::LoopbackDns<GarbageServer> dns(loop);
+    ResolverOptions options = hermetic(dns.address());
     options.timeout = 2000ms;
     options.tries = 3;
     Resolver resolver(loop, options);
     std::optional<DnsQueryResult> got;
-    auto lookup = resolver.query("garbled.test", 1, [&](DnsQueryResult r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.query("garbled.test", 1, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
     ASSERT_TRUE(got);
     EXPECT_EQ(to_string(got->status), "BADRESP");
     EXPECT_EQ(got->error->code(), "BADRESP");
     EXPECT_LT(got->rtt_ms, 1000) << "not a TIMEOUT after the whole wait";
-    EXPECT_EQ(handler.queries, 1);
-    EXPECT_EQ(got->server, dns.local_address().to_string());
+    EXPECT_EQ(dns.handler.queries, 1);
+    EXPECT_EQ(got->server, dns.address());
 }
 
 namespace {
@@ -543,11 +489,8 @@ struct TruncatingServer : UdpHandler {
 
 TEST(ResolverStatus, ATruncatedAnswerWhoseTcpRetryIsClosedSaysSo) {
     Loop loop;
-    TruncatingServer handler;
-    UdpSocket dns(loop, handler);
-    dns.bind(*SocketAddress::parse("127.0.0.1", 0));
-    dns.start_receiving();
-    SocketAddress at = dns.local_address();
+    dns_test::LoopbackDns<TruncatingServer> dns(loop);
+    SocketAddress at = dns.socket.local_address();
     int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     ASSERT_GE(listener, 0);
     ASSERT_EQ(::bind(listener, at.sockaddr_ptr(), at.length()), 0);
@@ -566,7 +509,7 @@ TEST(ResolverStatus, ATruncatedAnswerWhoseTcpRetryIsClosedSaysSo) {
     options.tries = 2;
     Resolver resolver(loop, options);
     std::optional<DnsQueryResult> got;
-    auto lookup = resolver.query("big.test", 16, [&](DnsQueryResult r) { got = std::move(r); dns.stop_receiving(); });
+    auto lookup = resolver.query("big.test", 16, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
     ::close(listener);
     ASSERT_TRUE(got);
