@@ -53,7 +53,7 @@ std::string leading_name(const std::string& message) {
 
 // A CLI11 exception in the project's words.
 std::string in_our_words(const CLI::App& app, const CLI::ParseError& e) {
-    const std::string what = e.what();
+    std::string what = e.what();  // not const: the "is required" case returns it by move
     if (dynamic_cast<const CLI::ExcludesError*>(&e) != nullptr) {
         auto at = what.find(" excludes ");
         if (at != std::string::npos) return what.substr(0, at) + " and " + what.substr(at + 10) + " cannot be given together";
