@@ -1,6 +1,9 @@
 #include "connect_report.hpp"
 
 #include <cmath>
+#include <string>
+
+#include "duration.hpp"
 
 namespace nrapp {
 
@@ -27,6 +30,17 @@ json attempts_json(const std::vector<netreactor::ConnectAttemptReport>& attempts
         list.push_back(std::move(item));
     }
     return list;
+}
+
+netreactor::Error in_option_words(const netreactor::Error& error, double elapsed_ms, std::chrono::milliseconds limit,
+                                  std::string_view host, std::string_view option) {
+    if (error.code() != "ETIMEDOUT" || limit.count() == 0 || elapsed_ms < static_cast<double>(limit.count()))
+        return error;
+    const bool resolving = error.operation() == "resolve";
+    return netreactor::Error("ETIMEDOUT",
+                             std::string(resolving ? "no address for " : "no connection to ") + std::string(host) +
+                                 " within " + std::string(option) + " " + seconds_text(limit),
+                             error.operation());
 }
 
 }  // namespace nrapp

@@ -21,7 +21,11 @@ struct ClientOptions {
     std::string host = "localhost";
     netreactor::SocketAddress server;  // resolved from host and port
     Proto proto = Proto::tcp;
-    std::chrono::milliseconds timeout{5000};  // connect, and each reply; 0: wait forever
+    std::chrono::milliseconds timeout{5000};  // the connect phase (lookup included), and each reply; 0: wait forever
+    // Load mode: when the connect phase began (the lookup's start, from
+    // netreactor::monotonic_ns()): every connection must be made within
+    // --timeout of it.
+    std::uint64_t connect_started_ns = 0;
 
     // The payload: `message`, or `size` random bytes when size > 0.
     std::string message = "Test message. This will be echoed";

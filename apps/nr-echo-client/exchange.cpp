@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "connect_report.hpp"
 #include "duration.hpp"
 #include "netreactor/tcp_connection.hpp"
 #include "netreactor/tcp_connector.hpp"
@@ -121,7 +122,8 @@ public:
         result_.attempts = std::move(outcome.attempts);
         if (!outcome.connection) {
             result_.resolve_failed = result_.attempts.empty();
-            fail(*outcome.error);
+            fail(nrapp::in_option_words(*outcome.error, outcome.elapsed_ms, options_.timeout, options_.host,
+                                        "--timeout"));
             return;
         }
         result_.connect_ns = monotonic_ns() - started_ns_;

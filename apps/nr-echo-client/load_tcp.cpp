@@ -1,5 +1,7 @@
 // Load mode over TCP: each flow is a connection carrying a byte stream of
 // back-to-back messages; an echo is complete when its last byte is back.
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "load_run.hpp"
@@ -68,7 +70,18 @@ public:
 
 private:
     void open_flows() override {
-        for (auto& flow : flows_) flow.conn = TcpConnection::connect(loop_, options_.server, options_.timeout, flow);
+        const auto limit = connect_time_left();
+        for (auto& flow : flows_) flow.conn = TcpConnection::connect(loop_, options_.server, limit, flow);
+    }
+
+    // --timeout bounds the whole connect phase, the name lookup included (as
+    // in an exchange): the connections get what the lookup left of it, at
+    // least 1 ms (0 would mean no limit at all).
+    std::chrono::milliseconds connect_time_left() const {
+        if (options_.timeout.count() == 0) return options_.timeout;
+        const auto spent = std::chrono::ceil<std::chrono::milliseconds>(
+            std::chrono::nanoseconds(netreactor::monotonic_ns() - options_.connect_started_ns));
+        return std::max(options_.timeout - spent, std::chrono::milliseconds(1));
     }
 
     void transmit(Flow& flow, std::size_t count) override {

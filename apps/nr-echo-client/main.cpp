@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
                       "Seed of the random payload (0, the default: a random seed)");
     auto* count = nrapp::add_number(app, "--count", options.count, std::uint64_t{1}, std::uint64_t{1} << 62,
                                     "Round trips, one after the other (load mode: messages per connection)");
-    nrapp::add_timeout(app, timeout, "Seconds to wait for the connection and for each echo (0: no limit)");
+    nrapp::add_timeout(app, timeout,
+                       "Limit of the whole connect phase (name lookup and every address tried) and of "
+                       "each echo, seconds (0: no limit)");
     auto* connections = nrapp::add_number(app, "--connections", options.connections, std::size_t{1},
                                           std::size_t{1000000}, "Load mode: connections (UDP: sockets)");
     auto* duration_option = nrapp::add_seconds(app, "--duration", duration, "Load mode: seconds to run");
@@ -126,7 +128,8 @@ int main(int argc, char** argv) {
         options.server = result.server;
         return echo_client::report_exchange(out, options, result);
     }
-    auto target = echo_client::resolve_target(loop, options.host, port, family, dns_servers);
+    options.connect_started_ns = netreactor::monotonic_ns();
+    auto target = echo_client::resolve_target(loop, options.host, port, family, options.timeout, dns_servers);
     if (auto* error = std::get_if<netreactor::Error>(&target)) {
         nrapp::report_error(out, kTool, *error, {{"host", options.host}});
         return nrapp::exit_status_for(*error);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "connect_report.hpp"
 #include "netreactor/host_lookup.hpp"
 
 namespace echo_client {
@@ -24,16 +25,18 @@ netreactor::ConnectOptions connect_options(int family, std::chrono::milliseconds
                                            const std::vector<std::string>& dns_servers) {
     netreactor::ConnectOptions options;
     options.family = family;
-    options.attempt_timeout = timeout;
+    options.deadline = timeout;
     options.resolver.servers = dns_servers;
     return options;
 }
 
 std::variant<SocketAddress, Error> resolve_target(netreactor::Loop& loop, const std::string& host, std::uint16_t port,
-                                                  int family, const std::vector<std::string>& dns_servers) {
+                                                  int family, std::chrono::milliseconds timeout,
+                                                  const std::vector<std::string>& dns_servers) {
     if (auto mismatch = family_mismatch(host, family)) return *mismatch;
     netreactor::HostLookupOptions options;
     options.family = family;
+    options.deadline = timeout;
     options.resolver.servers = dns_servers;
     std::optional<netreactor::HostAddresses> answer;
     try {
@@ -43,7 +46,7 @@ std::variant<SocketAddress, Error> resolve_target(netreactor::Loop& loop, const 
     } catch (const netreactor::SystemError& e) {
         return Error("EUSAGE", "--dns-server: " + e.error().message() + " (see --help)", "arguments");
     }
-    if (answer->error) return *answer->error;
+    if (answer->error) return nrapp::in_option_words(*answer->error, answer->elapsed_ms, timeout, host, "--timeout");
     const auto& found = answer->addresses;
     auto v4 = std::find_if(found.begin(), found.end(), [](const SocketAddress& a) { return !a.is_ipv6(); });
     return v4 != found.end() ? *v4 : found.front();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connect_report.hpp"
 #include "duration.hpp"
 #include "netreactor/co.hpp"
 #include "netreactor/loop.hpp"
@@ -149,21 +150,6 @@ auto bounded(netreactor::Loop& loop, std::chrono::milliseconds timeout, Awaitabl
     co_return co_await co::with_timeout(loop, timeout, std::move(operation));
 }
 
-// The race's deadline is --connect-timeout: a failure at the deadline names
-// the option the user gave, not the library's "deadline". Only the deadline
-// ends the race that late: the resolver's own tries and the kernel's SYN
-// retries give up before it, or it would have fired first.
-Error in_option_words(const Error& error, const netreactor::ConnectOutcome& outcome, const FetchRequest& request) {
-    const auto limit = request.connect_timeout;
-    if (error.code() != "ETIMEDOUT" || limit.count() == 0 || outcome.elapsed_ms < static_cast<double>(limit.count()))
-        return error;
-    bool resolving = error.operation() == "resolve";
-    return Error("ETIMEDOUT",
-                 std::string(resolving ? "no address for " : "no connection to ") + request.url.host.text +
-                     " within --connect-timeout " + nrapp::seconds_text(limit),
-                 error.operation());
-}
-
 co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, StdoutSink* sink, FetchResult& result) {
     ResponseReader response(request, sink, result);
     result.marks.start = netreactor::monotonic_ns();
@@ -193,7 +179,8 @@ co::Task<void> fetch(netreactor::Loop& loop, const FetchRequest& request, Stdout
     }
     if (!connected.stream) {
         Stage stage = outcome.error->operation() == "resolve" ? Stage::resolve : Stage::connect;
-        response.fail(stage, in_option_words(*outcome.error, outcome, request));
+        response.fail(stage, nrapp::in_option_words(*outcome.error, outcome.elapsed_ms, request.connect_timeout,
+                                                   request.url.host.text, "--connect-timeout"));
         co_return;
     }
     co::TcpStream& stream = connected.stream;

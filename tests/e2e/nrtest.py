@@ -86,6 +86,38 @@ def free_port(proto="tcp", host="127.0.0.1"):
     raise RuntimeError("no free port found")
 
 
+def blackhole_listener(family, host, port):
+    """A listener on (host, port) whose accept queue is full: SYNs are dropped.
+    Returns the sockets to keep open."""
+    s = socket.socket(family, socket.SOCK_STREAM)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((host, port))
+    s.listen(0)
+    fillers = []
+    for _ in range(2):
+        c = socket.socket(family, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex((host, port))
+        fillers.append(c)
+    time.sleep(0.1)
+    return [s] + fillers
+
+
+@contextlib.contextmanager
+def silent_addresses(port, ips):
+    """A full-accept-queue listener on each of `ips` at `port`, for the time of
+    the `with` block: connecting to any of them hangs."""
+    holes = []
+    try:
+        for ip in ips:
+            holes += blackhole_listener(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip, port)
+        yield
+    finally:
+        for s in holes:
+            s.close()
+
+
 class Server:
     """A server process started for one test and stopped by pid.
 

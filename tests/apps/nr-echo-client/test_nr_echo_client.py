@@ -6,8 +6,10 @@ is validated against docs/json/nr-echo-client.schema.json.
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -323,6 +325,137 @@ class Load(WithServer):
         self.assertEqual(r.returncode, 4, r)
         self.assertEqual(r.json["error"]["code"], "ECONNREFUSED")
         self.assertEqual(r.json["connections"], 5)
+
+
+class SlowDns:
+    """A DNS server on 127.0.0.1 that answers every question `delay` seconds
+    late: A with 127.0.0.1, any other type with no record (NODATA)."""
+
+    def __init__(self, delay):
+        self.delay = delay
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.server = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.timers = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                query, peer = self.sock.recvfrom(512)
+            except OSError:
+                return  # closed
+            end = 12
+            while end < len(query) and query[end] != 0:
+                end += query[end] + 1
+            question = query[12:end + 5]
+            is_a = query[end + 1:end + 3] == b"\x00\x01"
+            head = query[:2] + b"\x81\x80" + struct.pack(">HHHH", 1, 1 if is_a else 0, 0, 0)
+            answer = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes([127, 0, 0, 1]) if is_a else b""
+            timer = threading.Timer(self.delay, self.reply, (head + question + answer, peer))
+            self.timers.append(timer)
+            timer.start()
+
+    def reply(self, packet, peer):
+        try:
+            self.sock.sendto(packet, peer)
+        except OSError:
+            pass
+
+    def close(self):
+        for timer in self.timers:
+            timer.cancel()
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+class ConnectPhase(unittest.TestCase):
+    """--timeout bounds the whole connect phase, the name lookup and every
+    address tried, as nr-fetch's --connect-timeout does (curl's meaning), not
+    each attempt. Names come from a local NSD zone, a mute DNS server and a
+    slow one; every address listened on has a full accept queue, so SYNs go
+    unanswered."""
+
+    ZONE = """$ORIGIN ce.test.
+$TTL 300
+@     IN SOA ns1 hostmaster 1 7200 900 1209600 60
+@     IN NS  ns1
+ns1   IN A   127.0.0.1
+many  IN A   127.0.0.1
+many  IN A   127.0.0.2
+many  IN A   127.0.0.3
+many  IN A   127.0.0.4
+many  IN A   127.0.0.5
+"""
+    MANY = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nr-resolve"))
+        from nsd_server import Nsd
+        cls.nsd = Nsd({"ce.test": cls.ZONE}, nrtest.free_port("both"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nsd.stop()
+
+    def assert_timed_out(self, r, operation, limit, at_most):
+        self.assertEqual(r.returncode, 5, r)
+        self.assertEqual((r.json["error"]["code"], r.json["error"]["operation"]), ("ETIMEDOUT", operation), r)
+        self.assertIn(f"within --timeout {limit} s", r.json["error"]["message"])
+        self.assertIn("ETIMEDOUT", r.stderr)
+        self.assertGreaterEqual(r.elapsed, float(limit))
+        self.assertLess(r.elapsed, at_most, r)
+
+    def test_one_limit_over_every_address_raced(self):
+        # Attempts start every 250 ms; one --timeout of 0.65 s over them all
+        # ends the race with three started. A limit per attempt would run
+        # until the fifth one's ended: 4 x 0.25 + 0.65 = 1.65 s.
+        port = nrtest.free_port("tcp")
+        with nrtest.silent_addresses(port, self.MANY):
+            r = client("--host", "many.ce.test", "--port", port, "--dns-server", self.nsd.server,
+                       "--timeout", "0.65")
+        self.assert_timed_out(r, "connect", "0.65", 1.3)
+        self.assertIn("no connection to many.ce.test", r.json["error"]["message"])
+        attempts = r.json["attempts"]
+        self.assertIn(len(attempts), (2, 3, 4))  # 3 on time; never all five
+        self.assertEqual([a["address"] for a in attempts], self.MANY[:len(attempts)])
+        self.assertEqual({(a["result"], a["error"]["code"]) for a in attempts}, {("failed", "ETIMEDOUT")})
+
+    def test_a_mute_dns_server_ends_at_the_limit_in_every_mode(self):
+        # The resolver's own tries would take 4 s (2 x 2 s); --timeout
+        # covers the lookup, in an exchange and in load mode, TCP and UDP.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as mute:
+            mute.bind(("127.0.0.1", 0))
+            dns = f"127.0.0.1:{mute.getsockname()[1]}"
+            for mode in ([], ["--udp"], ["--connections", 2, "--duration", 1], ["--udp", "--connections", 2]):
+                with self.subTest(mode=mode):
+                    r = client("--host", "slow.ce.test", "--port", 9, "--dns-server", dns, "--timeout", "0.5", *mode)
+                    self.assert_timed_out(r, "resolve", "0.5", 1.5)
+                    self.assertIn("no address for slow.ce.test", r.json["error"]["message"])
+                    self.assertEqual(r.json["host"], "slow.ce.test")
+
+    def test_a_slow_lookup_leaves_the_connections_the_rest(self):
+        # The name is known after 1 s; the address never answers a SYN. With
+        # --timeout 1.2 the whole phase ends at 1.2 s, in an exchange and in
+        # load mode alike (a limit on the connections alone: 2.2 s).
+        port = nrtest.free_port("tcp")
+        dns = SlowDns(1.0)
+        try:
+            with nrtest.silent_addresses(port, ["127.0.0.1"]):
+                r = client("--host", "slow.ce.test", "--port", port, "--dns-server", dns.server, "--timeout", "1.2")
+                self.assert_timed_out(r, "connect", "1.2", 1.9)
+                self.assertEqual([a["address"] for a in r.json["attempts"]], ["127.0.0.1"])
+                r = client("--host", "slow.ce.test", "--port", port, "--dns-server", dns.server, "--timeout", "1.2",
+                           "--connections", 3, "--duration", 1)
+                self.assertEqual(r.returncode, 5, r)
+                self.assertEqual(r.json["error"]["code"], "ETIMEDOUT", r)
+                self.assertEqual(r.json["connections"], 3)
+                self.assertGreaterEqual(r.elapsed, 1.2)
+                self.assertLess(r.elapsed, 1.9, r)
+        finally:
+            dns.close()
 
 
 class Arguments(unittest.TestCase):

@@ -5,7 +5,6 @@ body short, malformed heads, and a DNS server of our own. No test uses the
 system's resolver: every name lookup goes to --dns-server on 127.0.0.1, and
 the only name resolved successfully is localhost, from /etc/hosts.
 """
-import contextlib
 import hashlib
 import json
 import os
@@ -361,38 +360,6 @@ class Http(unittest.TestCase):
         self.assertEqual(len(one_json(out)["redirects"]), 20)
 
 
-def blackhole_listener(family, host, port):
-    """A listener on (host, port) whose accept queue is full: SYNs are dropped.
-    Returns the sockets to keep open."""
-    s = socket.socket(family, socket.SOCK_STREAM)
-    if family == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    s.bind((host, port))
-    s.listen(0)
-    fillers = []
-    for _ in range(2):
-        c = socket.socket(family, socket.SOCK_STREAM)
-        c.setblocking(False)
-        c.connect_ex((host, port))
-        fillers.append(c)
-    time.sleep(0.1)
-    return [s] + fillers
-
-
-@contextlib.contextmanager
-def silent_addresses(port, ips):
-    """A full-accept-queue listener on each of `ips` at `port`, for the time of
-    the `with` block: connecting to any of them hangs."""
-    holes = []
-    try:
-        for ip in ips:
-            holes += blackhole_listener(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip, port)
-        yield
-    finally:
-        for s in holes:
-            s.close()
-
-
 def ipv6_loopback():
     try:
         with socket.socket(socket.AF_INET6) as s:
@@ -432,7 +399,7 @@ many  IN A   127.0.0.4
         with open(os.path.join(cls.dir, "hello.txt"), "wb") as f:
             f.write(b"hello\n")
         cls.http = peer("http", cls.dir)
-        cls.holes = blackhole_listener(socket.AF_INET6, "::1", cls.http.port)
+        cls.holes = nrtest.blackhole_listener(socket.AF_INET6, "::1", cls.http.port)
 
     @classmethod
     def tearDownClass(cls):
@@ -473,7 +440,7 @@ many  IN A   127.0.0.4
 
     def test_attempt_timeouts_hold_for_every_address(self):
         port = nrtest.free_port("tcp")
-        with silent_addresses(port, ["::1", "127.0.0.1"]):
+        with nrtest.silent_addresses(port, ["::1", "127.0.0.1"]):
             rc, out, err, elapsed = fetch("--host", "dual.he.test", "--port", port, "--dns-server", self.nsd.server,
                                           "--connect-timeout", "0.5")
         self.assertEqual(rc, 5, err)
@@ -487,7 +454,7 @@ many  IN A   127.0.0.4
         # ends the race at 0.65 s with three attempts started (a limit per
         # attempt would run until the fifth one's: 4 x 0.25 + 0.65 = 1.65 s).
         port = nrtest.free_port("tcp")
-        with silent_addresses(port, ["::1", *self.MANY_V4]):
+        with nrtest.silent_addresses(port, ["::1", *self.MANY_V4]):
             rc, out, err, elapsed = fetch("--host", "many.he.test", "--port", port, "--dns-server", self.nsd.server,
                                           "--connect-timeout", "0.65")
         self.assertEqual(rc, 5, err)
