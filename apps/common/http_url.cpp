@@ -91,17 +91,17 @@ bool looks_like_url(std::string_view text) {
     });
 }
 
-Parsed<std::string> parse_request_target(std::string_view text) {
+Parsed<std::string> parse_request_target(std::string_view text, DotSegments dots) {
     if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
     if (text.empty() || text.front() != '/')
         return Parsed<std::string>::failure("the path must start with /: " + in_quotes(text));
     if (!visible_ascii(text))
         return Parsed<std::string>::failure("the path may hold only visible ASCII (spaces and control bytes "
                                             "percent-encoded): " + in_quotes(text));
-    return std::string(text);
+    return dots == DotSegments::remove ? without_dot_segments(text) : std::string(text);
 }
 
-Parsed<HttpUrl> parse_http_url(std::string_view text) {
+Parsed<HttpUrl> parse_http_url(std::string_view text, DotSegments dots) {
     auto sep = text.find("://");
     if (!looks_like_url(text)) return Parsed<HttpUrl>::failure(in_quotes(text) + " is not a URL");
     std::string scheme = lower(text.substr(0, sep));
@@ -129,7 +129,7 @@ Parsed<HttpUrl> parse_http_url(std::string_view text) {
     std::string path = target_text.empty() || target_text.front() == '?' ? "/" + std::string(target_text)
                                                                           : std::string(target_text);
     HttpUrl url{endpoint->host, endpoint->port, {}};
-    auto target = parse_request_target(path);
+    auto target = parse_request_target(path, dots);
     if (!target) return Parsed<HttpUrl>::failure(target.error());
     url.target = *target;
     return url;
@@ -163,8 +163,7 @@ std::variant<HttpUrl, ReferenceError> resolve_reference(const HttpUrl& base, std
     HttpUrl target = base;
     if (absolute) {
         if (!*absolute) return malformed(absolute->error());
-        target = std::move(**absolute);
-        target.target = without_dot_segments(target.target);
+        target = std::move(**absolute);  // dot segments removed by parse_http_url
     } else if (ref.empty()) {
         // The base itself.
     } else if (ref.front() == '?') {

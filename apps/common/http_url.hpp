@@ -29,17 +29,27 @@ struct HttpUrl {
     std::string text() const;
 };
 
+/// What happens to the dot segments ("." and "..") of a path typed on the
+/// command line. RFC 3986 section 5.2.4 removes them ("/a/./b/../c" is "/a/c")
+/// and curl does so by default, as resolve_reference does for a Location;
+/// `keep` sends the path exactly as typed (curl's --path-as-is), for servers
+/// that want them or tests of how a server treats them. Only the path: the
+/// query is never touched, and "%2E" is not a dot.
+enum class DotSegments { remove, keep };
+
 /// True when `text` starts like a URL ("scheme://"), whatever the scheme.
 bool looks_like_url(std::string_view text);
 
 /// Reads "http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]"; the fragment is
-/// dropped (it is never sent, RFC 9110 section 7.1). An IPv6 host goes in
-/// brackets, its zone as "%25zone" (RFC 6874) or "%zone".
-Parsed<HttpUrl> parse_http_url(std::string_view text);
+/// dropped (it is never sent, RFC 9110 section 7.1), the path's dot segments
+/// as `dots` says. An IPv6 host goes in brackets, its zone as "%25zone"
+/// (RFC 6874) or "%zone".
+Parsed<HttpUrl> parse_http_url(std::string_view text, DotSegments dots = DotSegments::remove);
 
 /// Reads a request target given on its own (--path): "/" then visible ASCII
-/// only (nothing that could split the request line); the fragment is dropped.
-Parsed<std::string> parse_request_target(std::string_view text);
+/// only (nothing that could split the request line); the fragment is dropped,
+/// the path's dot segments as `dots` says.
+Parsed<std::string> parse_request_target(std::string_view text, DotSegments dots = DotSegments::remove);
 
 /// Why a reference leads nowhere an http client can go.
 struct ReferenceError {

@@ -24,14 +24,16 @@ constexpr const char* kTool = "nr-fetch";
 // Where to GET from: the URL argument or --host (a URL, HOST, HOST:PORT or
 // [IPv6]:PORT), with --port and --path where the text has none. A part given
 // twice (a port in the URL and --port) is a usage error, not a silent choice.
+// The path loses its dot segments (RFC 3986 section 5.2.4, as curl's does)
+// unless --path-as-is.
 void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std::string& text,
                 const CLI::Option* port_option, std::uint16_t port, const CLI::Option* path_option,
-                const std::string& path) {
+                const std::string& path, nrapp::DotSegments dots) {
     std::optional<std::uint16_t> text_port;
     std::optional<std::string> text_path;
     nrapp::Host host;
     if (nrapp::looks_like_url(text)) {
-        auto url = nrapp::parse_http_url(text);
+        auto url = nrapp::parse_http_url(text, dots);
         if (!url) nrapp::usage_error(out, kTool, url.error());
         host = url->host;
         text_port = url->port;
@@ -52,7 +54,7 @@ void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std:
     if (text_path) {
         request.url.target = *text_path;
     } else {
-        auto target = nrapp::parse_request_target(path);
+        auto target = nrapp::parse_request_target(path, dots);
         if (!target) nrapp::usage_error(out, kTool, "--path: " + target.error());
         request.url.target = *target;
     }
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
     bool fail_on_http_error = false;
     bool pretty = false;
     bool follow = false;
+    bool path_as_is = false;
     unsigned max_redirects = 20;
     nrapp::AddressFamily family;
     auto* url_option = app.add_option("url", url, "http://HOST[:PORT][/PATH] to GET (or give --host)")->type_name("URL");
@@ -93,6 +96,8 @@ int main(int argc, char** argv) {
                             ->type_name("HOST");
     auto* port_option = nrapp::add_port(app, port, nrapp::PortUse::peer, "Server port, when the host has none");
     auto* path_option = nrapp::add_text(app, "--path,--file", path, "Resource to GET (starts with /; a #fragment is not sent)");
+    nrapp::add_flag(app, "--path-as-is", path_as_is,
+                    "Send the path as typed: keep its /./ and /../ segments (removed by default, as RFC 3986 says)");
     nrapp::add_family(app, family, "Connect over IPv4 only (a name's A records)",
                       "Connect over IPv6 only (a name's AAAA records)");
     nrapp::add_seconds(app, "--connect-timeout", connect_timeout,
@@ -111,7 +116,8 @@ int main(int argc, char** argv) {
 
     if (url.empty() && host_option->count() == 0) nrapp::usage_error(out, kTool, "give a URL or --host");
     request.family = family.value();
-    set_target(out, request, url.empty() ? host : url, port_option, port, path_option, path);
+    set_target(out, request, url.empty() ? host : url, port_option, port, path_option, path,
+               path_as_is ? nrapp::DotSegments::keep : nrapp::DotSegments::remove);
     request.connect_timeout = nrapp::seconds_to_ms(connect_timeout);
     request.receive_timeout = nrapp::seconds_to_ms(receive_timeout);
 

@@ -38,7 +38,8 @@ TOOLS = {
         "--host": ("peer_host", "127.0.0.1"), "--port": ("peer_port", "9"), "--timeout": ("seconds", "1"),
         "--connect-timeout": ("seconds", "1"), "--dns-server": ("dns", None), "--path": ("text", "/"),
         "--max-redirs": ("number", "3"), "-4": ("flag", None), "-6": ("flag", None), "--json": ("flag", None),
-        "--fail": ("flag", None), "-L": ("flag", None), "--pretty": ("flag", None)}),
+        "--fail": ("flag", None), "-L": ("flag", None), "--path-as-is": ("flag", None),
+        "--pretty": ("flag", None)}),
     "nr-echo-client": (["--host", "127.0.0.1", "--port", "9"], {
         "--host": ("peer_host", "127.0.0.1"), "--port": ("peer_port", "9"), "--timeout": ("seconds", "1"),
         "--dns-server": ("dns", None), "--size": ("number", "10"), "--seed": ("number", "1"),

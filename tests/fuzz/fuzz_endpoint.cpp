@@ -2,7 +2,8 @@
 // (apps/common). Oracles: an accepted literal is a socket address that
 // formats and parses back to itself; an accepted name holds only the bytes a
 // host name may hold; a DNS server comes out as an endpoint that reads again;
-// a URL resolved from the text as a Location formats and reads back to itself.
+// a URL resolved from the text as a Location formats and reads back to itself;
+// a typed URL's path loses its dot segments exactly as a Location's does.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -45,6 +46,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto url = nrapp::parse_http_url(text)) {
         check_host(url->host);
         if (url->target.empty() || url->target.front() != '/' || url->target.find('#') != std::string::npos) std::abort();
+        // A typed URL loses its dot segments as the same path given as a
+        // Location does, and --path-as-is keeps every byte: the as-is target,
+        // resolved against the URL, is the typed target ("//x" would be a
+        // network-path reference, another host: skipped).
+        auto as_is = nrapp::parse_http_url(text, nrapp::DotSegments::keep);
+        if (!as_is) std::abort();
+        if (!as_is->target.starts_with("//")) {
+            auto resolved = nrapp::resolve_reference(*as_is, as_is->target);
+            auto* same = std::get_if<nrapp::HttpUrl>(&resolved);
+            if (same == nullptr || same->target != url->target) std::abort();
+        }
     }
     // The same bytes as a Location: whatever it resolves to is an http URL
     // whose text reads back to itself.

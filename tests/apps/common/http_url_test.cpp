@@ -131,3 +131,55 @@ TEST(HttpUrlText, BracketsPortsAndZones) {
     EXPECT_EQ(parse_http_url("http://[::1]:8080")->text(), "http://[::1]:8080/");
     EXPECT_EQ(parse_http_url("http://example.test/?q")->text(), "http://example.test/?q");
 }
+
+// A URL typed on the command line loses its dot segments as a Location does
+// (RFC 3986 section 5.2.4; curl's default), and only those: the query, "%2E"
+// and segments that merely contain dots stay exactly as typed.
+TEST(TypedUrl, DotSegmentsAreRemovedFromThePathOnly) {
+    struct Row {
+        const char* typed;
+        const char* target;
+    };
+    const Row rows[] = {
+        {"http://a/b/./c", "/b/c"},
+        {"http://a/b/../c", "/c"},
+        {"http://a/b/c/..", "/b/"},
+        {"http://a/b/c/.", "/b/c/"},
+        {"http://a/..", "/"},
+        {"http://a/../../etc/passwd", "/etc/passwd"},  // never above the root
+        {"http://a/./b/../../c/./d?x=./../y", "/c/d?x=./../y"},
+        {"http://a/b/%2E%2E/c", "/b/%2E%2E/c"},
+        {"http://a/b/.../c..d/.e", "/b/.../c..d/.e"},
+        {"http://a//b//../c", "//b/c"},
+        {"http://a/b/..#frag", "/"},
+        {"http://a?q/../", "/?q/../"},
+    };
+    for (const auto& row : rows) {
+        auto url = parse_http_url(row.typed);
+        ASSERT_TRUE(url) << row.typed << ": " << url.error();
+        EXPECT_EQ(url->target, row.target) << row.typed;
+    }
+}
+
+TEST(TypedUrl, PathAsIsKeepsEveryByte) {
+    auto url = parse_http_url("http://a/b/./c/../d?x=../y#f", DotSegments::keep);
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_EQ(url->target, "/b/./c/../d?x=../y");
+    EXPECT_EQ(*parse_request_target("/b/./c/../d", DotSegments::keep), "/b/./c/../d");
+}
+
+TEST(TypedUrl, AGivenPathFollowsTheSameRule) {
+    EXPECT_EQ(*parse_request_target("/b/./c/../d?q=.."), "/b/d?q=..");
+    EXPECT_EQ(*parse_request_target("/.."), "/");
+    EXPECT_FALSE(parse_request_target("../x"));  // still must start with /
+}
+
+TEST(TypedUrl, ATypedUrlAndTheSameLocationLeadToTheSameTarget) {
+    auto base = parse_http_url("http://a/p/q");
+    ASSERT_TRUE(base);
+    for (const char* text : {"http://a/b/./c/../d?x", "http://a/../b/.", "http://a/b/c/.."}) {
+        auto typed = parse_http_url(text);
+        ASSERT_TRUE(typed) << text;
+        EXPECT_EQ(typed->target, std::get<HttpUrl>(resolve_reference(*base, text)).target) << text;
+    }
+}

@@ -304,6 +304,28 @@ class Http(unittest.TestCase):
         rc, out, err, _ = self.get("/echo/x?y=1#frag", "--json")
         self.assertEqual(one_json(out)["request"], "GET /echo/x?y=1 HTTP/1.0")
 
+    def test_typed_dot_segments_are_removed_as_curl_does(self):
+        # RFC 3986 section 5.2.4 on the typed path, as a Location gets it:
+        # the request line the server receives has no . or .. segments; the
+        # query is sent as typed.
+        base = f"http://127.0.0.1:{self.port}"
+        rc, out, err, _ = fetch(f"{base}/x/../echo/./a/b/../c?q=./../d")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/a/c?q=./../d HTTP/1.0")
+        rc, out, err, _ = self.get("/../echo/x/..", "--json")
+        self.assertEqual(rc, 0, err)
+        report = one_json(out)
+        check(report, "summary")
+        self.assertEqual((report["path"], report["request"]), ("/echo/", "GET /echo/ HTTP/1.0"))
+        self.assertEqual(report["body_bytes"], len(b"GET /echo/ HTTP/1.0"))
+        # --path-as-is (curl's option) sends every byte as typed.
+        rc, out, err, _ = fetch(f"{base}/echo/./a/../b?q=..", "--path-as-is")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/./a/../b?q=.. HTTP/1.0")
+        rc, out, err, _ = self.get("/echo/../echo/.", "--path-as-is")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, b"GET /echo/../echo/. HTTP/1.0")
+
     def test_redirects_are_not_followed_without_location(self):
         rc, out, err, _ = self.get("/hop/1", "--json")
         self.assertEqual(rc, 0, err)
