@@ -1,5 +1,7 @@
 #include "sntp_client.hpp"
 
+#include "connect_report.hpp"
+
 namespace sntpc {
 
 using netreactor::SocketAddress;
@@ -14,13 +16,19 @@ void SntpClient::start() {
     netreactor::HostLookupOptions options;
     options.family = config_.family;
     options.resolver.servers = config_.dns_servers;
+    // --timeout bounds the wait for a name's addresses too, as every tool's
+    // limit covers its name lookup (nr-fetch's --connect-timeout,
+    // nr-echo-client's --timeout): a mute DNS server costs S, not the
+    // resolver's own tries.
+    options.deadline = config_.timeout;
     for (const ServerSpec& server : config_.servers) {
         // The library's rules: literals at once, the hosts file before DNS,
         // AAAA and A together, addresses in RFC 8305 order, one error set.
         lookups_.push_back(std::make_unique<netreactor::HostLookup>(loop_, options));
         lookups_.back()->start(server.host, server.port, [this, &server](netreactor::HostAddresses found) {
             if (found.error) {
-                reporter_.resolve_failed(server, *found.error);
+                reporter_.resolve_failed(server, nrapp::in_option_words(*found.error, found.elapsed_ms,
+                                                                        config_.timeout, server.host, "--timeout"));
                 one_done();
                 return;
             }

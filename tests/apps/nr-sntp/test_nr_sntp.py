@@ -498,6 +498,21 @@ class Resolution(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r)
             self.assertEqual([l["address"] for l in r.lines], ["127.0.0.1"])
 
+    def test_timeout_bounds_the_name_lookup_too(self):
+        # A DNS server that takes the questions and never answers: the
+        # resolver's own tries would take 4 s (2 x 2 s); --timeout covers the
+        # lookup, as nr-fetch's --connect-timeout and nr-echo-client's
+        # --timeout do, and ends it at 0.5 s.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as mute:
+            mute.bind(("127.0.0.1", 0))
+            r = sntp("slow.test", "--dns-server", f"127.0.0.1:{mute.getsockname()[1]}", "--timeout", "0.5")
+        self.assertEqual(r.returncode, 5, r)
+        check(r.json, "resolve_error")
+        self.assertEqual((r.json["error"]["code"], r.json["error"]["operation"]), ("ETIMEDOUT", "resolve"))
+        self.assertIn("no address for slow.test within --timeout 0.5 s", r.json["error"]["message"])
+        self.assertGreaterEqual(r.elapsed, 0.5)
+        self.assertLess(r.elapsed, 1.5)
+
     def test_unknown_name(self):
         with TinyDns({}) as dns:
             r = sntp("no-such-host.test", "--dns-server", f"127.0.0.1:{dns.port}")
