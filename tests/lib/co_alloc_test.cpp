@@ -1,8 +1,9 @@
 // The coroutine layer's hot path allocates nothing: once a connection is up,
 // awaiting read_some() and write() costs no heap allocation (the awaiters live
-// in the coroutine frame; the stream's buffers keep their capacity). This test
-// binary replaces the global operator new to count allocations across many
-// echo round trips between a coroutine client and a coroutine server.
+// in the coroutine frame; the stream's buffers keep their capacity), nor does
+// a UDP receive, receive_view or send. This test binary replaces the global
+// operator new to count allocations across many echo round trips between a
+// coroutine client and a coroutine server.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include "netreactor/co/task_group.hpp"
 #include "netreactor/co/tcp_acceptor.hpp"
 #include "netreactor/co/tcp_stream.hpp"
+#include "netreactor/co/udp_socket.hpp"
 #include "netreactor/loop.hpp"
 
 namespace {
@@ -104,6 +106,47 @@ TEST(CoAllocations, AwaitedReadsAndWritesDoNotAllocate) {
     Counts counts = co::run(loop, ping_pong(loop, acceptor.local_address(), 100, 10000));
     EXPECT_EQ(counts.round_trips, 10000);
     EXPECT_GT(counts.warm, 0u);  // the counter works: setup allocates
+    EXPECT_EQ(counts.steady, 0u);
+}
+
+// UDP: the server lends (receive_view), the client copies (receive).
+co::Task<void> echo_datagrams(co::UdpSocket& socket) {
+    for (;;) {
+        co::DatagramView d = co_await socket.receive_view();
+        co_await socket.send(d.data, d.from);
+    }
+}
+
+co::Task<Counts> datagram_ping_pong(co::UdpSocket& client, SocketAddress server, int warmup, int measured) {
+    Counts counts;
+    char message[64] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+    char reply[64];
+    std::uint64_t start = allocations.load();
+    for (int i = 0; i < warmup; ++i) {
+        co_await client.send(std::span<const char>(message, sizeof message), server);
+        co_await client.receive(reply);
+    }
+    counts.warm = allocations.load() - start;
+    std::uint64_t before = allocations.load();
+    for (int i = 0; i < measured; ++i) {
+        co_await client.send(std::span<const char>(message, sizeof message), server);
+        co::Datagram d = co_await client.receive(reply);
+        if (d.size == sizeof reply) ++counts.round_trips;
+    }
+    counts.steady = allocations.load() - before;
+    co_return counts;
+}
+
+TEST(CoAllocations, AwaitedDatagramsDoNotAllocate) {
+    Loop loop;
+    co::UdpSocket server(loop), client(loop);
+    server.bind(*SocketAddress::parse("127.0.0.1", 0));
+    client.bind(*SocketAddress::parse("127.0.0.1", 0));
+    auto echo = co::spawn(echo_datagrams(server));
+    std::uint64_t before_run = allocations.load();
+    Counts counts = co::run(loop, datagram_ping_pong(client, server.local_address(), 100, 10000));
+    EXPECT_EQ(counts.round_trips, 10000);
+    EXPECT_GT(allocations.load() - before_run, counts.steady);  // the counter works: the task's frame
     EXPECT_EQ(counts.steady, 0u);
 }
 
