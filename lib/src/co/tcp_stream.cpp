@@ -174,7 +174,7 @@ void ReadAwaiter::finish(Outcome outcome, std::size_t size) noexcept {
     complete();
 }
 
-std::size_t ReadAwaiter::await_resume() {
+std::size_t ReadAwaiter::end_of_data() {
     if (cancelled_) throw Cancelled("read");
     switch (outcome_) {
     case Outcome::data: return size_;
@@ -225,9 +225,8 @@ void WriteAwaiter::finish(Outcome outcome) noexcept {
     complete();
 }
 
-void WriteAwaiter::await_resume() {
+void WriteAwaiter::throw_failure() {
     if (cancelled_) throw Cancelled("write");
-    if (outcome_ == Outcome::done) return;
     if (outcome_ == Outcome::failed && state_->error) throw SystemError(*state_->error);
     throw SystemError(Error("EPIPE", "the connection can no longer send", "write"));
 }

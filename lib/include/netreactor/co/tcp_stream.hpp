@@ -53,7 +53,11 @@ public:
 
     /// Takes bytes already received (no suspension), or the EOF or failure.
     bool await_ready();
-    std::size_t await_resume();
+    std::size_t await_resume() {
+        if (outcome_ != Outcome::data || cancelled_) [[unlikely]]
+            return end_of_data();
+        return size_;
+    }
 
 protected:
     /// For ReadViewAwaiter: lend the bytes instead of copying them.
@@ -67,6 +71,8 @@ private:
     enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
     static ReadAwaiter*& slot(detail::StreamState& state) noexcept;
     bool start() noexcept;
+    /// await_resume without data: 0 at the peer's FIN, else throws why.
+    std::size_t end_of_data();
     void finish(Outcome outcome, std::size_t size) noexcept;
 
     std::span<char> buffer_;
@@ -116,13 +122,17 @@ public:
     WriteAwaiter(WriteAwaiter&& other) noexcept : SlotOperation(std::move(other)), data_(other.data_) {}
 
     bool await_ready() const noexcept { return false; }
-    void await_resume();
+    void await_resume() {
+        if (outcome_ != Outcome::done || cancelled_) [[unlikely]]
+            throw_failure();
+    }
 
 private:
     friend struct detail::StreamState;
     friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, done, failed, closed };
     static WriteAwaiter*& slot(detail::StreamState& state) noexcept;
+    [[noreturn]] void throw_failure();
     bool start();  // false: done at once, resumes without suspending
     void finish(Outcome outcome) noexcept;
 
