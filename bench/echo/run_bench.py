@@ -74,6 +74,13 @@ class Server:
                     return int(line.split()[1]) * 1024
         return 0
 
+    def syscalls(self):
+        """Read-type and write-type system calls so far (/proc/PID/io: read/write on sockets count,
+        recvmmsg/sendmsg do not, so only the TCP cells have them)."""
+        with open(f"/proc/{self.proc.pid}/io") as f:
+            fields = dict(line.split(": ") for line in f.read().splitlines() if line)
+        return int(fields["syscr"]) + int(fields["syscw"])
+
     def fd_count(self):
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
@@ -109,9 +116,11 @@ def combine(runs):
     messages = sum(r["messages"] for r in runs)
     server_cpu = sum(r["server_cpu_s"] for r in runs)
     seconds = sum(r["wall_s"] for r in runs)
+    syscalls = sum(r["server_syscalls"] for r in runs)
     return {
         "messages_per_s": statistics.median(r["messages_per_s"] for r in runs),
         "cpu_us_per_msg": server_cpu * 1e6 / messages if messages else None,
+        "syscalls_per_msg": syscalls / messages if messages and syscalls else None,
         "server_cpu": server_cpu / seconds,
         "client_cpu": sum(r["client_cpu_s"] for r in runs) / seconds,
         "core_busy": {core: statistics.mean(r["core_busy"][core] for r in runs) for core in runs[0]["core_busy"]},
@@ -138,6 +147,7 @@ def measure(argv, server, duration):
     """Runs a load client to completion: (its JSON, its CPU seconds, the server's CPU seconds).
     The JSON gains core_busy: the share of each core busy meanwhile (any task, softirq included)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    syscalls_before = server.syscalls()
     before = server.cpu_seconds()
     cores_before = core_times()
     started = time.monotonic()
@@ -146,10 +156,12 @@ def measure(argv, server, duration):
     wall = time.monotonic() - started
     cores_after = core_times()
     server_cpu = server.cpu_seconds() - before
+    server_syscalls = server.syscalls() - syscalls_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     result = json.loads(out)
     result["exit"] = proc.returncode
+    result["server_syscalls"] = server_syscalls
     result["wall_s"] = wall  # the whole client run: connecting, the window, the drain
     result["core_busy"] = {core: (cores_after[core][0] - b) / max(cores_after[core][1] - t, 1)
                            for core, (b, t) in cores_before.items()}
@@ -285,15 +297,18 @@ def main():
     print()
     print("The coroutine server (co-echo-server) against the callback one (nr-echo-server), same cells: "
           "messages per second and server CPU per message, and their ratios (the issue's bar: >= 0.95x "
-          "messages/s, <= 1.05x CPU per message).\n")
-    print("| proto | conns | size | in flight | nr msg/s | co msg/s | co/nr | nr us/msg | co us/msg | co/nr CPU |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "messages/s, <= 1.05x CPU per message); and the server's read and write system calls per message "
+          "(TCP only), which tell a difference in work from one in batching.\n")
+    print("| proto | conns | size | in flight | nr msg/s | co msg/s | co/nr | nr us/msg | co us/msg | co/nr CPU "
+          "| syscalls/msg nr / co |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
         n, c = row["nr"], row["co"]
         print(f"| {proto} | {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
               f"| {fmt(ratio(c['messages_per_s'], n['messages_per_s']))} | {fmt(n['cpu_us_per_msg'])} "
-              f"| {fmt(c['cpu_us_per_msg'])} | {fmt(ratio(c['cpu_us_per_msg'], n['cpu_us_per_msg']))} |")
+              f"| {fmt(c['cpu_us_per_msg'])} | {fmt(ratio(c['cpu_us_per_msg'], n['cpu_us_per_msg']))} "
+              f"| {fmt(n['syscalls_per_msg'], 3)} / {fmt(c['syscalls_per_msg'], 3)} |")
     print()
     print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
     print("|---|---|")
