@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     nrapp::describe_tool(app,
                          "  nr-echo-client                               # the seed's message to localhost:9900\n"
                          "  nr-echo-client --size 16777216 --port 9901   # 16 MiB of random bytes\n"
-                         "  nr-echo-client --udp --host ::1 --count 3\n"
+                         "  nr-echo-client --proto udp --host ::1 --count 3\n"
                          "  nr-echo-client --connections 100 --duration 2 --size 64 --pipeline 16 | jq .\n");
     std::optional<nrapp::Endpoint> server;
     std::uint16_t port = 9900;
@@ -62,7 +62,11 @@ int main(int argc, char** argv) {
     nrapp::add_dns_servers(app, "--dns-server", dns_servers,
                            "DNS server IP[:PORT] for --host names, instead of the system's "
                            "(repeatable; localhost never asks DNS)");
-    nrapp::add_flag(app, "--udp", udp, "Echo over UDP, one datagram per message");
+    std::string proto = "tcp";
+    auto* proto_option = nrapp::add_choice(app, "--proto", proto, {"tcp", "udp"},
+                                           "tcp or udp (one datagram per message), as nr-echo-server's --proto");
+    auto* udp_option = nrapp::add_flag(app, "--udp", udp, "Same as --proto udp");
+    nrapp::exclude_each_other(proto_option, udp_option);
     auto* message = nrapp::add_text(app, "--message", options.message, "The text to send");
     auto* size = nrapp::add_number(app, "--size", options.size, std::size_t{1}, std::size_t{1} << 30,
                                    "Send N random bytes instead of the message");
@@ -91,6 +95,7 @@ int main(int argc, char** argv) {
         options.host = server->host.text;
         port = server->port.value_or(port);
     }
+    udp = udp || proto == "udp";
     options.proto = udp ? echo_client::Proto::udp : echo_client::Proto::tcp;
     options.timeout = nrapp::seconds_to_ms(timeout);
     options.load = connections->count() + duration_option->count() + pipeline->count() > 0;

@@ -118,6 +118,16 @@ class Exchange(WithServer):
         self.assertEqual(r.json["messages"], 3)
         self.assertNotIn("connect_us", r.json)
 
+    def test_proto_names_the_protocol_as_the_server_does(self):
+        # --proto, as nr-echo-server and nr-sockopt spell it; --udp stays its short form.
+        for args, proto in ((["--proto", "udp"], "udp"), (["--proto", "tcp"], "tcp"), ([], "tcp")):
+            r = client("--port", self.port, "--count", 2, *args)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual((r.json["proto"], r.json["messages"]), (proto, 2))
+            self.assertEqual("connect_us" in r.json, proto == "tcp")
+        r = client("--port", self.port, "--proto", "udp", "--connections", 2, "--count", 5)
+        self.assertEqual((r.returncode, r.json["proto"], r.json["messages"]), (0, "udp", 10), r)
+
     def test_udp_largest_datagram(self):
         r = client("--port", self.port, "--udp", "--size", 65507)
         self.assertEqual(r.returncode, 0, r)
@@ -470,6 +480,9 @@ class Arguments(unittest.TestCase):
         self.assert_usage("--size", 10, "--message", "x")
         self.assert_usage("--message", "")
         self.assert_usage("--udp", "--size", 65508)
+        self.assert_usage("--proto", "udp", "--size", 65508)
+        self.assert_usage("--proto", "tcp", "--udp")
+        self.assert_usage("--proto", "UDP")
         self.assert_usage("--port", 70000)
         self.assert_usage("--port", 0)
         self.assert_usage("-4", "-6")
@@ -487,7 +500,7 @@ class Arguments(unittest.TestCase):
     def test_help_and_version(self):
         r = subprocess.run([nrtest.tool_path(TOOL), "--help"], capture_output=True, text=True, timeout=10)
         self.assertEqual(r.returncode, 0)
-        for option in ("--host", "--port", "--udp", "--size", "--count", "--timeout", "--connections", "--duration",
+        for option in ("--host", "--port", "--proto", "--udp", "--size", "--count", "--timeout", "--connections", "--duration",
                        "--pipeline", "Examples"):
             self.assertIn(option, r.stdout)
         r = subprocess.run([nrtest.tool_path(TOOL), "--version"], capture_output=True, text=True, timeout=10)
