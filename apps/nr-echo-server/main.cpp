@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
                       "Refuse connections beyond this many (0: no limit)");
     nrapp::add_seconds(app, "--idle-timeout", idle_timeout, "Close a connection silent this long (seconds; 0: never)");
     nrapp::add_seconds(app, "--drain-timeout", drain_timeout,
-                       "On SIGINT/SIGTERM, wait this long for echoes to drain (seconds; 0: close at once)");
+                       "On SIGINT/SIGTERM/SIGHUP, wait this long for echoes to drain (seconds; 0: no limit)");
     nrapp::add_number(app, "--high-water", config.high_water_mark, std::size_t{1}, std::size_t{1} << 31,
                       "Stop reading a peer whose unsent echo exceeds this (bytes)");
     PeerLimitOptions peer_limits;
