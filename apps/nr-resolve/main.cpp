@@ -50,7 +50,7 @@ std::chrono::milliseconds per_try_timeout(std::chrono::milliseconds total, std::
 
 nrapp::json summary_json(const resolve::RunTotals& totals, double elapsed_s, int exit_status) {
     nrapp::json statuses = nrapp::json::object();
-    for (const auto& [status, n] : totals.statuses) statuses[status] = n;
+    for (const auto& [status, n] : totals.statuses()) statuses[status] = n;
     return {{"event", "summary"},
             {"names", totals.names},
             {"questions", totals.questions},
@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
     resolver_options.servers = servers;
     resolver_options.tries = static_cast<int>(tries);
     resolver_options.use_hosts_file = hosts_file == "on";
+    // The answer line has the answer and authority sections only.
+    resolver_options.keep_additional_section = false;
 
     netreactor::Loop loop;
     std::unique_ptr<netreactor::Resolver> resolver;
@@ -195,7 +197,7 @@ int main(int argc, char** argv) {
     if (!file.empty()) out.emit(summary_json(totals, elapsed_s, status));
     if (status != 0 && totals.questions == 1 && file.empty()) {
         // The seed's behaviour: an unknown name is also said on stderr.
-        std::fprintf(stderr, "%s: %s: %s\n", kTool, names.front().c_str(), totals.statuses.begin()->first.c_str());
+        std::fprintf(stderr, "%s: %s: %s\n", kTool, names.front().c_str(), totals.statuses().begin()->first.c_str());
     }
     return status;
 }

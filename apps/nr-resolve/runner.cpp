@@ -48,10 +48,17 @@ void Runner::fill() {
     filling_ = false;
 }
 
+std::map<std::string, std::uint64_t> RunTotals::statuses() const {
+    std::map<std::string, std::uint64_t> named;
+    for (std::size_t i = 0; i < by_status.size(); ++i)
+        if (by_status[i] != 0) named[std::string(netreactor::to_string(static_cast<netreactor::DnsStatus>(i)))] = by_status[i];
+    return named;
+}
+
 void Runner::count(const Answer& answer) {
     totals_.questions++;
     const auto& r = answer.result;
-    totals_.statuses[std::string(netreactor::to_string(r.status))]++;
+    if (auto i = static_cast<std::size_t>(r.status); i < totals_.by_status.size()) totals_.by_status[i]++;
     if (!r.error) return;
     int cls = nrapp::exit_status_for(*r.error);
     if (failure_class_ && *failure_class_ != cls) mixed_failures_ = true;

@@ -3,6 +3,7 @@
 // in input order, holding at most `concurrency` answers).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,7 +30,11 @@ struct RunOptions {
 struct RunTotals {
     std::uint64_t names = 0;
     std::uint64_t questions = 0;
-    std::map<std::string, std::uint64_t> statuses;
+    // Questions by status, indexed by DnsStatus (counted per answer without
+    // spelling the status: statuses() gives the names).
+    std::array<std::uint64_t, static_cast<std::size_t>(netreactor::DnsStatus::Failed) + 1> by_status{};
+    // "NOERROR" -> count, for each status that occurred.
+    std::map<std::string, std::uint64_t> statuses() const;
     // Exit status: 0 when every question is NOERROR; else the class of the
     // failures when they share one (3 resolve, 5 timeout...), 1 when mixed.
     int exit_status = 0;

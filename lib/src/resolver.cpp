@@ -15,6 +15,7 @@ namespace netreactor {
 Resolver::Resolver(Loop& loop, const ResolverOptions& options) : impl_(new Impl) {
     impl_->loop = uv_loop_of(loop);
     impl_->use_hosts_file = options.use_hosts_file;
+    impl_->parse_options.additional = options.keep_additional_section;
     impl_->default_deadline = options.deadline;
     try {
         impl_->channel = new AresChannel(impl_->loop, options);

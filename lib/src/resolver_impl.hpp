@@ -71,6 +71,7 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     std::vector<std::string> servers;
     bool use_hosts_file = true;
     std::chrono::milliseconds default_deadline{0};
+    DnsParseOptions parse_options;  // how answers to query() are decoded
     std::unique_ptr<HostsFile> hosts;  // loaded on first use
 
     DnsLookupState* live_head = nullptr;

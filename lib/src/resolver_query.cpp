@@ -41,7 +41,7 @@ void QueryState::classify(int ares_status, const unsigned char* abuf, int alen) 
     DnsParseResult fresh;
     DnsParseResult* p = &parsed;
     if (parsed_bytes != abuf || parsed_size != static_cast<std::size_t>(alen)) {
-        fresh = parse_dns_message({abuf, static_cast<std::size_t>(alen)});
+        fresh = parse_dns_message({abuf, static_cast<std::size_t>(alen)}, impl->parse_options);
         p = &fresh;
     }
     parsed_bytes = nullptr;
@@ -99,7 +99,7 @@ void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
         state->truncated = true;  // c-ares asks again over TCP
         return;
     }
-    state->parsed = parse_dns_message({data, size});
+    state->parsed = parse_dns_message({data, size}, parse_options);
     if (state->parsed.message) {
         // c-ares checks the question and hands the same bytes to on_answer.
         state->parsed_bytes = data;

@@ -11,7 +11,9 @@
 //   walker forgets) and fields read from the wrong offset;
 // - presentation invariants: A/AAAA data is a valid address of the right
 //   family, unknown types read "\# <length> <hex>", no OPT record is kept;
-// - follow_cnames terminates with at most one name per answer.
+// - follow_cnames terminates with at most one name per answer;
+// - parsed without keeping the additional section, the same verdict and the
+//   same answer and authority sections, and no additional records.
 #include <arpa/inet.h>
 
 #include <cstddef>
@@ -197,6 +199,16 @@ bool same_records(const std::vector<DnsRecord>& a, const std::vector<DnsRecord>&
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     DnsParseResult r = parse_dns_message({data, size});
     require(r.message.has_value() != r.error.has_value());
+    // Without the additional section: the same verdict and the same other sections.
+    DnsParseOptions without_additional;
+    without_additional.additional = false;
+    DnsParseResult lean = parse_dns_message({data, size}, without_additional);
+    require(lean.message.has_value() == r.message.has_value());
+    if (lean.message) {
+        require(lean.message->additional.empty());
+        require(same_records(lean.message->answers, r.message->answers) &&
+                same_records(lean.message->authority, r.message->authority));
+    }
     if (r.error) {
         require(r.error->code() == "BADRESP");
         return 0;

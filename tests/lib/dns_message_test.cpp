@@ -191,6 +191,36 @@ TEST(DnsMessage, UnknownTypeKeepsRawBytesAndOptIsSkipped) {
     EXPECT_TRUE(m.additional.empty());
 }
 
+TEST(DnsMessage, TheAdditionalSectionIsCheckedEvenWhenNotKept) {
+    DnsParseOptions without;
+    without.additional = false;
+    Packet p;
+    p.header(kResponse, 1, 1, 0, 2).question("a.test", 1);
+    p.pointer(12).rr(1, 60, 4).u8(192).u8(0).u8(2).u8(1);
+    p.name("ns.test").rr(1, 60, 4).u8(127).u8(0).u8(0).u8(1);
+    p.u8(0).u16(41).u16(1232).u32(0).u16(0);  // EDNS OPT
+    auto kept = must_parse(p);
+    ASSERT_EQ(kept.additional.size(), 1u);
+    EXPECT_EQ(kept.additional[0].name, "ns.test");
+    EXPECT_EQ(kept.additional[0].data, "127.0.0.1");
+    auto dropped = parse_dns_message(p.b, without);
+    ASSERT_TRUE(dropped.message);
+    EXPECT_TRUE(dropped.message->additional.empty());
+    ASSERT_EQ(dropped.message->answers.size(), 1u);
+    EXPECT_EQ(dropped.message->answers[0].data, "192.0.2.1");
+    // A malformed additional record (an A record of 3 bytes) is BADRESP
+    // whether the section is kept or not.
+    Packet bad;
+    bad.header(kResponse, 1, 1, 0, 1).question("a.test", 1);
+    bad.pointer(12).rr(1, 60, 4).u8(192).u8(0).u8(2).u8(1);
+    bad.name("ns.test").rr(1, 60, 3).u8(127).u8(0).u8(1);
+    expect_bad(bad, "bad additional A, kept");
+    auto still_bad = parse_dns_message(bad.b, without);
+    EXPECT_FALSE(still_bad.message);
+    ASSERT_TRUE(still_bad.error);
+    EXPECT_EQ(still_bad.error->code(), "BADRESP");
+}
+
 TEST(DnsMessage, AuthoritySection) {
     Packet p;
     p.header(0x8400, 1, 0, 1).question("nodata.test", 1);

@@ -151,6 +151,7 @@ namespace {
 struct FakeServer : UdpHandler {
     int rcode = 0;
     bool with_answer = true;
+    bool with_additional = false;  // an A record 192.0.2.2 in the additional section
     int queries = 0;
     void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
         queries++;
@@ -160,14 +161,19 @@ struct FakeServer : UdpHandler {
         bool answer = rcode == 0 && with_answer;
         reply[7] = answer ? 1 : 0;
         if (answer) reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x4d\x00\x04\xc0\x00\x02\x01", 16);
+        reply[11] = with_additional ? 1 : 0;
+        if (with_additional) reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x4d\x00\x04\xc0\x00\x02\x02", 16);
         socket.send({reply.data(), reply.size()}, from);
     }
 };
 
 using FakeDns = dns_test::LoopbackDns<FakeServer>;
 
-DnsQueryResult ask(Loop& loop, FakeDns& dns, const std::string& name, std::uint16_t type) {
-    Resolver resolver(loop, hermetic(dns.address()));
+DnsQueryResult ask(Loop& loop, FakeDns& dns, const std::string& name, std::uint16_t type,
+                   bool keep_additional_section = true) {
+    ResolverOptions options = hermetic(dns.address());
+    options.keep_additional_section = keep_additional_section;
+    Resolver resolver(loop, options);
     std::optional<DnsQueryResult> got;
     auto lookup = resolver.query(name, type, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
     loop.run();
@@ -194,6 +200,22 @@ TEST(ResolverQuery, DecodesTheAnswerAndReportsItsSource) {
     EXPECT_EQ(r.server, dns.address());
     EXPECT_FALSE(r.tcp);
     EXPECT_GT(r.rtt_ms, 0.0);
+}
+
+TEST(ResolverQuery, TheAdditionalSectionIsKeptUnlessTheOptionsSayNot) {
+    Loop loop;
+    FakeDns dns(loop);
+    dns.handler.with_additional = true;
+    auto kept = ask(loop, dns, "www.example.test", 1);
+    ASSERT_TRUE(kept.message);
+    ASSERT_EQ(kept.message->additional.size(), 1u);
+    EXPECT_EQ(kept.message->additional[0].data, "192.0.2.2");
+    auto dropped = ask(loop, dns, "www.example.test", 1, false);
+    ASSERT_TRUE(dropped.message);
+    EXPECT_TRUE(dropped.message->additional.empty());
+    ASSERT_EQ(dropped.message->answers.size(), 1u);
+    EXPECT_EQ(dropped.message->answers[0].data, "192.0.2.1");
+    EXPECT_EQ(to_string(dropped.status), "NOERROR");
 }
 
 TEST(ResolverQuery, ServfailAndRefusedAreReportedAsSuch) {

@@ -137,8 +137,19 @@ struct DnsParseResult {
     std::optional<Error> error;         ///< code "BADRESP", operation "parse"
 };
 
+/// What parse_dns_message() keeps of a message.
+struct DnsParseOptions {
+    /// Keep the additional section's records (DnsMessage::additional). When
+    /// false the section is still read and checked (a malformed one makes the
+    /// message BADRESP all the same) but its records are not kept: for callers
+    /// that never read them, which then do not pay for building them.
+    bool additional = true;
+};
+
 /// Decodes one DNS message (bytes in, struct out; no I/O, no global state).
 NETREACTOR_API DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes);
+/// The same, keeping what `options` says.
+NETREACTOR_API DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes, const DnsParseOptions& options);
 
 /// The owner names an answer section leads through by CNAME records.
 struct CnameChain {

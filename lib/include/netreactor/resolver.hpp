@@ -86,6 +86,10 @@ struct ResolverOptions {
     std::chrono::milliseconds deadline{0};
     /// Read the hosts file (/etc/hosts) before asking DNS (lookup_addresses only).
     bool use_hosts_file = true;
+    /// Keep the additional section of answers to query() and reverse()
+    /// (DnsQueryResult::message->additional). false: it is still checked but
+    /// left empty, for programs that never read it (see DnsParseOptions).
+    bool keep_additional_section = true;
 };
 
 /// The result of lookup_addresses(): A and AAAA merged, as getaddrinfo does.

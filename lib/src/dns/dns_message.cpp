@@ -21,8 +21,8 @@ struct BadMessage {
 
 class Walker {
 public:
-    explicit Walker(std::span<const std::uint8_t> bytes)
-        : buf_(bytes.data()), len_(static_cast<int>(bytes.size())) {}
+    Walker(std::span<const std::uint8_t> bytes, const DnsParseOptions& options)
+        : buf_(bytes.data()), len_(static_cast<int>(bytes.size())), options_(options) {}
 
     DnsMessage walk() {
         if (len_ < 12) throw BadMessage{"message shorter than a DNS header"};
@@ -49,9 +49,9 @@ public:
             }
             pos += 4;
         }
-        read_section(pos, ancount, m.answers);
-        read_section(pos, nscount, m.authority);
-        read_section(pos, arcount, m.additional);
+        read_section(pos, ancount, &m.answers);
+        read_section(pos, nscount, &m.authority);
+        read_section(pos, arcount, options_.additional ? &m.additional : nullptr);
         return m;
     }
 
@@ -90,7 +90,9 @@ private:
         return s;
     }
 
-    void read_section(int& pos, int count, std::vector<DnsRecord>& out) {
+    // Reads `count` records into `out` (OPT records left out), or only
+    // checks them when `out` is null.
+    void read_section(int& pos, int count, std::vector<DnsRecord>* out) {
         for (int i = 0; i < count; ++i) {
             DnsRecord r;
             r.name = name_at(pos, len_);
@@ -104,7 +106,7 @@ private:
             int end = pos + rdlen;
             if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
                 read_rdata(r, pos, end);
-                out.push_back(std::move(r));
+                if (out != nullptr) out->push_back(std::move(r));
             }
             pos = end;
         }
@@ -262,18 +264,21 @@ private:
 
     const std::uint8_t* buf_;
     int len_;
+    const DnsParseOptions& options_;
 };
 
 }  // namespace
 
-DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes) {
+DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes) { return parse_dns_message(bytes, {}); }
+
+DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes, const DnsParseOptions& options) {
     DnsParseResult result;
     if (bytes.size() > 65535) {
         result.error = Error("BADRESP", "DNS message longer than 65535 bytes", "parse");
         return result;
     }
     try {
-        result.message = Walker(bytes).walk();
+        result.message = Walker(bytes, options).walk();
     } catch (const BadMessage& bad) {
         result.error = Error("BADRESP", "malformed DNS message: " + bad.why, "parse");
     }
