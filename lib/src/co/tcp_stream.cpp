@@ -12,7 +12,7 @@ namespace detail {
 
 namespace {
 // A stash that grew for a burst gives its memory back once emptied.
-constexpr std::size_t kRetainedStash = 64 * 1024;
+constexpr std::size_t kRetainedStash = std::size_t{64} * 1024;
 }  // namespace
 
 StreamState::~StreamState() {
