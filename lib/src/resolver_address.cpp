@@ -11,10 +11,10 @@ void AddressState::fail(DnsStatus status, Error error) {
     result.error = std::move(error);
 }
 void AddressState::deliver() {
-    auto cb = std::move(callback);
-    auto value = std::move(result);
+    delivering = true;  // as QueryState::deliver()
+    callback(std::move(result));
+    delivering = false;
     Resolver::Impl::maybe_free(this);
-    cb(std::move(value));
 }
 
 void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* info) {

@@ -43,6 +43,7 @@ struct DnsLookupState {
     bool queued = false;    // in the delivery queue
     bool finished = false;  // delivered, or dropped: the callback never runs again
     bool in_ares = false;   // c-ares holds a pointer to this state
+    bool delivering = false;  // its callback is running (from the state itself): freed once it returns
     bool has_deadline = false;
     std::multimap<std::uint64_t, DnsLookupState*>::iterator deadline_at;
     std::uint64_t started_ns = 0;
@@ -53,7 +54,8 @@ struct DnsLookupState {
     virtual ~DnsLookupState() = default;
     // Sets a failure as the result (a deadline, cancel_all()).
     virtual void fail(DnsStatus status, Error error) = 0;
-    // Runs the callback with the result; may free this state first.
+    // Runs the callback with the result, then frees this state if nobody
+    // else holds it.
     virtual void deliver() = 0;
     virtual void note_tcp_failure(const char*) {}
     // The handle, if any, no longer refers to this state.

@@ -52,7 +52,7 @@ void Resolver::Impl::complete(DnsLookupState* state) {
 }
 
 void Resolver::Impl::maybe_free(DnsLookupState* state) {
-    if (state->finished && !state->queued && !state->in_ares) delete state;
+    if (state->finished && !state->queued && !state->in_ares && !state->delivering) delete state;
 }
 
 // The handle let go (cancel or destruction): the callback never runs.

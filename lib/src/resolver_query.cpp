@@ -14,10 +14,13 @@ void QueryState::fail(DnsStatus status, Error error) {
     result.rtt_ms = static_cast<double>(monotonic_ns() - started_ns) / 1e6;
 }
 void QueryState::deliver() {
-    auto cb = std::move(callback);
-    auto value = std::move(result);
+    // The result goes to the callback from here, not through a copy; the
+    // state stays allocated while the callback runs, whatever it destroys
+    // (its Resolver, other lookups: c-ares may let go of this one meanwhile).
+    delivering = true;
+    callback(std::move(result));
+    delivering = false;
     Resolver::Impl::maybe_free(this);
-    cb(std::move(value));
 }
 void QueryState::note_tcp_failure(const char* code) {
     if (truncated) tcp_failure = code;

@@ -146,3 +146,28 @@ TEST(DnsLookup, AHandleMayOutliveItsResolver) {
     loop.run();
     EXPECT_EQ(called, 0);
 }
+
+TEST(DnsLookup, ACallbackMayEndEverythingWhileCaresStillHoldsItsQuery) {
+    // A deadline ends each lookup while c-ares still holds its query (it
+    // cannot drop one); the callbacks then make c-ares let go of those
+    // queries: by dropping the last lookup (the library cancels what nobody
+    // waits for), and by destroying the Resolver.
+    Loop loop;
+    SilentDns dns(loop);
+    auto resolver = std::make_unique<Resolver>(loop, dns.options());
+    std::vector<std::string> ran;
+    std::optional<DnsLookup> second;
+    DnsLookup first = resolver->query("first.test", 1, [&](DnsQueryResult r) {
+        ran.push_back("first " + std::string(to_string(r.status)));
+        second.reset();
+    }, 50ms);
+    second.emplace(resolver->query("second.test", 1, [&](DnsQueryResult) { ran.push_back("second"); }, 5000ms));
+    DnsLookup third = resolver->query("third.test", 28, [&](DnsQueryResult r) {
+        ran.push_back("third " + std::string(to_string(r.status)));
+        resolver.reset();
+        dns.socket.stop_receiving();
+    }, 100ms);
+    loop.run();
+    EXPECT_EQ(ran, (std::vector<std::string>{"first TIMEOUT", "third TIMEOUT"}));
+    EXPECT_EQ(resolver, nullptr);
+}
