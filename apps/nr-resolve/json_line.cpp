@@ -2,7 +2,9 @@
 
 #include <array>
 #include <charconv>
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "json_output.hpp"
 
@@ -17,6 +19,20 @@ constexpr std::array<bool, 256> kPlain = [] {
     for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
     return plain;
 }();
+
+// True when none of the eight bytes of `word` needs more than a copy: none
+// below 0x20, none at 0x80 or above, no '"' and no '\\' (the bit tricks of
+// "Bit Twiddling Hacks": a byte below n, or equal to one, sets its high bit
+// in these expressions; exact when asked about the whole word).
+bool all_plain(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    std::uint64_t control = word - kOnes * 0x20;
+    std::uint64_t quote = word ^ (kOnes * '"');
+    std::uint64_t backslash = word ^ (kOnes * '\\');
+    std::uint64_t special = (control | (quote - kOnes) | (backslash - kOnes)) & ~word;
+    return ((special | word) & kHighs) == 0;
+}
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
@@ -46,38 +62,49 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     std::size_t plain = 0;  // start of the run not yet copied
     for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (kPlain[c]) {
-            ++i;
-            continue;
-        }
-        if (c >= 0x80) {
-            if (std::size_t n = utf8_sequence(s, i)) {
-                i += n;
+        // Eight bytes at a time while they need no escape (most of every line).
+        if (i + 8 <= s.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, s.data() + i, sizeof word);
+            if (all_plain(word)) {
+                i += 8;
                 continue;
             }
-            // Not UTF-8 (only input names read from a file can be): rare, so
-            // nlohmann writes the whole string, and the bad sequences become
-            // U+FFFD exactly as its dump(error_handler_t::replace) makes them.
-            out.resize(start);
-            out += nrapp::json(std::string(s)).dump(-1, ' ', false, nrapp::json::error_handler_t::replace);
-            return;
         }
-        out.append(s.data() + plain, i - plain);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default: {
-                static const char hex[] = "0123456789abcdef";
-                const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                out.append(esc, sizeof esc);
+        for (const std::size_t stop = std::min(s.size(), i + 8); i < stop;) {
+            auto c = static_cast<unsigned char>(s[i]);
+            if (kPlain[c]) {
+                ++i;
+                continue;
             }
+            if (c >= 0x80) {
+                if (std::size_t n = utf8_sequence(s, i)) {
+                    i += n;
+                    continue;
+                }
+                // Not UTF-8 (only input names read from a file can be): rare, so
+                // nlohmann writes the whole string, and the bad sequences become
+                // U+FFFD exactly as its dump(error_handler_t::replace) makes them.
+                out.resize(start);
+                out += nrapp::json(std::string(s)).dump(-1, ' ', false, nrapp::json::error_handler_t::replace);
+                return;
+            }
+            out.append(s.data() + plain, i - plain);
+            switch (c) {
+                case '"': out += "\\\""; break;
+                case '\\': out += "\\\\"; break;
+                case '\n': out += "\\n"; break;
+                case '\r': out += "\\r"; break;
+                case '\t': out += "\\t"; break;
+                default: {
+                    static const char hex[] = "0123456789abcdef";
+                    const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                    out.append(esc, sizeof esc);
+                }
+            }
+            ++i;
+            plain = i;
         }
-        ++i;
-        plain = i;
     }
     out.append(s.data() + plain, s.size() - plain);
     out += '"';
