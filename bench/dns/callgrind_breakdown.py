@@ -5,7 +5,9 @@ next to the bare c-ares loop (bench/dns/ares_bulk.c) on the same names.
 
 Starts NSD on loopback with a zone of N names, resolves them (type A, 300 in
 flight) under `valgrind --tool=callgrind`, and splits the inclusive counts:
-  c-ares   ares_query + ares_process_fd, minus the answer callback
+  c-ares   ares_send (ares_query before) + ares_process_fd, minus what runs
+           inside it that is ours: the socket hook that decodes each answer
+           (on_datagram) and the answer callback
   decode   netreactor::parse_dns_message (the walker: names, records, strings)
   JSON     resolve::append_answer_json (the answer line)
   rest     everything else: the runner, callbacks, copies and frees of the
@@ -66,8 +68,11 @@ def main():
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             c = inclusive(out)
             total = part(c, r"PROGRAM TOTALS")
-            ares = part(c, r"\?\?\?:ares_process_fd ") - part(c, r"resolver\.cpp:netreactor::\(anonymous namespace\)::on_answer") \
-                + part(c, r"\?\?\?:ares_query ")
+            # The answer is decoded inside ares_process_fd (the socket hook,
+            # on_datagram) and delivered from its callback: both are ours.
+            ares = part(c, r"\?\?\?:ares_process_fd ") - part(c, r"resolver[_a-z]*\.cpp:.*on_(query_)?answer\(") \
+                - part(c, r"resolver[_a-z]*\.cpp:netreactor::Resolver::Impl::on_datagram") \
+                + part(c, r"\?\?\?:ares_query ") + part(c, r"\?\?\?:ares_send ")
             decode = part(c, r"parse_dns_message")
             json_line = part(c, r"append_answer_json")
             print(f"{tool}: {total / n:,.0f} instructions per answer: c-ares {ares / n:,.0f}, decode {decode / n:,.0f}, "
