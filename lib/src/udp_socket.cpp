@@ -1,7 +1,9 @@
 #include "netreactor/udp_socket.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <vector>
 
 #include "loop_impl.hpp"
@@ -29,8 +31,24 @@ struct NETREACTOR_INTERNAL UdpSocket::Impl {
     std::uint64_t received = 0;
     std::uint64_t sent = 0;
     std::size_t queued = 0;
+    // The socket once it exists (bind(), connect() or libuv's implicit bind
+    // at the first send); -1 before. send() hands datagrams to it directly.
+    int fd = -1;
 
     void defer_error(Error error);
+    // uv_fileno once libuv has made the socket.
+    void note_socket() noexcept;
+    // One sendto(2): the bytes sent, or a libuv status (UV_EAGAIN when the
+    // kernel would block).
+    ssize_t send_now(std::span<const char> data, const SocketAddress* to) const noexcept;
+    [[gnu::noinline]] ssize_t send_failed(std::span<const char> data, const SocketAddress* to) const noexcept;
+    // send() when the socket does not exist yet, something is queued, or the
+    // kernel did not take the datagram at once. Out of line: the per-datagram
+    // path stays small.
+    [[gnu::noinline]] void send_slow(std::span<const char> data, const SocketAddress& to, ssize_t first_try);
+    // The receive callback's rare cases: an error, the end of a batch.
+    [[gnu::noinline]] void on_receive_error(ssize_t status);
+    [[gnu::noinline]] void on_batch_end();
 };
 
 namespace {
@@ -77,6 +95,11 @@ UdpSocket::UdpSocket(Loop& loop, UdpHandler& handler) : impl_(new Impl) {
     impl_->report.data = impl_;
 }
 
+void UdpSocket::Impl::note_socket() noexcept {
+    uv_os_fd_t socket = -1;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&udp), &socket) == 0) fd = socket;
+}
+
 void UdpSocket::Impl::defer_error(Error error) {
     deferred_errors.push_back(std::move(error));
     uv_idle_start(&report, report_deferred_errors);
@@ -96,11 +119,13 @@ void UdpSocket::bind(const SocketAddress& address, const UdpBindOptions& options
         }
     }
     check_uv(uv_udp_bind(&impl_->udp, address.sockaddr_ptr(), flags), "bind");
+    impl_->note_socket();
 }
 
 void UdpSocket::connect(const SocketAddress& peer) {
     check_uv(uv_udp_connect(&impl_->udp, peer.sockaddr_ptr()), "connect");
     impl_->connected = true;
+    impl_->note_socket();
 }
 
 void UdpSocket::start_receiving() {
@@ -114,14 +139,11 @@ void UdpSocket::start_receiving() {
                      auto* impl = static_cast<Impl*>(udp->data);
                      if (impl->handler == nullptr) return;
                      if (nread < 0) {
-                         impl->handler->on_error(*impl->owner, uv_error(static_cast<int>(nread), "recv"));
+                         impl->on_receive_error(nread);
                          return;
                      }
                      if (from == nullptr) {  // the end of a batch, or nothing more to read this round
-                         if (impl->stop_after_batch) {
-                             impl->stop_after_batch = false;
-                             uv_udp_recv_stop(udp);
-                         }
+                         impl->on_batch_end();
                          return;
                      }
                      impl->received++;
@@ -135,6 +157,17 @@ void UdpSocket::start_receiving() {
              "recv_start");
 }
 
+void UdpSocket::Impl::on_receive_error(ssize_t status) {
+    handler->on_error(*owner, uv_error(static_cast<int>(status), "recv"));
+}
+
+void UdpSocket::Impl::on_batch_end() {
+    if (stop_after_batch) {
+        stop_after_batch = false;
+        uv_udp_recv_stop(&udp);
+    }
+}
+
 void UdpSocket::stop_receiving() {
     if (impl_->delivering_batch) {
         impl_->stop_after_batch = true;
@@ -143,26 +176,72 @@ void UdpSocket::stop_receiving() {
     uv_udp_recv_stop(&impl_->udp);
 }
 
+ssize_t UdpSocket::Impl::send_now(std::span<const char> data, const SocketAddress* to) const noexcept {
+    // `to` is IPv4 or IPv6 here (send() leaves empty addresses to libuv).
+    auto length = static_cast<socklen_t>(to != nullptr && to->family() == AF_INET ? sizeof(sockaddr_in)
+                                                                                 : sizeof(sockaddr_in6));
+    ssize_t n = to != nullptr ? ::sendto(fd, data.data(), data.size(), 0, to->sockaddr_ptr(), length)
+                              : ::send(fd, data.data(), data.size(), 0);
+    return n >= 0 ? n : send_failed(data, to);
+}
+
+ssize_t UdpSocket::Impl::send_failed(std::span<const char> data, const SocketAddress* to) const noexcept {
+    ssize_t n = -1;
+    while (n < 0 && errno == EINTR)
+        n = to != nullptr ? ::sendto(fd, data.data(), data.size(), 0, to->sockaddr_ptr(), to->length())
+                          : ::send(fd, data.data(), data.size(), 0);
+    if (n >= 0) return n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return UV_EAGAIN;
+    return -errno;  // libuv's status for errno on Unix
+}
+
+// The per-datagram path: with the socket made and nothing queued, one
+// sendto(2). uv_udp_try_send does the same behind checks that hold here
+// (~70 instructions a datagram; docs/benchmarks.md, issue 12).
 void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
-    const sockaddr* dest = impl_->connected ? nullptr : to.sockaddr_ptr();
+    Impl& s = *impl_;
+    const SocketAddress* dest = s.connected ? nullptr : &to;
+    // An empty address goes to libuv too, for its EINVAL.
+    if (s.queued != 0 || s.fd < 0 || (dest != nullptr && dest->empty())) {
+        s.send_slow(data, to, UV_EAGAIN);
+        return;
+    }
+    ssize_t n = s.send_now(data, dest);
+    if (n < 0) {
+        s.send_slow(data, to, n);
+        return;
+    }
+    s.sent++;
+}
+
+// `first_try`: what send_now() answered, or UV_EAGAIN when it was not asked.
+void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress& to, ssize_t first_try) {
+    if (first_try != UV_EAGAIN) {
+        defer_error(uv_error(static_cast<int>(first_try), "send"));
+        return;
+    }
+    const sockaddr* dest = connected ? nullptr : to.sockaddr_ptr();
     uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
-    if (impl_->queued == 0) {
-        int n = uv_udp_try_send(&impl_->udp, &buf, 1, dest);
+    if (queued == 0 && fd < 0) {
+        // No socket yet: libuv makes it (bound to the wildcard address of
+        // the peer's family), then sends.
+        int n = uv_udp_try_send(&udp, &buf, 1, dest);
+        note_socket();
         if (n >= 0) {
-            impl_->sent++;
+            sent++;
             return;
         }
         if (n != UV_EAGAIN) {
-            impl_->defer_error(uv_error(n, "send"));
+            defer_error(uv_error(n, "send"));
             return;
         }
     }
     auto* q = new QueuedDatagram;
     q->req.data = q;
-    q->socket = impl_;
+    q->socket = this;
     q->bytes.assign(data.begin(), data.end());
     buf = uv_buf_init(q->bytes.data(), static_cast<unsigned>(q->bytes.size()));
-    int rc = uv_udp_send(&q->req, &impl_->udp, &buf, 1, dest, [](uv_udp_send_t* req, int status) {
+    int rc = uv_udp_send(&q->req, &udp, &buf, 1, dest, [](uv_udp_send_t* req, int status) {
         auto* datagram = static_cast<QueuedDatagram*>(req->data);
         Impl* impl = datagram->socket;
         delete datagram;
@@ -176,10 +255,11 @@ void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
     });
     if (rc < 0) {
         delete q;
-        impl_->defer_error(uv_error(rc, "send"));
+        defer_error(uv_error(rc, "send"));
         return;
     }
-    impl_->queued++;
+    note_socket();
+    queued++;
 }
 
 SocketAddress UdpSocket::local_address() const {
