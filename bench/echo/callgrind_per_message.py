@@ -28,7 +28,7 @@ import time
 
 SERVERS = {
     # name: (path inside the build directory, command after the path)
-    "nr": ("apps/nr-echo-server/nr-echo-server", ["--host", "127.0.0.1", "--port", "{port}", "--proto", "tcp"]),
+    "nr": ("apps/nr-echo-server/nr-echo-server", ["--host", "127.0.0.1", "--port", "{port}"]),
     "epoll": ("bench/echo/epoll-echo-server", ["{port}", "127.0.0.1"]),
     "libuv": ("bench/echo/uv-echo-server", ["{port}", "127.0.0.1"]),
     "co": ("bench/echo/co-echo-server", ["{port}"]),
@@ -47,6 +47,22 @@ def wait_for_port(port, proc, limit_s=30.0):
             time.sleep(0.2)
     proc.kill()
     sys.exit(f"callgrind_per_message: nothing listens on port {port} after {limit_s:.0f} s")
+
+
+def wait_for_udp_echo(port, proc, limit_s=30.0):
+    """The TCP port may listen before the UDP one is bound: wait for a UDP echo too."""
+    deadline = time.monotonic() + limit_s
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.5)
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                s.sendto(b"ping", ("127.0.0.1", port))
+                s.recvfrom(16)
+                return
+            except OSError:
+                time.sleep(0.2)
+    proc.kill()
+    sys.exit(f"callgrind_per_message: no UDP echo on port {port}")
 
 
 def parse_functions(path):
@@ -72,15 +88,18 @@ def parse_functions(path):
     return total, functions
 
 
-def run_once(server_cmd, client, port, connections, size, count, pipeline, workdir, tag):
+def run_once(server_cmd, client, port, connections, size, count, pipeline, udp, workdir, tag):
     out = os.path.join(workdir, f"callgrind.{tag}")
     cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + server_cmd
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, proc)
+        if udp:
+            wait_for_udp_echo(port, proc)
         result = subprocess.run([client, "--host", "127.0.0.1", "--port", str(port), "--connections",
                                  str(connections), "--size", str(size), "--count", str(count),
-                                 "--pipeline", str(pipeline), "--duration", "600", "--timeout", "120"],
+                                 "--pipeline", str(pipeline), "--duration", "600", "--timeout", "120"]
+                                + (["--udp"] if udp else []),
                                 capture_output=True, text=True, timeout=900)
         lines = [json.loads(l) for l in result.stdout.splitlines() if l.startswith("{")]
         messages = sum(l.get("messages", 0) for l in lines)
@@ -107,6 +126,7 @@ def main():
     ap.add_argument("--connections", type=int, default=1000)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--pipeline", type=int, default=1)
+    ap.add_argument("--udp", action="store_true", help="UDP datagrams (--connections sockets) instead of TCP")
     ap.add_argument("--counts", type=int, nargs=2, default=[20, 120], metavar=("FEW", "MANY"),
                     help="messages per connection in the two runs")
     ap.add_argument("--top", type=int, default=15, help="functions to list")
@@ -119,20 +139,22 @@ def main():
     client = os.path.join(args.build, "apps/nr-echo-client/nr-echo-client")
     with tempfile.TemporaryDirectory(prefix="cg-echo-") as workdir:
         few = run_once(server_cmd, client, args.port, args.connections, args.size, args.counts[0],
-                       args.pipeline, workdir, "few")
+                       args.pipeline, args.udp, workdir, "few")
         many = run_once(server_cmd, client, args.port, args.connections, args.size, args.counts[1],
-                        args.pipeline, workdir, "many")
+                        args.pipeline, args.udp, workdir, "many")
     messages = many[0] - few[0]
     total = (many[1][0] - few[1][0]) / messages
     per_function = {name: (count - few[1][1].get(name, 0)) / messages for name, count in many[1][1].items()}
     top = sorted(per_function.items(), key=lambda kv: -kv[1])[: args.top]
     if args.json:
-        print(json.dumps({"server": path, "connections": args.connections, "size": args.size,
+        print(json.dumps({"server": path, "proto": "udp" if args.udp else "tcp",
+                          "connections": args.connections, "size": args.size,
                           "pipeline": args.pipeline, "messages": messages, "instructions_per_message": total,
                           "functions": dict(top)}))
         return
     print(f"{path}: {total:.1f} instructions per message "
-          f"({args.connections} connections x {args.size} B, {args.pipeline} in flight; "
+          f"({'UDP' if args.udp else 'TCP'}, {args.connections} connections x {args.size} B, "
+          f"{args.pipeline} in flight; "
           f"{messages} messages between the two runs)")
     for name, per in top:
         print(f"{per:8.1f}  {name}")

@@ -668,6 +668,10 @@ class Workers(unittest.TestCase):
     def test_two_workers_share_the_port(self):
         with start("--workers", 2) as server:
             self.assertEqual(server.listening("tcp")["workers"], 2)
+            # The workers' threads start right after the listening events.
+            deadline = time.monotonic() + 5
+            while len(os.listdir(f"/proc/{server.pid}/task")) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
             threads = len(os.listdir(f"/proc/{server.pid}/task"))
             self.assertGreaterEqual(threads, 2)
             r = nrtest.run_tool("nr-echo-client", "--port", server.port, "--connections", 50, "--duration", 1,
