@@ -171,3 +171,28 @@ TEST(DnsLookup, ACallbackMayEndEverythingWhileCaresStillHoldsItsQuery) {
     EXPECT_EQ(ran, (std::vector<std::string>{"first TIMEOUT", "third TIMEOUT"}));
     EXPECT_EQ(resolver, nullptr);
 }
+
+TEST(DnsLookup, ALaterDeadlineHoldsAfterAnEarlierLookupEnded) {
+    // The first lookup (deadline 50 ms) ends at once; the deadline timer may
+    // still fire at its 50 ms, and must then wait on for the second one's
+    // 300 ms instead of ending it early.
+    Loop loop;
+    SilentDns dns(loop);
+    Resolver resolver(loop, dns.options());
+    std::optional<double> first_ms, second_ms;
+    std::optional<DnsStatus> second_status;
+    auto start = monotonic_ns();
+    auto elapsed_ms = [&] { return static_cast<double>(monotonic_ns() - start) / 1e6; };
+    DnsLookup first = resolver.lookup_addresses("127.0.0.1", AF_INET, 0, [&](AddressLookup) { first_ms = elapsed_ms(); }, 50ms);
+    DnsLookup second = resolver.query("silent.test", 1, [&](DnsQueryResult r) {
+        second_ms = elapsed_ms();
+        second_status = r.status;
+        dns.socket.stop_receiving();
+    }, 300ms);
+    loop.run();
+    ASSERT_TRUE(first_ms && second_ms && second_status);
+    EXPECT_LT(*first_ms, 50);
+    EXPECT_EQ(*second_status, DnsStatus::Timeout);
+    EXPECT_GE(*second_ms, 290);
+    EXPECT_LT(*second_ms, 1500);
+}
