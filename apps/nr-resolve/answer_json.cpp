@@ -120,7 +120,9 @@ public:
 
     void record(const netreactor::DnsRecord& r) {
         text("{\"name\":"); str(r.name);
-        text(",\"type\":"); str(netreactor::dns_type_name(r.type));
+        text(",\"type\":");
+        if (auto mnemonic = netreactor::dns_type_mnemonic(r.type); !mnemonic.empty()) str(mnemonic);
+        else str(netreactor::dns_type_name(r.type));
         text(",\"ttl\":"); num(r.ttl);
         text(",\"data\":"); str(r.data);
         std::visit(*this, r.fields);

@@ -350,6 +350,18 @@ TEST(DnsNames, TypeNames) {
     EXPECT_FALSE(dns_type_from_name("BOGUS"));
     EXPECT_FALSE(dns_type_from_name("TYPE70000"));
     EXPECT_EQ(dns_type_name(65), "TYPE65");
+    // The mnemonic alone: the same text for every type that has one, none for the others.
+    for (unsigned type = 0; type <= 65535; ++type) {
+        auto mnemonic = dns_type_mnemonic(static_cast<std::uint16_t>(type));
+        if (mnemonic.empty()) {
+            EXPECT_EQ(dns_type_name(static_cast<std::uint16_t>(type)), "TYPE" + std::to_string(type));
+        } else {
+            EXPECT_EQ(dns_type_name(static_cast<std::uint16_t>(type)), mnemonic);
+            EXPECT_EQ(dns_type_from_name(mnemonic), type);
+        }
+    }
+    EXPECT_EQ(dns_type_mnemonic(28), "AAAA");
+    EXPECT_EQ(dns_type_mnemonic(65), "");
 }
 
 TEST(DnsNames, CnameChainsAndLoops) {

@@ -44,6 +44,9 @@ enum class DnsType : std::uint16_t {
 
 /// "A", "MX", "ANY"... or "TYPE65" (RFC 3597) for a type without a mnemonic.
 NETREACTOR_API std::string dns_type_name(std::uint16_t type);
+/// "A", "MX", "ANY"... for a type with a mnemonic, "" for the others: the
+/// same text as dns_type_name() without building a string.
+NETREACTOR_API std::string_view dns_type_mnemonic(std::uint16_t type) noexcept;
 /// Parses "A", "mx", "ANY", "TYPE65" (any case); nullopt if unknown or above 65535.
 NETREACTOR_API std::optional<std::uint16_t> dns_type_from_name(std::string_view name);
 /// "NOERROR", "SERVFAIL"... or "RCODE12".

@@ -93,8 +93,10 @@ private:
     // Reads `count` records into `out` (OPT records left out), or only
     // checks them when `out` is null.
     void read_section(int& pos, int count, std::vector<DnsRecord>* out) {
+        DnsRecord scratch;  // the record being checked when none is kept
         for (int i = 0; i < count; ++i) {
-            DnsRecord r;
+            // Built where it is kept (no move into the vector afterwards).
+            DnsRecord& r = out != nullptr ? out->emplace_back() : (scratch = DnsRecord{});
             r.name = name_at(pos, len_);
             need(pos, 10, len_, "record header");
             r.type = u16(pos);
@@ -106,7 +108,8 @@ private:
             int end = pos + rdlen;
             if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
                 read_rdata(r, pos, end);
-                if (out != nullptr) out->push_back(std::move(r));
+            } else if (out != nullptr) {
+                out->pop_back();  // EDNS OPT: a pseudo-record, not kept
             }
             pos = end;
         }
@@ -126,7 +129,7 @@ private:
                     inet_ntop(AF_INET6, buf_ + pos, text, sizeof text);
                     r.data = text;
                 }
-                r.fields = DnsAddressData{r.data};
+                r.fields.emplace<DnsAddressData>().address = r.data;
                 return;
             }
             case DnsType::CNAME:

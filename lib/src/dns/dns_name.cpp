@@ -34,9 +34,14 @@ std::string_view without_trailing_dot(std::string_view name) {
 
 }  // namespace
 
-std::string dns_type_name(std::uint16_t type) {
+std::string_view dns_type_mnemonic(std::uint16_t type) noexcept {
     for (const auto& t : kTypeNames)
         if (t.type == type) return t.name;
+    return {};
+}
+
+std::string dns_type_name(std::uint16_t type) {
+    if (auto mnemonic = dns_type_mnemonic(type); !mnemonic.empty()) return std::string(mnemonic);
     return "TYPE" + std::to_string(type);
 }
 
