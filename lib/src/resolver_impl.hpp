@@ -45,6 +45,11 @@ struct DnsLookupState {
     bool in_ares = false;   // c-ares holds a pointer to this state
     bool delivering = false;  // its callback is running (from the state itself): freed once it returns
     bool has_deadline = false;
+    std::uint64_t deadline_ns = 0;  // when its deadline falls (has_deadline), monotonic_ns()
+    // Where it waits for its deadline: the queue (the options' deadline) or the map.
+    bool in_deadline_queue = false;
+    DnsLookupState* deadline_prev = nullptr;
+    DnsLookupState* deadline_next = nullptr;
     std::multimap<std::uint64_t, DnsLookupState*>::iterator deadline_at;
     std::uint64_t started_ns = 0;
 
@@ -80,6 +85,12 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     std::size_t live_count = 0;
     std::deque<DnsLookupState*> ready;
     std::size_t outstanding = 0;  // started, neither delivered nor dropped
+    // Lookups waiting for their deadline. Those with the options' deadline
+    // (every lookup, in most programs) arrive in deadline order and wait in a
+    // queue: no allocation, no search. Lookups with a deadline of their own
+    // wait in the map.
+    DnsLookupState* deadline_queue_head = nullptr;
+    DnsLookupState* deadline_queue_tail = nullptr;
     std::multimap<std::uint64_t, DnsLookupState*> deadlines;
     std::unordered_map<std::uint16_t, DnsLookupState*> by_id;  // queries c-ares holds, by DNS ID
     std::mt19937 random{std::random_device{}()};
@@ -116,6 +127,10 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
 private:
     void unlink(DnsLookupState* state);
     void flush();
+    // The lookup whose deadline falls first, or null.
+    DnsLookupState* first_deadline() const;
+    void add_deadline(DnsLookupState* state, std::chrono::milliseconds deadline);
+    void remove_deadline(DnsLookupState* state);
     void rearm_deadline();
     void on_deadline();
 };

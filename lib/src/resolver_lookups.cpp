@@ -16,15 +16,46 @@ DnsLookup Resolver::Impl::start(DnsLookupState* state, std::chrono::milliseconds
     live_count++;
     outstanding++;
     if (deadline.count() == 0) deadline = default_deadline;
-    if (deadline.count() > 0) {
-        auto at = state->started_ns + static_cast<std::uint64_t>(deadline.count()) * 1000000ULL;
-        // Lookups sharing a deadline duration arrive in deadline order, so a
-        // new one usually goes last: the hint there spares the tree search.
-        state->deadline_at = deadlines.emplace_hint(deadlines.end(), at, state);
-        state->has_deadline = true;
-        if (state->deadline_at == deadlines.begin()) rearm_deadline();
-    }
+    if (deadline.count() > 0) add_deadline(state, deadline);
     return DnsLookup(state);
+}
+
+void Resolver::Impl::add_deadline(DnsLookupState* state, std::chrono::milliseconds deadline) {
+    state->deadline_ns = state->started_ns + static_cast<std::uint64_t>(deadline.count()) * 1000000ULL;
+    state->has_deadline = true;
+    if (deadline == default_deadline) {
+        // Same duration, later start (the clock is monotonic): the latest deadline.
+        state->in_deadline_queue = true;
+        state->deadline_prev = deadline_queue_tail;
+        if (deadline_queue_tail != nullptr) deadline_queue_tail->deadline_next = state;
+        else deadline_queue_head = state;
+        deadline_queue_tail = state;
+    } else {
+        state->deadline_at = deadlines.emplace(state->deadline_ns, state);
+    }
+    if (first_deadline() == state) rearm_deadline();
+}
+
+void Resolver::Impl::remove_deadline(DnsLookupState* state) {
+    if (state->in_deadline_queue) {
+        if (state->deadline_prev != nullptr) state->deadline_prev->deadline_next = state->deadline_next;
+        else deadline_queue_head = state->deadline_next;
+        if (state->deadline_next != nullptr) state->deadline_next->deadline_prev = state->deadline_prev;
+        else deadline_queue_tail = state->deadline_prev;
+        state->deadline_prev = state->deadline_next = nullptr;
+        state->in_deadline_queue = false;
+    } else {
+        deadlines.erase(state->deadline_at);
+    }
+    state->has_deadline = false;
+}
+
+DnsLookupState* Resolver::Impl::first_deadline() const {
+    DnsLookupState* queued_first = deadline_queue_head;
+    DnsLookupState* mapped_first = deadlines.empty() ? nullptr : deadlines.begin()->second;
+    if (queued_first == nullptr) return mapped_first;
+    if (mapped_first == nullptr) return queued_first;
+    return mapped_first->deadline_ns < queued_first->deadline_ns ? mapped_first : queued_first;
 }
 
 void Resolver::Impl::unlink(DnsLookupState* state) {
@@ -36,14 +67,13 @@ void Resolver::Impl::unlink(DnsLookupState* state) {
     state->prev = state->next = nullptr;
     live_count--;
     if (state->has_deadline) {
-        deadlines.erase(state->deadline_at);
-        state->has_deadline = false;
+        remove_deadline(state);
         // The timer may stay armed for this lookup's deadline while others
         // wait for theirs (it is never later than the first one): firing
         // early only re-arms it, where re-arming at every answer cost ~200
         // instructions. With none left it stops: an armed timer keeps the
         // loop alive, never for lookups that ended.
-        if (deadlines.empty()) rearm_deadline();
+        if (first_deadline() == nullptr) rearm_deadline();
     }
 }
 
@@ -100,21 +130,21 @@ void Resolver::Impl::flush() {
 
 void Resolver::Impl::rearm_deadline() {
     if (destroyed) return;
-    if (deadlines.empty()) {
+    DnsLookupState* first = first_deadline();
+    if (first == nullptr) {
         uv_timer_stop(&deadline_timer);
         return;
     }
     std::uint64_t now = monotonic_ns();
-    std::uint64_t at = deadlines.begin()->first;
+    std::uint64_t at = first->deadline_ns;
     std::uint64_t ms = at > now ? (at - now + 999999) / 1000000 : 0;
     uv_timer_start(&deadline_timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->on_deadline(); }, ms, 0);
 }
 
 void Resolver::Impl::on_deadline() {
     std::uint64_t now = monotonic_ns();
-    while (!deadlines.empty() && deadlines.begin()->first <= now + 500000) {
-        DnsLookupState* state = deadlines.begin()->second;
-        auto ms = (deadlines.begin()->first - state->started_ns) / 1000000;
+    for (DnsLookupState* state; (state = first_deadline()) != nullptr && state->deadline_ns <= now + 500000;) {
+        auto ms = (state->deadline_ns - state->started_ns) / 1000000;
         state->fail(DnsStatus::Timeout,
                     lookup_error(DnsStatus::Timeout, "no answer within the lookup's deadline (" + std::to_string(ms) + " ms)"));
         complete(state);
@@ -139,6 +169,7 @@ void Resolver::Impl::shutdown() {
         s->live = false;
         s->prev = s->next = nullptr;
         s->has_deadline = false;
+        s->in_deadline_queue = false;
         s->finished = true;
         s->release_handle();
         maybe_free(s);
@@ -147,6 +178,7 @@ void Resolver::Impl::shutdown() {
     live_head = nullptr;
     live_count = 0;
     deadlines.clear();
+    deadline_queue_head = deadline_queue_tail = nullptr;
     for (DnsLookupState* s : ready) {
         s->queued = false;
         s->finished = true;

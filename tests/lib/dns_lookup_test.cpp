@@ -196,3 +196,36 @@ TEST(DnsLookup, ALaterDeadlineHoldsAfterAnEarlierLookupEnded) {
     EXPECT_GE(*second_ms, 290);
     EXPECT_LT(*second_ms, 1500);
 }
+
+TEST(DnsLookup, OwnDeadlinesAndTheOptionsDeadlineEachHold) {
+    // Lookups with the options' deadline (300 ms) and with their own (100 ms,
+    // 600 ms), started in a mixed order: each ends at its own deadline.
+    Loop loop;
+    SilentDns dns(loop);
+    ResolverOptions options = dns.options();
+    options.deadline = 300ms;
+    Resolver resolver(loop, options);
+    auto start = monotonic_ns();
+    std::vector<std::pair<std::string, double>> ended;
+    auto note = [&](std::string what) {
+        return [&, what](DnsQueryResult r) {
+            EXPECT_EQ(r.status, DnsStatus::Timeout) << what;
+            ended.emplace_back(what, static_cast<double>(monotonic_ns() - start) / 1e6);
+            if (ended.size() == 4) dns.socket.stop_receiving();
+        };
+    };
+    std::vector<DnsLookup> held;
+    held.push_back(resolver.query("a.test", 1, note("options-a")));
+    held.push_back(resolver.query("b.test", 1, note("own-600"), 600ms));
+    held.push_back(resolver.query("c.test", 1, note("own-100"), 100ms));
+    held.push_back(resolver.query("d.test", 1, note("options-d")));
+    loop.run();
+    ASSERT_EQ(ended.size(), 4u);
+    EXPECT_EQ(ended[0].first, "own-100");
+    EXPECT_EQ(ended[3].first, "own-600");
+    for (const auto& [what, ms] : ended) {
+        double due = what == "own-100" ? 100 : what == "own-600" ? 600 : 300;
+        EXPECT_GE(ms, due - 10) << what;
+        EXPECT_LT(ms, due + 700) << what;
+    }
+}
