@@ -72,7 +72,7 @@ if [ $quick -eq 0 ]; then
   run_suite build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false || status=1
   # The library's unit tests (threading included: Loop::post, echo workers) under ThreadSanitizer.
   run_suite build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false -Dexamples=false -- --suite unit || status=1
-  # libFuzzer targets, 30 s each (six targets: three minutes of the 30-minute budget), with ASan and
+  # libFuzzer targets, 30 s each (seven targets: three and a half minutes of the 30-minute budget), with ASan and
   # UBSan; their corpora are also replayed as regression tests in every build above.
   if scripts/fuzz.sh "${NR_FUZZ_SECONDS:-30}"; then
     passed=$((passed + 1))
