@@ -30,11 +30,11 @@ void Runner::fill() {
             std::uint64_t id = options_.id_offset + ++totals_.names;
             if (options_.kind == QuestionKind::record) {
                 // Reversed so that pop_back() starts them in the order given;
-                // the name is copied for all but the last pushed.
-                for (auto it = options_.types.rbegin(); it != options_.types.rend(); ++it) {
-                    bool last = it + 1 == options_.types.rend();
-                    expanding_.push_back(Question{id, 0, last ? std::move(name) : name, QuestionKind::record, *it});
-                }
+                // the name is copied for all but the last pushed (the first type).
+                auto first = options_.types.rend() - 1;
+                for (auto it = options_.types.rbegin(); it != first; ++it)
+                    expanding_.push_back(Question{id, 0, name, QuestionKind::record, *it});
+                expanding_.push_back(Question{id, 0, std::move(name), QuestionKind::record, *first});
             } else {
                 expanding_.push_back(Question{id, 0, std::move(name), options_.kind, 12});
             }
