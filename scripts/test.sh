@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds netreactor and runs every test: unit and end-to-end, first in a
 # normal build (then the demo, scripts/demo.sh, as a test of its own), then
-# with AddressSanitizer and UndefinedBehaviorSanitizer.
+# with AddressSanitizer and UndefinedBehaviorSanitizer (and the library's unit
+# tests with ThreadSanitizer), then a warning-free Clang build, libFuzzer, and
+# the install check.
 # The tests run inside a network namespace that holds only loopback (when
 # the machine allows unshare), so no test can reach beyond 127.0.0.0/8 and ::1.
 #
@@ -59,6 +61,23 @@ run_suite() {  # build dir, meson options... [-- meson test options...]
 }
 
 status=0
+# Builds everything with Clang (Debian's clang 14), warnings as errors: the
+# project, the coroutine layer above all, must build warning-free with both of
+# Debian's compilers. Build only: the GCC builds run the tests.
+clang_build() {
+  local dir=build-clang
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" -Dwerror=true >/dev/null
+  else
+    CC=clang CXX=clang++ meson setup "$dir" -Dwerror=true >/dev/null
+  fi
+  if ninja -C "$dir" >"$dir/build-output.log" 2>&1; then
+    echo "clang build: OK"
+  else
+    echo "clang build: FAILED"; tail -n 40 "$dir/build-output.log"; return 1
+  fi
+}
+
 # Warnings are errors in every build CI makes.
 run_suite build -Dwerror=true || status=1
 # The README's first command is a test too: the demo must run every section as
@@ -72,6 +91,7 @@ if [ $quick -eq 0 ]; then
   run_suite build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false || status=1
   # The library's unit tests (threading included: Loop::post, echo workers) under ThreadSanitizer.
   run_suite build-tsan -Dwerror=true -Db_sanitize=thread -Db_lundef=false -Dexamples=false -- --suite unit || status=1
+  if clang_build; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
   # libFuzzer targets, 30 s each (seven targets: three and a half minutes of the 30-minute budget), with ASan and
   # UBSan; their corpora are also replayed as regression tests in every build above.
   if scripts/fuzz.sh "${NR_FUZZ_SECONDS:-30}"; then
