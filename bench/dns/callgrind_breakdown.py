@@ -25,7 +25,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run_bench import Nsd, address, nrtest, zone_text  # noqa: E402
+from run_bench import Nsd, expected_text, names_text, nrtest, zone_text  # noqa: E402
 
 
 def inclusive(path):
@@ -55,9 +55,9 @@ def main():
     names = os.path.join(work, "names.txt")
     expected = os.path.join(work, "expected.txt")
     with open(names, "w") as f:
-        f.write("".join(f"h{i}.bench.test\n" for i in range(args.names)))
+        f.write(names_text(args.names))
     with open(expected, "w") as f:
-        f.write("".join(f"h{i}.bench.test {address(i)}\n" for i in range(args.names)))
+        f.write(expected_text(args.names))
     port = nrtest.free_port("both")
     n = args.names
     with Nsd({"bench.test": zone_text(n)}, port, timeout=60):

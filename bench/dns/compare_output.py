@@ -22,7 +22,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run_bench import Nsd, nrtest, zone_text  # noqa: E402
+from run_bench import Nsd, names_text, nrtest, zone_text  # noqa: E402
 
 MODES = (["-t", "A"], ["-t", "A,AAAA,SOA,NS,ANY", "--ordered"], [])
 RTT = re.compile(rb'"rtt_ms":[0-9.e+-]+')
@@ -53,7 +53,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="nr-dns-compare-") as work:
         names = os.path.join(work, "names.txt")
         with open(names, "w") as f:
-            f.write("".join(f"h{i}.bench.test\n" for i in range(args.names)))
+            f.write(names_text(args.names))
             f.write("nx.bench.test\nbench.test\nns.bench.test\nbad..name\n")
         port = nrtest.free_port("both")
         same = True

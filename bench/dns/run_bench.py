@@ -45,6 +45,17 @@ def zone_text(n):
     return head + "".join(f"h{i} IN A {address(i)}\n" for i in range(n))
 
 
+def names_text(n, zone_size=None):
+    """The benchmark's input: n names of the zone, one per line (repeating past zone_size)."""
+    zone_size = zone_size or n
+    return "".join(f"h{i % zone_size}.bench.test\n" for i in range(n))
+
+
+def expected_text(n):
+    """What the c-ares loop checks: each name with the address the zone gives it."""
+    return "".join(f"h{i}.bench.test {address(i)}\n" for i in range(n))
+
+
 def vm_hwm_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -172,9 +183,9 @@ def main():
     expected_path = os.path.join(work, "names-expected.txt")
     dnsperf_path = os.path.join(work, "names-dnsperf.txt")
     with open(names_path, "w") as f:
-        f.write("".join(f"h{i}.bench.test\n" for i in range(args.names)))
+        f.write(names_text(args.names))
     with open(expected_path, "w") as f:
-        f.write("".join(f"h{i}.bench.test {address(i)}\n" for i in range(args.names)))
+        f.write(expected_text(args.names))
     with open(dnsperf_path, "w") as f:
         f.write("".join(f"h{i}.bench.test A\n" for i in range(args.names)))
     out_path = os.path.join(work, "out.txt")
@@ -283,7 +294,7 @@ def main():
             for size in [int(s) for s in args.rss_sizes.split(",") if s]:
                 path = os.path.join(work, f"names-{size}.txt")
                 with open(path, "w") as f:
-                    f.write("".join(f"h{i % args.names}.bench.test\n" for i in range(size)))
+                    f.write(names_text(size, args.names))
                 status, secs, rss = spawn_wait([tool, "-s", server, "-f", path, "-t", "A", "-c", c], out_path,
                                                sample_rss=True)
                 lost, wrong, _ = check_nr_resolve(out_path, size, args.names)
