@@ -3,7 +3,8 @@
 // until the server closes. Each stage has its own try, and a failure is
 // reported with its stage, as the recipe does.
 //
-//   co_http_get --host HOST --port PORT --file PATH [--dns-server IP:PORT]
+//   co_http_get --host HOST --port PORT --path PATH [--dns-server IP:PORT]
+//   (--file PATH, the recipe's name, is read as --path)
 #include <netreactor/co.hpp>
 #include <netreactor/netreactor.hpp>
 
@@ -58,11 +59,11 @@ int main(int argc, char** argv) {
         std::string_view flag = argv[i];
         if (flag == "--host") host = argv[i + 1];
         else if (flag == "--port") port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
-        else if (flag == "--file") file = argv[i + 1];
+        else if (flag == "--path" || flag == "--file") file = argv[i + 1];
         else if (flag == "--dns-server") options.servers = {argv[i + 1]};
     }
     if (host.empty()) {
-        std::fprintf(stderr, "usage: co_http_get --host HOST [--port PORT] [--file PATH] [--dns-server IP:PORT]\n");
+        std::fprintf(stderr, "usage: co_http_get --host HOST [--port PORT] [--path PATH] [--dns-server IP:PORT]\n");
         return 2;
     }
     nr::ignore_sigpipe();

@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -38,7 +39,7 @@ void check_given_once(const CLI::App& app) {
         bool repeatable = option->get_positional() || option->get_expected_max() > 1 ||
                           option->get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
         if (option->count() <= 1 || repeatable) continue;
-        throw UsageError(option->get_name() + " was given " + std::to_string(option->count()) +
+        throw UsageError(option_name(*option) + " was given " + std::to_string(option->count()) +
                          " times; give it once");
     }
     for (const auto* sub : app.get_subcommands()) check_given_once(*sub);
@@ -92,6 +93,7 @@ void parse_or_exit(CLI::App& app, int argc, char** argv, JsonOutput& out) {
         app.parse(argc, argv);
         if (auto extra = unexpected_argument(app)) usage_error(out, tool, *extra);
         check_given_once(app);
+        for (const std::string& notice : deprecation_notices(app)) std::fprintf(stderr, "%s: %s\n", tool, notice.c_str());
     } catch (const CLI::CallForHelp& e) {
         std::exit(app.exit(e));
     } catch (const CLI::CallForAllHelp& e) {

@@ -23,7 +23,9 @@ CLI::App* add_subcommand(CLI::App& app, const std::string& name, const std::stri
 // Parses argv. On --help/--version prints and exits 0; on a bad argument
 // prints {"error":{"code":"EUSAGE",...}} on stdout, the message on stderr, and
 // exits with exit_usage. Checks, after CLI11: unknown options, unexpected
-// arguments and unknown subcommands; options given more than once.
+// arguments and unknown subcommands; options given more than once. A command
+// line that uses a deprecated name (options.hpp, deprecate) parses, and gets
+// one notice per such name on stderr.
 void parse_or_exit(CLI::App& app, int argc, char** argv, JsonOutput& out);
 
 // Reports a usage error found after parsing (a value CLI11 cannot check) and

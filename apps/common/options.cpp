@@ -172,4 +172,40 @@ void add_family(CLI::App& app, AddressFamily& target, const std::string& ipv4_he
 
 void exclude_each_other(CLI::Option* first, CLI::Option* second) { first->excludes(second); }
 
+namespace {
+// A hidden option whose description starts with this is a deprecated name;
+// the current name follows, then a space.
+constexpr std::string_view kDeprecated = "deprecated; use ";
+}  // namespace
+
+std::string option_name(const CLI::Option& option) {
+    if (!option.get_lnames().empty()) return "--" + option.get_lnames().front();
+    if (!option.get_snames().empty()) return "-" + option.get_snames().front();
+    return option.get_name(true);
+}
+
+CLI::Option* deprecate(CLI::Option* old_name, CLI::Option* current) {
+    // Not CLI11's excludes(): --help would list a hidden name under "Excludes:".
+    old_name->description(std::string(kDeprecated) + option_name(*current) + " (same meaning)");
+    return old_name->group("");  // CLI11 leaves options of the empty group out of --help
+}
+
+std::vector<std::string> deprecation_notices(const CLI::App& app) {
+    std::vector<std::string> notices;
+    for (const auto* option : app.get_options()) {
+        const std::string& description = option->get_description();
+        if (!option->get_group().empty() || option->count() == 0 || description.rfind(kDeprecated, 0) != 0) continue;
+        std::string current = description.substr(kDeprecated.size(), description.find(' ', kDeprecated.size()) - kDeprecated.size());
+        const auto* current_option = app.get_option_no_throw(current);
+        if (current_option != nullptr && current_option->count() > 0)
+            throw UsageError(current + " and " + option_name(*option) + " cannot be given together");
+        notices.push_back(option_name(*option) + " is " + description);
+    }
+    for (const auto* sub : app.get_subcommands()) {
+        auto more = deprecation_notices(*sub);
+        notices.insert(notices.end(), more.begin(), more.end());
+    }
+    return notices;
+}
+
 }  // namespace nrapp

@@ -108,4 +108,21 @@ void add_family(CLI::App& app, AddressFamily& target, const std::string& ipv4_he
 /// Marks `first` and `second` as mutually exclusive, in the project's words.
 void exclude_each_other(CLI::Option* first, CLI::Option* second);
 
+/// The name an option is reported by: its first long name, else its short
+/// one; hidden options too (CLI11's get_name() is empty for them).
+std::string option_name(const CLI::Option& option);
+
+/// Makes `old_name` (declared with the same reader and target as `current`) a
+/// deprecated name kept for old scripts: hidden from --help, not to be given
+/// with `current` (deprecation_notices refuses that), and named in
+/// deprecation_notices once used. Deprecated
+/// names are listed in docs/exit-status.md; tests/contract checks them.
+CLI::Option* deprecate(CLI::Option* old_name, CLI::Option* current);
+
+/// One line per deprecated name the parsed command line used, such as
+/// "--file is deprecated; use --path (same meaning)"; parse_or_exit prints
+/// each on stderr, prefixed with the tool's name. Nothing on stdout changes.
+/// Throws UsageError when a deprecated name and its current one are both given.
+std::vector<std::string> deprecation_notices(const CLI::App& app);
+
 }  // namespace nrapp

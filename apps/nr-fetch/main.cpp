@@ -27,8 +27,8 @@ constexpr const char* kTool = "nr-fetch";
 // The path loses its dot segments (RFC 3986 section 5.2.4, as curl's does)
 // unless --path-as-is.
 void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std::string& text,
-                const CLI::Option* port_option, std::uint16_t port, const CLI::Option* path_option,
-                const std::string& path, nrapp::DotSegments dots) {
+                const CLI::Option* port_option, std::uint16_t port, bool path_given, const std::string& path,
+                nrapp::DotSegments dots) {
     std::optional<std::uint16_t> text_port;
     std::optional<std::string> text_path;
     nrapp::Host host;
@@ -46,7 +46,7 @@ void set_target(nrapp::JsonOutput& out, fetch::FetchRequest& request, const std:
     }
     if (text_port && port_option->count() > 0)
         nrapp::usage_error(out, kTool, "the port is given twice: in " + text + " and with --port");
-    if (text_path && path_option->count() > 0)
+    if (text_path && path_given)
         nrapp::usage_error(out, kTool, "the path is given twice: in the URL and with --path");
     if (auto why = nrapp::family_mismatch(host, request.family); !why.empty()) nrapp::usage_error(out, kTool, why);
     request.url.host = host;
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     nrapp::describe_tool(app,
                          "  nr-fetch http://127.0.0.1:8000/index.html > index.html\n"
                          "  nr-fetch --host 127.0.0.1 --port 8000 --path /index.html > index.html\n"
-                         "  nr-fetch --host localhost:8000 --file /data.bin --json | jq .timings\n"
+                         "  nr-fetch --host localhost:8000 --path /data.bin --json | jq .timings\n"
                          "  nr-fetch --host example.test --dns-server 127.0.0.1:5353 --json\n"
                          "  nr-fetch 'http://[::1]:8080/' --connect-timeout 0.5 --timeout 2 --fail\n"
                          "  nr-fetch -6 --host localhost --port 8080 --json   # ::1 only\n"
@@ -95,7 +95,10 @@ int main(int argc, char** argv) {
                                         "Server: a name, an IP address, HOST:PORT, [IPv6]:PORT or an http:// URL")
                             ->type_name("HOST");
     auto* port_option = nrapp::add_port(app, port, nrapp::PortUse::peer, "Server port, when the host has none");
-    auto* path_option = nrapp::add_text(app, "--path,--file", path, "Resource to GET (starts with /; a #fragment is not sent)");
+    auto* path_option = nrapp::add_text(app, "--path", path, "Resource to GET (starts with /; a #fragment is not sent)");
+    // --file: the seed recipe's name, kept for old scripts. Not nr-resolve's
+    // -f/--file (a file of inputs): one name, one meaning in every tool.
+    auto* file_option = nrapp::deprecate(nrapp::add_text(app, "--file", path, ""), path_option);
     nrapp::add_flag(app, "--path-as-is", path_as_is,
                     "Send the path as typed: keep its /./ and /../ segments (removed by default, as RFC 3986 says)");
     nrapp::add_family(app, family, "Connect over IPv4 only (a name's A records)",
@@ -116,7 +119,8 @@ int main(int argc, char** argv) {
 
     if (url.empty() && host_option->count() == 0) nrapp::usage_error(out, kTool, "give a URL or --host");
     request.family = family.value();
-    set_target(out, request, url.empty() ? host : url, port_option, port, path_option, path,
+    bool path_given = path_option->count() + file_option->count() > 0;
+    set_target(out, request, url.empty() ? host : url, port_option, port, path_given, path,
                path_as_is ? nrapp::DotSegments::keep : nrapp::DotSegments::remove);
     request.connect_timeout = nrapp::seconds_to_ms(connect_timeout);
     request.receive_timeout = nrapp::seconds_to_ms(receive_timeout);

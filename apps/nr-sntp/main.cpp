@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
                          "  nr-sntp                                  # pool.ntp.org, every address it has\n"
                          "  nr-sntp 127.0.0.1:12300 --format text    # Thu Mar  5 14:02:58 2012\n"
                          "  nr-sntp --host 127.0.0.1 --port 12300     # the same server, as other tools name it\n"
-                         "  nr-sntp '[::1]:12300' --samples 4 --interval 0.5 | jq 'select(.type==\"summary\")'\n"
+                         "  nr-sntp '[::1]:12300' --count 4 --interval 0.5 | jq 'select(.type==\"summary\")'\n"
                          "  nr-sntp -6 time.example --dns-server 127.0.0.1:5353 --timeout 1\n");
     std::vector<std::string> servers;
     std::uint16_t port = 123;
@@ -51,8 +51,10 @@ int main(int argc, char** argv) {
     nrapp::add_port(app, port, nrapp::PortUse::peer, "Port for servers given without one");
     nrapp::add_family(app, family, "Resolve names to IPv4 addresses only", "Resolve names to IPv6 addresses only");
     nrapp::add_timeout(app, timeout, "Wait this long for each answer (seconds; 0: no limit)");
-    nrapp::add_number(app, "--samples", config.samples, 1u, 1000u,
-                      "Queries per address; then a summary picks the lowest delay");
+    // --count as in nr-echo-client (and ping): exchanges with each peer, one
+    // after the other. --samples, the name of the output's fields, stays.
+    nrapp::add_number(app, "--count,--samples", config.samples, 1u, 1000u,
+                      "Queries per address, one after the other; then a summary picks the lowest delay");
     nrapp::add_seconds(app, "--interval", interval, "Pause between the samples of one address (seconds)");
     nrapp::add_dns_servers(app, "--dns-server", config.dns_servers,
                            "DNS server IP[:PORT] instead of the system's (repeatable)");

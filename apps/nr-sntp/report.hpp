@@ -1,6 +1,6 @@
 // What nr-sntp prints: a JSON object per sample (every header field, the five
 // timestamps as RFC 3339 and raw, offset, delay, corrected time), a summary
-// per address with --samples, errors with their context; or with
+// per address with --count, errors with their context; or with
 // --format text the seed's ctime line. Also keeps the exit status.
 #pragma once
 
@@ -32,7 +32,7 @@ public:
 
     // One sample's outcome (success or error line).
     void sample(const QueryLabel& label, const QueryOutcome& outcome);
-    // With --samples N > 1: the lowest-delay sample of one address, with jitter.
+    // With --count N > 1: the lowest-delay sample of one address, with jitter.
     void summary(const QueryLabel& label, const std::vector<std::pair<unsigned, sntp::Sample>>& valid);
     // The name of `server` could not be resolved.
     void resolve_failed(const ServerSpec& server, const netreactor::Error& error);

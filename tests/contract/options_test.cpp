@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "options.hpp"
 
@@ -69,6 +70,54 @@ TEST(AddChoice, ExactSpellingOnly) {
     add_choice(app, "--proto", proto, {"tcp", "udp"}, "protocol");
     const char* bad[] = {"t", "--proto", "TCP"};
     EXPECT_THROW(app.parse(3, const_cast<char**>(bad)), UsageError);
+}
+
+TEST(Deprecate, OldNameReadsTheSameTargetIsHiddenAndNoticed) {
+    CLI::App app{"test", "t"};
+    std::string path = "/";
+    auto* current = add_text(app, "--path", path, "the path");
+    deprecate(add_text(app, "--file", path, ""), current);
+    EXPECT_EQ(app.help().find("--file"), std::string::npos);
+    const char* old_name[] = {"t", "--file", "/x"};
+    app.parse(3, const_cast<char**>(old_name));
+    EXPECT_EQ(path, "/x");
+    EXPECT_EQ(deprecation_notices(app), std::vector<std::string>{"--file is deprecated; use --path (same meaning)"});
+}
+
+TEST(Deprecate, CurrentNameAloneHasNoNotice) {
+    CLI::App app;
+    std::string path = "/";
+    auto* current = add_text(app, "--path", path, "the path");
+    deprecate(add_text(app, "--file", path, ""), current);
+    const char* argv[] = {"t", "--path", "/y"};
+    app.parse(3, const_cast<char**>(argv));
+    EXPECT_EQ(path, "/y");
+    EXPECT_TRUE(deprecation_notices(app).empty());
+}
+
+TEST(Deprecate, BothNamesTogetherAreRefused) {
+    CLI::App app;
+    std::string path = "/";
+    auto* current = add_text(app, "--path", path, "the path");
+    deprecate(add_text(app, "--file", path, ""), current);
+    const char* argv[] = {"t", "--file", "/x", "--path", "/y"};
+    app.parse(5, const_cast<char**>(argv));
+    try {
+        deprecation_notices(app);
+        FAIL() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_STREQ(e.what(), "--path and --file cannot be given together");
+    }
+}
+
+TEST(OptionName, HiddenOptionsToo) {
+    CLI::App app;
+    std::string text;
+    auto* hidden = add_text(app, "-f,--file", text, "")->group("");
+    EXPECT_EQ(hidden->get_name(), "");  // CLI11's, which option_name replaces
+    EXPECT_EQ(option_name(*hidden), "--file");
+    bool flag = false;
+    EXPECT_EQ(option_name(*add_flag(app, "-q", flag, "quiet")), "-q");
 }
 
 }  // namespace

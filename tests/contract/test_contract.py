@@ -48,7 +48,7 @@ TOOLS = {
         "--udp": ("flag", None), "--proto": (["", "sctp", "TCP", "tcp,udp"], "udp"), "--pretty": ("flag", None)}),
     "nr-sntp": (["127.0.0.1:9"], {
         "--port": ("peer_port", "9"), "--timeout": ("seconds", "1"), "--interval": ("seconds", "1"),
-        "--samples": ("number", "1"), "--dns-server": ("dns", None), "--format": (["", "xml", "JSON"], "json"),
+        "--count": ("number", "1"), "--samples": ("number", "1"), "--dns-server": ("dns", None), "--format": (["", "xml", "JSON"], "json"),
         "-4": ("flag", None), "-6": ("flag", None), "--pretty": ("flag", None)}),
     "nr-resolve": (["-s", "127.0.0.1:9", "x.test"], {
         "--timeout": ("seconds", "1"), "--tries": ("number", "1"), "-c": ("number", "1"),
@@ -318,7 +318,7 @@ class Output(unittest.TestCase):
 
     def test_the_kind_of_a_line_is_its_event_in_every_tool(self):
         with nrtest.Server.tool("nr-sntp-server", "--port", 0) as server:
-            r = nrtest.run_tool("nr-sntp", f"127.0.0.1:{server.port}", "--samples", 2, "--interval", 0)
+            r = nrtest.run_tool("nr-sntp", f"127.0.0.1:{server.port}", "--count", 2, "--interval", 0)
         self.assertEqual(r.returncode, 0, r)
         self.assertEqual([line["event"] for line in r.lines], ["sample", "sample", "summary"])
         self.assertEqual([line["type"] for line in r.lines], ["sample", "sample", "summary"])  # kept for old readers

@@ -337,7 +337,7 @@ def co_http_get():
             requests.append(data)
             conn.sendall(body)
     threading.Thread(target=serve, daemon=True).start()
-    r, _ = run("co_http_get", "--host", "localhost", "--port", str(listener.getsockname()[1]), "--file", "/x.txt")
+    r, _ = run("co_http_get", "--host", "localhost", "--port", str(listener.getsockname()[1]), "--path", "/x.txt")
     listener.close()
     # run() reads text, which turns \r\n into \n.
     check(r.returncode == 0 and r.stdout == body.decode().replace("\r\n", "\n"), "co_http_get prints the whole response, exits 0")

@@ -78,7 +78,7 @@ class WithHttpServer(unittest.TestCase):
         self.assertEqual(err, "")
 
     def test_json_summary_matches_the_server_and_the_file(self):
-        rc, out, err, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--file", "/blob.bin", "--json")
+        rc, out, err, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--path", "/blob.bin", "--json")
         self.assertEqual(rc, 0, err)
         report = one_json(out)
         check(report, "summary")
@@ -95,6 +95,23 @@ class WithHttpServer(unittest.TestCase):
             self.assertGreaterEqual(t[stage], 0, stage)
         self.assertAlmostEqual(sum(t[s] for s in ("resolve", "connect", "send", "wait", "receive")), t["total"],
                                delta=0.01)
+
+    def test_deprecated_file_is_path_with_a_notice(self):
+        # --file, the seed recipe's name, still works for old scripts: the same body and JSON as --path,
+        # one notice on stderr, and it is left out of --help (nr-resolve's --file is a file of inputs).
+        rc, body, err, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--file", "/hello.txt")
+        self.assertEqual((rc, body), (0, b"hello\n"), err)
+        self.assertEqual(err, "nr-fetch: --file is deprecated; use --path (same meaning)\n")
+        _, by_path, _, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--path", "/hello.txt", "--json")
+        _, by_file, _, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--file", "/hello.txt", "--json")
+        moving = ("timings", "attempts")
+        self.assertEqual({k: v for k, v in one_json(by_file).items() if k not in moving},
+                         {k: v for k, v in one_json(by_path).items() if k not in moving})
+        rc, out, err, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--file", "/a", "--path", "/b")
+        self.assertEqual(rc, 2, err)
+        self.assertEqual(err, "nr-fetch: arguments: --path and --file cannot be given together (see --help) (EUSAGE)\n")
+        _, help_text, _, _ = fetch("--help")
+        self.assertNotIn(b"--file", help_text)
 
     def test_not_found_is_success_unless_fail(self):
         rc, out, err, _ = fetch("--host", "127.0.0.1", "--port", self.port, "--path", "/missing", "--json")

@@ -146,7 +146,7 @@ class AgainstChrony(unittest.TestCase):
     def assert_small_offset(self, host):
         # The bound, |offset| < 10 ms, on the lowest-delay of a few
         # samples: one sample on a loaded 2-core machine can wait 20 ms.
-        r = sntp(f"[{host}]:{self.port}", "--samples", 4, "--interval", 0.01)
+        r = sntp(f"[{host}]:{self.port}", "--count", 4, "--interval", 0.01)
         self.assertEqual(r.returncode, 0, r)
         self.assertLess(abs(r.lines[-1]["offset"]), 0.010, r.lines[-1])
 
@@ -176,7 +176,7 @@ class AgainstChrony(unittest.TestCase):
         self.assertEqual([(l["server"], l["address"]) for l in r.lines], [("localhost", "127.0.0.1")])
 
     def test_samples_and_summary(self):
-        r = sntp(f"127.0.0.1:{self.port}", "--samples", 3, "--interval", 0.05)
+        r = sntp(f"127.0.0.1:{self.port}", "--count", 3, "--interval", 0.05)
         self.assertEqual(r.returncode, 0, r)
         samples = [l for l in r.lines if l["type"] == "sample"]
         summary = r.lines[-1]
@@ -192,6 +192,16 @@ class AgainstChrony(unittest.TestCase):
         # Spaced by --interval: three samples take at least two intervals.
         starts = [ntp_wire.rfc3339_to_ns(s["origin_time"]) for s in samples]
         self.assertGreaterEqual(starts[2] - starts[0], 2 * 50_000_000)
+
+    def test_samples_is_an_alias_of_count(self):
+        # --count is the name nr-echo-client gives the number of exchanges with a peer; --samples stays.
+        r = sntp(f"127.0.0.1:{self.port}", "--samples", 2, "--interval", 0)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual([(l["event"], l.get("samples")) for l in r.lines], [("sample", 2), ("sample", 2), ("summary", 2)])
+        self.assertEqual(r.stderr, "")
+        r = sntp(f"127.0.0.1:{self.port}", "--samples", 2, "--count", 2)
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("--count was given 2 times", r.stderr)
 
     def test_text_format_is_the_seed_line(self):
         before = time.time()
@@ -566,7 +576,7 @@ class Failures(unittest.TestCase):
             self.assertEqual(lines[-1]["answered"], 3)
 
     def test_usage_errors(self):
-        for args in (["--samples", 0], ["-4", "-6", "127.0.0.1"], ["--host", "[::1"], ["[::1"], ["--timeout", -1], ["--format", "xml"],
+        for args in (["--samples", 0], ["--count", 0], ["-4", "-6", "127.0.0.1"], ["--host", "[::1"], ["[::1"], ["--timeout", -1], ["--format", "xml"],
                      ["--dns-server", "not-an-ip"]):
             with self.subTest(args=args):
                 r = sntp(*args)
