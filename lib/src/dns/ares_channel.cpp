@@ -217,7 +217,19 @@ ares_ssize_t AresChannel::receive(ares_socket_t fd, void* buffer, std::size_t si
 
 ares_ssize_t AresChannel::send_vector(ares_socket_t fd, const iovec* vector, int count, void* data) {
     auto* self = static_cast<AresChannel*>(data);
-    ssize_t n = ::writev(fd, vector, count);
+    // send() and sendmsg() go straight to the socket layer, where writev()
+    // takes the file-write path first (and its fsnotify hook): a UDP query
+    // is one buffer, sent with send() like c-ares' own sendto(). No SIGPIPE
+    // (the loop ignores it anyway): a closed TCP peer is EPIPE either way.
+    ssize_t n;
+    if (count == 1) {
+        n = ::send(fd, vector[0].iov_base, vector[0].iov_len, MSG_NOSIGNAL);
+    } else {
+        msghdr message{};
+        message.msg_iov = const_cast<iovec*>(vector);
+        message.msg_iovlen = static_cast<std::size_t>(count);
+        n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    }
     int saved = errno;
     if (n < 0 && !would_block(saved) && self->observer_ != nullptr && self->is_stream(fd))
         self->observer_->on_tcp_failure(uv_err_name(-saved));
