@@ -127,7 +127,7 @@ DnsLookup Resolver::query(std::string_view name, std::uint16_t type, QueryCallba
     // answers to queries sharing an ID are dropped). With NOCHECKRESP it hands
     // over every answer, whatever its rcode.
     state->id = *id;
-    impl_->by_id.emplace(*id, state);
+    impl_->by_id.insert(*id, state);
     packet.bytes[0] = static_cast<std::uint8_t>(*id >> 8);
     packet.bytes[1] = static_cast<std::uint8_t>(*id & 0xff);
     AresChannel* channel = impl_->channel;

@@ -23,10 +23,10 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "dns/ares_channel.hpp"
+#include "dns/dns_id_map.hpp"
 #include "dns/hosts_file.hpp"
 #include "internal.hpp"
 #include "netreactor/resolver.hpp"
@@ -92,7 +92,7 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     DnsLookupState* deadline_queue_head = nullptr;
     DnsLookupState* deadline_queue_tail = nullptr;
     std::multimap<std::uint64_t, DnsLookupState*> deadlines;
-    std::unordered_map<std::uint16_t, DnsLookupState*> by_id;  // queries c-ares holds, by DNS ID
+    DnsIdMap<DnsLookupState> by_id;  // queries c-ares holds, by DNS ID
     std::mt19937 random{std::random_device{}()};
 
     uv_timer_t deadline_timer{};

@@ -75,7 +75,7 @@ void on_query_answer(void* arg, int status, int /*timeouts*/, unsigned char* abu
     Resolver::Impl* impl = state->impl;
     state->in_ares = false;
     impl->channel->pending--;
-    if (auto it = impl->by_id.find(state->id); it != impl->by_id.end() && it->second == state) impl->by_id.erase(it);
+    if (impl->by_id.find(state->id) == state) impl->by_id.erase(state->id);
     if (!state->live || impl->destroyed) {
         Resolver::Impl::maybe_free(state);
         return;
@@ -95,9 +95,9 @@ void on_query_answer(void* arg, int status, int /*timeouts*/, unsigned char* abu
 void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
     if (size < 12 || (data[2] & 0x80) == 0) return;  // not a response
     auto id = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
-    auto it = by_id.find(id);
-    if (it == by_id.end() || !it->second->live) return;
-    auto* state = static_cast<QueryState*>(it->second);
+    DnsLookupState* found = by_id.find(id);
+    if (found == nullptr || !found->live) return;
+    auto* state = static_cast<QueryState*>(found);
     if (data[2] & 0x02) {
         state->truncated = true;  // c-ares asks again over TCP
         return;
@@ -123,7 +123,7 @@ std::optional<std::uint16_t> Resolver::Impl::free_id() {
     if (by_id.size() >= 65536) return std::nullopt;
     for (;;) {
         auto id = static_cast<std::uint16_t>(random() & 0xffff);
-        if (!by_id.contains(id)) return id;
+        if (by_id.find(id) == nullptr) return id;
     }
 }
 
