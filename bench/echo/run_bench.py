@@ -14,10 +14,17 @@ CPU over the total messages.
 
 Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
 Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
+Rerun a few:  python3 bench/echo/run_bench.py --build build-bench --servers nr,co
+                  --cells tcp:100x65536:p1,udp:100x65507:p1 --repeat 15 --idle-connections 0
+
+A cell is named PROTO:CONNSxSIZE:pIN_FLIGHT, as the tables' first four columns
+read: tcp:100x65536:p1 is TCP, 100 connections, 64 KiB messages, one in flight
+per connection (a UDP size above 65507 means 65507, the largest datagram).
 """
 import argparse
 import json
 import os
+import re
 import resource
 import socket
 import statistics
@@ -29,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVERS = ["epoll", "uv", "nr", "co"]
 LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server",
           "co": "co-echo-server (coroutines)"}
+SHORT = {"epoll": "e", "uv": "u", "nr": "n", "co": "co"}  # in the UDP lost column
 # The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
 MAX_DATAGRAM = 65507
 
@@ -186,6 +194,26 @@ def client_efficiency(build, server, duration):
     return rows
 
 
+def parse_cell(text):
+    """'tcp:100x65536:p1' -> ("tcp", 100, 65536, 1); raises ValueError on anything else."""
+    match = re.fullmatch(r"(tcp|udp):(\d+)x(\d+):p(\d+)", text.strip())
+    if not match:
+        raise ValueError(f"bad cell {text!r}: expected PROTO:CONNSxSIZE:pIN_FLIGHT, e.g. tcp:100x65536:p1")
+    proto, conns, size, pipeline = match[1], int(match[2]), int(match[3]), int(match[4])
+    if min(conns, size, pipeline) < 1:
+        raise ValueError(f"bad cell {text!r}: connections, size and in flight must be at least 1")
+    return proto, conns, min(size, MAX_DATAGRAM) if proto == "udp" else size, pipeline
+
+
+def parse_servers(text):
+    """'nr,co' -> ["nr", "co"], in the canonical order (so the turns rotate the same way)."""
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = names - set(SERVERS)
+    if unknown or not names:
+        raise ValueError(f"bad --servers {text!r}: a comma-separated subset of {','.join(SERVERS)}")
+    return [name for name in SERVERS if name in names]
+
+
 def cells(quick):
     conns = [1, 100] if quick else [1, 10, 100, 1000]
     sizes = [64, 65536] if quick else [64, 4096, 65536]
@@ -239,54 +267,111 @@ def main():
     parser.add_argument("--duration", type=float, default=1.0, help="seconds per run (default 1)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs per server and cell, taking turns (default 2, --quick 1)")
-    parser.add_argument("--idle-connections", type=int, default=10000)
+    parser.add_argument("--idle-connections", type=int, default=10000,
+                        help="connections held open to measure idle memory per connection (default 10000; 0 skips it)")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("--proto", choices=["tcp", "udp"], help="only the cells of this protocol")
+    parser.add_argument("--servers", default=",".join(SERVERS),
+                        help=f"only these servers, comma-separated (default {','.join(SERVERS)}); "
+                             "e.g. nr,co for the coroutine table alone")
+    parser.add_argument("--cells",
+                        help="only these cells, comma-separated, each PROTO:CONNSxSIZE:pIN_FLIGHT as the tables "
+                             "name them (e.g. tcp:100x65536:p1,udp:100x65507:p1); any cell, not only the grid's. "
+                             "Without it: the grid (--quick: its subset), filtered by --proto")
     args = parser.parse_args()
+    try:
+        names = parse_servers(args.servers)
+        chosen = [parse_cell(c) for c in args.cells.split(",")] if args.cells else cells(args.quick)
+    except ValueError as e:
+        parser.error(str(e))
     duration = args.duration
     repeat = args.repeat or (1 if args.quick else 2)
     raise_nofile()
 
-    servers = {name: Server(args.build, name, 0) for name in SERVERS}
+    servers = {name: Server(args.build, name, 0) for name in names}
     rows = []
     try:
-        for i, cell in enumerate(c for c in cells(args.quick) if args.proto in (None, c[0])):
-            runs = {name: [] for name in SERVERS}
+        for i, cell in enumerate(c for c in chosen if args.proto in (None, c[0])):
+            runs = {name: [] for name in names}
             for r in range(repeat):
-                turn = (i + r) % len(SERVERS)
-                for name in SERVERS[turn:] + SERVERS[:turn]:  # take turns going first
+                turn = (i + r) % len(names)
+                for name in names[turn:] + names[:turn]:  # take turns going first
                     runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
-            row = {"cell": cell, **{name: combine(runs[name]) for name in SERVERS}}
+            row = {"cell": cell, **{name: combine(runs[name]) for name in names}}
             rows.append(row)
             proto, conns, size, pipeline = cell
             print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
-                  "  ".join(f"{n}={row[n]['messages_per_s']:>10,.0f}/s {fmt(row[n]['cpu_us_per_msg'])}us" for n in SERVERS),
+                  "  ".join(f"{n}={row[n]['messages_per_s']:>10,.0f}/s {fmt(row[n]['cpu_us_per_msg'])}us" for n in names),
                   file=sys.stderr, flush=True)
     finally:
         for server in servers.values():
             server.stop()
 
     efficiency = []
-    if not args.quick:
+    if not args.quick and not args.cells and "epoll" in names:
         epoll = Server(args.build, "epoll", 0)
         try:
             efficiency = client_efficiency(args.build, epoll, duration * repeat)
         finally:
             epoll.stop()
-    memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in SERVERS}
+    memory = {}
+    if args.idle_connections > 0:
+        memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names}
 
+    print_tables(rows, names, memory, efficiency, args.idle_connections)
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"duration_s": duration, "repeat": repeat, "servers": names, "rows": rows,
+                       "idle_bytes_per_connection": memory, "load_generators": efficiency}, f, indent=1)
+
+
+def print_tables(rows, names, memory, efficiency, idle_connections):
+    """The Markdown tables docs/benchmarks.md quotes: each one whose servers all ran (a table of
+    every server's own figures when neither did)."""
+    if {"epoll", "uv", "nr"} <= set(names):
+        print_epoll_table(rows, names)
+    if {"nr", "co"} <= set(names):
+        print_co_table(rows)
+    if not {"epoll", "uv", "nr"} <= set(names) and not {"nr", "co"} <= set(names):
+        print_server_table(rows, names)
+    if memory:
+        print(f"| server | bytes per idle connection ({idle_connections:,} open) |")
+        print("|---|---|")
+        for name in names:
+            print(f"| {LABELS[name]} | {memory[name]:,.0f} |")
+    if efficiency:
+        print_efficiency_table(efficiency)
+
+
+def print_server_table(rows, names):
+    print("Messages per second (median run), server CPU time per message (us) and the server's read and "
+          "write system calls per message (TCP only), per server.\n")
+    print("| proto | conns | size | in flight | server | msg/s | us/msg | syscalls/msg | errors | UDP lost |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        proto, conns, size, pipeline = row["cell"]
+        for name in names:
+            s = row[name]
+            print(f"| {proto} | {conns} | {size} | {pipeline} | {name} | {s['messages_per_s']:,.0f} "
+                  f"| {fmt(s['cpu_us_per_msg'])} | {fmt(s['syscalls_per_msg'], 3)} "
+                  f"| {s['errors'] + s['mismatches']} | {s['lost'] if proto == 'udp' else '-'} |")
+    print()
+
+
+def print_epoll_table(rows, names):
     print("Messages per second, server CPU time per message (us), ratios to raw epoll. In the raw epoll run: "
           "the server's and the client's CPU use, and how busy core 0 (server) and core 1 (client) were "
           "(any task, softirq included), in % of one core.\n")
     print("| proto | conns | size | in flight | epoll msg/s | libuv msg/s | nr msg/s | nr/epoll | libuv/epoll "
           "| epoll us/msg | libuv us/msg | nr us/msg | nr/epoll CPU | server / client CPU | core 0 / 1 busy "
-          "| errors | UDP lost (e/u/n/co) |")
+          f"| errors | UDP lost ({'/'.join(SHORT[name] for name in names)}) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
         e, u, n = row["epoll"], row["uv"], row["nr"]
-        errors = sum(row[name]["errors"] + row[name]["mismatches"] for name in SERVERS)
-        lost = "/".join(str(row[name]["lost"]) for name in SERVERS) if proto == "udp" else "-"
+        errors = sum(row[name]["errors"] + row[name]["mismatches"] for name in names)
+        lost = "/".join(str(row[name]["lost"]) for name in names) if proto == "udp" else "-"
         print(f"| {proto} | {conns} | {size} | {pipeline} | {e['messages_per_s']:,.0f} | {u['messages_per_s']:,.0f} "
               f"| {n['messages_per_s']:,.0f} | {fmt(ratio(n['messages_per_s'], e['messages_per_s']))} "
               f"| {fmt(ratio(u['messages_per_s'], e['messages_per_s']))} | {fmt(e['cpu_us_per_msg'])} "
@@ -295,6 +380,9 @@ def main():
               f"| {e['server_cpu']:.0%} / {e['client_cpu']:.0%} "
               f"| {e['core_busy'][0]:.0%} / {e['core_busy'][1]:.0%} | {errors} | {lost} |")
     print()
+
+
+def print_co_table(rows):
     print("The coroutine server (co-echo-server) against the callback one (nr-echo-server), same cells: "
           "messages per second and server CPU per message, and their ratios (the issue's bar: >= 0.95x "
           "messages/s, <= 1.05x CPU per message); and the server's read and write system calls per message "
@@ -310,29 +398,22 @@ def main():
               f"| {fmt(c['cpu_us_per_msg'])} | {fmt(ratio(c['cpu_us_per_msg'], n['cpu_us_per_msg']))} "
               f"| {fmt(n['syscalls_per_msg'], 3)} / {fmt(c['syscalls_per_msg'], 3)} |")
     print()
-    print(f"| server | bytes per idle connection ({args.idle_connections:,} open) |")
-    print("|---|---|")
-    for name in SERVERS:
-        print(f"| {LABELS[name]} | {memory[name]:,.0f} |")
-    if efficiency:
-        print()
-        print("Load generators against the raw epoll server (TCP): nr-echo-client against a minimal C epoll client "
-              "(bench/echo/epoll_echo_load.c: no checking, no latencies).\n")
-        print("| conns | size | in flight | nr-echo-client msg/s | C client msg/s | nr/C | server CPU (nr / C) "
-              "| client CPU (nr / C) | core 0 busy (nr / C) |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for row in efficiency:
-            _, conns, size, pipeline = row["cell"]
-            n, c = row["nr"], row["c"]
-            print(f"| {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
-                  f"| {fmt(ratio(n['messages_per_s'], c['messages_per_s']))} "
-                  f"| {n['server_cpu']:.0%} / {c['server_cpu']:.0%} | {n['client_cpu']:.0%} / {c['client_cpu']:.0%} "
-                  f"| {n['core_busy'][0]:.0%} / {c['core_busy'][0]:.0%} |")
 
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"duration_s": duration, "repeat": repeat, "rows": rows, "idle_bytes_per_connection": memory,
-                       "load_generators": efficiency}, f, indent=1)
+
+def print_efficiency_table(efficiency):
+    print()
+    print("Load generators against the raw epoll server (TCP): nr-echo-client against a minimal C epoll client "
+          "(bench/echo/epoll_echo_load.c: no checking, no latencies).\n")
+    print("| conns | size | in flight | nr-echo-client msg/s | C client msg/s | nr/C | server CPU (nr / C) "
+          "| client CPU (nr / C) | core 0 busy (nr / C) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in efficiency:
+        _, conns, size, pipeline = row["cell"]
+        n, c = row["nr"], row["c"]
+        print(f"| {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
+              f"| {fmt(ratio(n['messages_per_s'], c['messages_per_s']))} "
+              f"| {n['server_cpu']:.0%} / {c['server_cpu']:.0%} | {n['client_cpu']:.0%} / {c['client_cpu']:.0%} "
+              f"| {n['core_busy'][0]:.0%} / {c['core_busy'][0]:.0%} |")
 
 
 if __name__ == "__main__":
