@@ -19,7 +19,9 @@ void Runner::fill() {
         if (options_.ordered && next_seq_ >= next_emit_ + options_.concurrency) break;
         if (expanding_.empty()) {
             if (input_done_) break;
-            std::string name;
+            // The buffer of an answered question's name, if any: read into,
+            // it needs no allocation (names longer than 15 bytes need one).
+            std::string name = std::move(spare_name_);
             // Blocking for input is harmless only when nothing is in flight.
             auto status = names_.next(name, in_flight_ == 0);
             if (status == NameSource::Status::wait) break;
@@ -92,6 +94,7 @@ void Runner::answered(PendingQuestion& question, Answer&& answer) {
             next_emit_++;
         }
     }
+    spare_name_ = std::move(answer.question.input);  // printed: the next name is read into it
     fill();
 }
 
