@@ -1,5 +1,6 @@
 #include "answer_json.hpp"
 
+#include <array>
 #include <cmath>
 #include <variant>
 
@@ -146,6 +147,17 @@ private:
     std::string& out_;
 };
 
+// dns_rcode_name() without building a string per answer: the names of the
+// 16 rcodes a header holds, made once; null for any other number.
+const std::string* header_rcode_name(int rcode) {
+    static const std::array<std::string, 16> names = [] {
+        std::array<std::string, 16> n;
+        for (int i = 0; i < 16; ++i) n[static_cast<std::size_t>(i)] = netreactor::dns_rcode_name(i);
+        return n;
+    }();
+    return rcode >= 0 && rcode < 16 ? &names[static_cast<std::size_t>(rcode)] : nullptr;
+}
+
 // Milliseconds rounded to the microsecond, printed as std::to_chars prints
 // round(ms * 1000) / 1000 (shortest form that reads back the same): below
 // 100,000 ms that is the fixed form, the integer part and up to three
@@ -193,15 +205,16 @@ void append_answer_json(const Answer& answer, std::string& out) {
     w.str(netreactor::to_string(r.status));
     if (m != nullptr && !answer.from_hosts_file) {
         w.text(",\"rcode\":");
-        w.str(netreactor::dns_rcode_name(m->rcode));
-        w.text(",\"flags\":{\"qr\":"); w.boolean(m->flags.qr);
-        w.text(",\"aa\":"); w.boolean(m->flags.aa);
-        w.text(",\"tc\":"); w.boolean(m->flags.tc);
-        w.text(",\"rd\":"); w.boolean(m->flags.rd);
-        w.text(",\"ra\":"); w.boolean(m->flags.ra);
-        w.text(",\"ad\":"); w.boolean(m->flags.ad);
-        w.text(",\"cd\":"); w.boolean(m->flags.cd);
-        w.text("},\"rtt_ms\":");
+        if (const std::string* name = header_rcode_name(m->rcode)) w.str(*name);
+        else w.str(netreactor::dns_rcode_name(m->rcode));
+        // Each flag's key and value in one fragment.
+        w.text(m->flags.qr ? ",\"flags\":{\"qr\":true" : ",\"flags\":{\"qr\":false");
+        w.text(m->flags.aa ? ",\"aa\":true" : ",\"aa\":false");
+        w.text(m->flags.tc ? ",\"tc\":true" : ",\"tc\":false");
+        w.text(m->flags.rd ? ",\"rd\":true" : ",\"rd\":false");
+        w.text(m->flags.ra ? ",\"ra\":true" : ",\"ra\":false");
+        w.text(m->flags.ad ? ",\"ad\":true" : ",\"ad\":false");
+        w.text(m->flags.cd ? ",\"cd\":true},\"rtt_ms\":" : ",\"cd\":false},\"rtt_ms\":");
     } else {
         w.text(",\"rcode\":null,\"flags\":null,\"rtt_ms\":");
     }

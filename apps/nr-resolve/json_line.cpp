@@ -55,9 +55,40 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return extra + 1;
 }
 
+// The length of the prefix of `s` that needs no escape, eight bytes at a time.
+std::size_t plain_prefix(std::string_view s) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, s.data() + i, sizeof word);
+        if (!all_plain(word)) break;
+    }
+    while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+    return i;
+}
+
+void append_escaped_json_string(std::string& out, std::string_view s);
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+    // Most strings need no escape (names, addresses, statuses): quoted in a
+    // buffer on the stack and appended at once, one capacity check.
+    constexpr std::size_t kQuotedMax = 256;
+    if (s.size() + 2 <= kQuotedMax && plain_prefix(s) == s.size()) {
+        char quoted[kQuotedMax];
+        quoted[0] = '"';
+        std::memcpy(quoted + 1, s.data(), s.size());
+        quoted[s.size() + 1] = '"';
+        out.append(quoted, s.size() + 2);
+        return;
+    }
+    append_escaped_json_string(out, s);
+}
+
+namespace {
+
+void append_escaped_json_string(std::string& out, std::string_view s) {
     const std::size_t start = out.size();
     out += '"';
     std::size_t plain = 0;  // start of the run not yet copied
@@ -109,6 +140,8 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + plain, s.size() - plain);
     out += '"';
 }
+
+}  // namespace
 
 void append_json_number(std::string& out, std::uint64_t v) {
     char buf[24];
