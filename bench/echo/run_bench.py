@@ -382,21 +382,30 @@ def print_epoll_table(rows, names):
     print()
 
 
+def paired_ratio(a, b):
+    """The median over the rounds of a's messages/s over b's in the same round (None with one round):
+    steadier than the ratio of the medians when the machine's load drifts during the run."""
+    pairs = [x["messages_per_s"] / y["messages_per_s"] for x, y in zip(a["runs"], b["runs"]) if y["messages_per_s"]]
+    return statistics.median(pairs) if len(pairs) > 1 else None
+
+
 def print_co_table(rows):
     print("The coroutine server (co-echo-server) against the callback one (nr-echo-server), same cells: "
           "messages per second and server CPU per message, and their ratios (the issue's bar: >= 0.95x "
           "messages/s, <= 1.05x CPU per message); and the server's read and write system calls per message "
-          "(TCP only), which tell a difference in work from one in batching.\n")
+          "(TCP only), which tell a difference in work from one in batching. Paired: the median over the "
+          "rounds of co's messages/s over nr's in the same round (the two ran back to back, so drift in the "
+          "machine's load cancels out), with --repeat above 1.\n")
     print("| proto | conns | size | in flight | nr msg/s | co msg/s | co/nr | nr us/msg | co us/msg | co/nr CPU "
-          "| syscalls/msg nr / co |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| syscalls/msg nr / co | co/nr paired |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
         n, c = row["nr"], row["co"]
         print(f"| {proto} | {conns} | {size} | {pipeline} | {n['messages_per_s']:,.0f} | {c['messages_per_s']:,.0f} "
               f"| {fmt(ratio(c['messages_per_s'], n['messages_per_s']))} | {fmt(n['cpu_us_per_msg'])} "
               f"| {fmt(c['cpu_us_per_msg'])} | {fmt(ratio(c['cpu_us_per_msg'], n['cpu_us_per_msg']))} "
-              f"| {fmt(n['syscalls_per_msg'], 3)} / {fmt(c['syscalls_per_msg'], 3)} |")
+              f"| {fmt(n['syscalls_per_msg'], 3)} / {fmt(c['syscalls_per_msg'], 3)} | {fmt(paired_ratio(c, n))} |")
     print()
 
 
