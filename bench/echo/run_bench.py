@@ -6,7 +6,8 @@ co-echo-server: the same echo written with netreactor's coroutines) run side by
 side, each pinned to core 0; nr-echo-client's load mode, pinned to core 1,
 drives one at a time, cell after cell, the servers taking turns within each
 cell so drift hits them alike. For every cell it reports messages per second,
-the server's CPU time per message (from /proc/PID/stat before and after), and
+the server's CPU time per message (from /proc/PID/stat before and after, or with
+--task-clock from perf's task-clock: see TaskClock), and
 the ratios to raw epoll; then the server memory per idle connection with
 10,000 connections open. Each cell is run --repeat times per server, the
 servers taking turns; messages/s is the median run, CPU per message the total
@@ -26,6 +27,7 @@ import json
 import os
 import re
 import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -57,10 +59,12 @@ def raise_nofile():
 
 
 class Server:
-    """One reference or nr server, pinned to core 0, port read from its output."""
+    """One reference or nr server, pinned to core 0, port read from its output. With task_clock, its CPU
+    time per run is perf's task-clock instead of /proc/PID/stat's ticks (TaskClock)."""
 
-    def __init__(self, build, name, core):
+    def __init__(self, build, name, core, task_clock=False):
         self.name = name
+        self.task_clock = task_clock
         argv = ["taskset", "-c", str(core)] + server_argv(build, name)
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=raise_nofile)
         self.port = None
@@ -101,6 +105,30 @@ class Server:
             self.proc.wait()
 
 
+class TaskClock:
+    """A server's time on a CPU over one run, from perf's task-clock: nanoseconds the scheduler ran it
+    (interrupts and softirqs taken meanwhile included), where /proc/PID/stat charges a whole tick (4 ms at
+    HZ=250) to whichever task a tick lands on. Ticks sample, with a bias that depends on how the task
+    sleeps: measured here (2026-12-01, docs/benchmarks.md), the raw epoll server was charged 1.5x its
+    task-clock with one 64 KiB UDP datagram in flight, 1.07x at TCP 1 x 64 KiB p16, so a ratio of two
+    servers' ticks is not the ratio of their CPU time. Needs perf and permission to attach to the server."""
+
+    def __init__(self, pid):
+        self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", "task-clock", "-p", str(pid)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.2)  # attached before the load starts (the server is idle meanwhile)
+
+    def stop(self):
+        """The task-clock so far, in seconds."""
+        self.proc.send_signal(signal.SIGINT)
+        _, err = self.proc.communicate(timeout=10)
+        for line in err.splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2].startswith("task-clock") and fields[0].replace(".", "", 1).isdigit():
+                return float(fields[0]) / 1e3  # milliseconds
+        raise RuntimeError(f"perf stat gave no task-clock: {err.strip()}")
+
+
 def run_cell(build, server, cell, duration, core):
     """Drives `server` with one cell; returns the client's JSON plus CPU figures."""
     proto, conns, size, pipeline = cell
@@ -119,7 +147,7 @@ def run_cell(build, server, cell, duration, core):
 
 def combine(runs):
     """One cell's figures for one server from its runs: the median messages/s; CPU per message as
-    total server CPU over total messages (so the 10 ms ticks of /proc/PID/stat add up); CPU shares
+    total server CPU over total messages (so the ticks of /proc/PID/stat add up); CPU shares
     over the runs' whole wall time; errors, mismatches and losses summed."""
     messages = sum(r["messages"] for r in runs)
     server_cpu = sum(r["server_cpu_s"] for r in runs)
@@ -154,6 +182,7 @@ def core_times():
 def measure(argv, server, duration):
     """Runs a load client to completion: (its JSON, its CPU seconds, the server's CPU seconds).
     The JSON gains core_busy: the share of each core busy meanwhile (any task, softirq included)."""
+    clock = TaskClock(server.proc.pid) if server.task_clock else None
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     syscalls_before = server.syscalls()
     before = server.cpu_seconds()
@@ -164,12 +193,16 @@ def measure(argv, server, duration):
     wall = time.monotonic() - started
     cores_after = core_times()
     server_cpu = server.cpu_seconds() - before
+    tick_cpu = server_cpu
+    if clock:
+        server_cpu = clock.stop()
     server_syscalls = server.syscalls() - syscalls_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     result = json.loads(out)
     result["exit"] = proc.returncode
     result["server_syscalls"] = server_syscalls
+    result["server_tick_cpu_s"] = tick_cpu  # /proc/PID/stat's, also with --task-clock
     result["wall_s"] = wall  # the whole client run: connecting, the window, the drain
     result["core_busy"] = {core: (cores_after[core][0] - b) / max(cores_after[core][1] - t, 1)
                            for core, (b, t) in cores_before.items()}
@@ -278,6 +311,9 @@ def main():
                         help="only these cells, comma-separated, each PROTO:CONNSxSIZE:pIN_FLIGHT as the tables "
                              "name them (e.g. tcp:100x65536:p1,udp:100x65507:p1); any cell, not only the grid's. "
                              "Without it: the grid (--quick: its subset), filtered by --proto")
+    parser.add_argument("--task-clock", action="store_true",
+                        help="server CPU from perf's task-clock (precise; needs perf) instead of /proc/PID/stat's "
+                             "ticks, which sample and can be biased by how a server sleeps")
     args = parser.parse_args()
     try:
         names = parse_servers(args.servers)
@@ -288,7 +324,7 @@ def main():
     repeat = args.repeat or (1 if args.quick else 2)
     raise_nofile()
 
-    servers = {name: Server(args.build, name, 0) for name in names}
+    servers = {name: Server(args.build, name, 0, args.task_clock) for name in names}
     rows = []
     try:
         for i, cell in enumerate(c for c in chosen if args.proto in (None, c[0])):
@@ -322,7 +358,8 @@ def main():
 
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"duration_s": duration, "repeat": repeat, "servers": names, "rows": rows,
+            json.dump({"duration_s": duration, "repeat": repeat,
+                       "server_cpu": "perf task-clock" if args.task_clock else "/proc/PID/stat ticks", "servers": names, "rows": rows,
                        "idle_bytes_per_connection": memory, "load_generators": efficiency}, f, indent=1)
 
 
