@@ -262,6 +262,15 @@ void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress&
     queued++;
 }
 
+void UdpSocket::keep_loop_alive(bool keep) noexcept {
+    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->udp);
+    if (keep) {
+        uv_ref(handle);
+    } else {
+        uv_unref(handle);
+    }
+}
+
 SocketAddress UdpSocket::local_address() const {
     sockaddr_storage ss{};
     int len = sizeof ss;

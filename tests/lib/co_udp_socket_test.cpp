@@ -1,6 +1,7 @@
 // co::UdpSocket: request/response, datagrams kept in order while no receive
 // waits, receive_view lending them, errors thrown once by a receive,
-// deadlines, and a socket destroyed under another task's pending receive.
+// deadlines, a socket destroyed under another task's pending receive, and
+// what keeps the loop running: a waiting receive, never an idle socket.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "netreactor/co/timeout.hpp"
 #include "netreactor/co/udp_socket.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/timer.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
@@ -150,6 +152,82 @@ TEST(CoUdpSocket, DestroyedUnderAPendingReceive) {
     ASSERT_TRUE(handle.done());
     EXPECT_EQ(handle.result(), "ECANCELED");
     loop.run();
+}
+
+// Runs `loop` until it ends by itself; true when it did within `limit`
+// (a watchdog that does not keep the loop alive stops it otherwise).
+bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
+    bool stopped = false;
+    Timer watchdog(loop);
+    watchdog.keep_loop_alive(false);
+    watchdog.start(limit, [&] {
+        stopped = true;
+        loop.stop();
+    });
+    loop.run();
+    return !stopped;
+}
+
+TEST(CoUdpSocket, AnIdleSocketDoesNotKeepTheLoopRunning) {
+    Loop loop;
+    co::UdpSocket server(loop), client(loop);
+    server.bind(loopback());
+    auto receive_one = [](co::UdpSocket& srv) -> co::Task<std::string> {
+        char buf[16];
+        co::Datagram d = co_await srv.receive(buf);
+        co_return std::string(buf, d.size);
+    };
+    auto received = co::spawn(receive_one(server));
+    client.send(bytes("hello"), server.local_address());
+    // The task received its datagram and finished; both sockets stay open, idle.
+    EXPECT_TRUE(ends_by_itself(loop)) << "an idle co::UdpSocket kept Loop::run() going";
+    ASSERT_TRUE(received.done());
+    EXPECT_EQ(received.result(), "hello");
+    // Still open, and still receiving: a datagram sent meanwhile is kept for the next receive.
+    client.send(bytes("later"), server.local_address());
+    EXPECT_EQ(co::run(loop, receive_one(server)), "later");
+    EXPECT_TRUE(ends_by_itself(loop));
+}
+
+TEST(CoUdpSocket, AWaitingReceiveKeepsTheLoopRunning) {
+    Loop loop;
+    co::UdpSocket server(loop), client(loop);
+    server.bind(loopback());
+    auto receive_one = [](co::UdpSocket& srv) -> co::Task<std::string> {
+        char buf[16];
+        co::Datagram d = co_await srv.receive(buf);
+        co_return std::string(buf, d.size);
+    };
+    auto received = co::spawn(receive_one(server));
+    // Only the receive keeps the loop alive until this timer (which does not) sends.
+    Timer later(loop);
+    later.keep_loop_alive(false);
+    later.start(50ms, [&] { client.send(bytes("awaited"), server.local_address()); });
+    EXPECT_TRUE(ends_by_itself(loop));
+    ASSERT_TRUE(received.done()) << "the loop ended under a waiting receive";
+    EXPECT_EQ(received.result(), "awaited");
+}
+
+TEST(CoUdpSocket, AReceiveThatTimedOutLeavesTheLoopFreeToEnd) {
+    Loop loop;
+    co::UdpSocket server(loop);
+    server.bind(loopback());
+    auto wait_briefly = [](Loop& l, co::UdpSocket& srv) -> co::Task<bool> {
+        char buf[8];
+        try {
+            co_await co::with_timeout(l, 20ms, srv.receive(buf));
+        } catch (const co::TimedOut&) {
+            co_return true;
+        }
+        co_return false;
+    };
+    EXPECT_TRUE(co::run(loop, wait_briefly(loop, server)));
+    EXPECT_TRUE(ends_by_itself(loop)) << "a cancelled receive left the socket keeping the loop";
+    // A receive whose task is destroyed while it waits leaves it free too.
+    auto handle = co::spawn(wait_briefly(loop, server));
+    EXPECT_FALSE(handle.done());
+    handle = {};
+    EXPECT_TRUE(ends_by_itself(loop));
 }
 
 }  // namespace

@@ -178,3 +178,39 @@ TEST(Udp, DestroyingTheSocketInsideOnErrorDropsTheOtherReports) {
     EXPECT_EQ(client, nullptr);
     EXPECT_EQ(collect.errors.size(), 1u) << "no handler call after the socket was destroyed";
 }
+
+TEST(Udp, AReceivingSocketKeepsTheLoopRunningUnlessToldNot) {
+    Loop loop;
+    Collect collect;
+    UdpSocket server(loop, collect);
+    server.bind(*SocketAddress::parse("127.0.0.1", 0));
+    server.start_receiving();
+    collect.after = [&] { loop.stop(); };
+    Echo echo;
+    UdpSocket client(loop, echo);
+    // Receiving (the default): run() waits for the datagram this timer sends.
+    Timer later(loop);
+    later.keep_loop_alive(false);
+    later.start(30ms, [&] { client.send(std::span<const char>("ping", 4), server.local_address()); });
+    loop.run();
+    EXPECT_EQ(collect.got, std::vector<std::string>{"ping"});
+    // keep_loop_alive(false): still receiving, but run() ends once nothing else is left.
+    collect.after = nullptr;
+    server.keep_loop_alive(false);
+    bool watchdog_fired = false;
+    Timer watchdog(loop);
+    watchdog.keep_loop_alive(false);
+    watchdog.start(2s, [&] {
+        watchdog_fired = true;
+        loop.stop();
+    });
+    loop.run();
+    EXPECT_FALSE(watchdog_fired) << "a socket with keep_loop_alive(false) kept Loop::run() going";
+    // It still receives while the loop runs for other work.
+    client.send(std::span<const char>("pong", 4), server.local_address());
+    Timer work(loop);
+    work.start(50ms, [] {});
+    loop.run();
+    EXPECT_EQ(collect.got, (std::vector<std::string>{"ping", "pong"}));
+    watchdog.stop();
+}

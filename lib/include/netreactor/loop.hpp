@@ -41,8 +41,11 @@ public:
     ///
     /// "Something to wait for" is an active listener, connection, receiving
     /// UDP socket, pending DNS query or a started Timer that keeps the loop
-    /// alive. Signal watchers, Timers with keep_loop_alive(false) and pending
-    /// post()s do not count. Loop thread only; not re-entrant.
+    /// alive. Signal watchers, Timers and UdpSockets with
+    /// keep_loop_alive(false) and pending post()s do not count. Coroutine
+    /// objects count only while a task waits on them: a co::UdpSocket keeps
+    /// the loop going while a receive waits, never when idle. Loop thread
+    /// only; not re-entrant.
     void run();
     /// Runs one iteration; waits for an event when `wait` is true. Returns
     /// true while there is still something to wait for. Loop thread only.

@@ -69,7 +69,8 @@ public:
     /// reported. Throws SystemError.
     void connect(const SocketAddress& peer);
     /// Starts delivering datagrams to UdpHandler::on_datagram. While
-    /// receiving, the socket keeps Loop::run() going. Throws SystemError.
+    /// receiving, the socket keeps Loop::run() going (unless
+    /// keep_loop_alive(false)). Throws SystemError.
     void start_receiving();
     /// Stops delivering datagrams (they wait in the kernel's buffer, or are
     /// dropped when it is full). Called from on_datagram, it takes effect
@@ -84,6 +85,15 @@ public:
     /// the handler may destroy the socket there. `to` is ignored (may be
     /// empty) on a connected socket. `data` and `to` are only read during the call.
     void send(std::span<const char> data, const SocketAddress& to);
+
+    /// Whether receiving keeps Loop::run() going (default: true). With false,
+    /// the socket still receives while the loop runs for other work, but
+    /// alone it does not keep the loop running: for a socket that only
+    /// listens in the background, or a layer that keeps receiving between
+    /// the reads it was asked for (co::UdpSocket). Datagrams still queued for
+    /// sending and errors not yet reported keep the loop going either way.
+    /// Cheap (a counter, no system call): may be called per datagram.
+    void keep_loop_alive(bool keep) noexcept;
 
     /// The bound address (with the real port); empty before the socket exists.
     SocketAddress local_address() const;

@@ -13,6 +13,12 @@ namespace detail {
 
 // The socket's handler: hands datagrams to the waiting receive, or keeps
 // copies (and stops receiving) until one comes.
+//
+// The socket goes on receiving after a receive completes (stopping and
+// starting again would cost two epoll_ctl per datagram), so its libuv handle
+// stays active between receives. It keeps Loop::run() going only while a
+// receive waits: wait() references the handle, stop_waiting() and a waiter
+// that leaves (leave_slot) unreference it; uv_ref/uv_unref only count.
 struct UdpState final : UdpHandler {
     struct Kept {
         std::vector<char> bytes;
@@ -20,7 +26,7 @@ struct UdpState final : UdpHandler {
         bool truncated = false;
     };
 
-    explicit UdpState(Loop& loop) : socket(loop, *this) {}
+    explicit UdpState(Loop& loop) : socket(loop, *this) { socket.keep_loop_alive(false); }
 
     netreactor::UdpSocket socket;
     ReceiveAwaiter* waiter = nullptr;
@@ -29,9 +35,21 @@ struct UdpState final : UdpHandler {
     std::deque<Error> errors;  // reported by the socket, not yet thrown
     bool receiving = false;
 
+    // The receive waiting from now on keeps the loop going.
+    void wait(ReceiveAwaiter& w) noexcept {
+        waiter = &w;
+        socket.keep_loop_alive(true);
+    }
+    // The receive that waited (or null), which no longer does.
+    ReceiveAwaiter* stop_waiting() noexcept {
+        if (waiter == nullptr) return nullptr;
+        socket.keep_loop_alive(false);
+        return std::exchange(waiter, nullptr);
+    }
+
     void on_datagram(netreactor::UdpSocket&, std::span<const char> data, const SocketAddress& from,
                      bool truncated) override {
-        if (ReceiveAwaiter* w = std::exchange(waiter, nullptr)) {
+        if (ReceiveAwaiter* w = stop_waiting()) {
             w->take(data, from, truncated);  // a view into the loop's read buffer, valid while the task runs on
             w->complete();  // may destroy this state: touch nothing after
             return;
@@ -41,7 +59,7 @@ struct UdpState final : UdpHandler {
     }
 
     void on_error(netreactor::UdpSocket&, const Error& error) override {
-        if (ReceiveAwaiter* w = std::exchange(waiter, nullptr)) {
+        if (ReceiveAwaiter* w = stop_waiting()) {
             errors.push_back(error);
             w->failed_ = true;
             w->complete();
@@ -51,7 +69,7 @@ struct UdpState final : UdpHandler {
     }
 
     void cancel_waiter() noexcept {
-        if (ReceiveAwaiter* w = std::exchange(waiter, nullptr)) w->abort();
+        if (ReceiveAwaiter* w = stop_waiting()) w->abort();
     }
 
     void pause() {
@@ -65,6 +83,8 @@ struct UdpState final : UdpHandler {
 }  // namespace detail
 
 ReceiveAwaiter*& ReceiveAwaiter::slot(detail::UdpState& state) noexcept { return state.waiter; }
+
+void ReceiveAwaiter::leave_slot(detail::UdpState& state) noexcept { state.stop_waiting(); }
 
 void ReceiveAwaiter::take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept {
     // Only pointers are kept (not even the 128-byte address is copied): on
@@ -99,12 +119,12 @@ bool ReceiveAwaiter::await_ready() {
 
 bool ReceiveAwaiter::start() {
     detail::UdpState& s = *state_;
-    occupy();
+    s.wait(*this);  // occupies the slot
     if (!s.receiving) {
         try {
             s.socket.start_receiving();
         } catch (...) {
-            s.waiter = nullptr;
+            s.stop_waiting();
             settle();
             throw;
         }

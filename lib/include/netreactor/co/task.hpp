@@ -172,7 +172,8 @@ private:
 /// D provides `static D*& slot(State&) noexcept` (the slot; private, with
 /// this base a friend) and `bool start()`, called after the stop context was
 /// checked: it begins the operation and occupy()s the slot to wait (true), or
-/// finishes at once after settle() (false: no suspension).
+/// finishes at once after settle() (false: no suspension). It may hide
+/// leave_slot() to learn that a waiter left without its event.
 template <class D, class State>
 class SlotOperation : public Operation {
 public:
@@ -184,7 +185,7 @@ public:
     /// Cancellation: leave the slot, resume the task with co::Cancelled.
     /// Whatever the operation started stays as the awaiter documents.
     void on_cancel() noexcept {
-        D::slot(*state_) = nullptr;
+        D::leave_slot(*state_);
         complete_cancelled();
     }
 
@@ -193,10 +194,13 @@ protected:
     SlotOperation(SlotOperation&& other) noexcept : Operation(std::move(other)), state_(other.state_) {}
     /// A frame destroyed while it waits leaves the slot (no resumption).
     ~SlotOperation() {
-        if (suspended()) D::slot(*state_) = nullptr;
+        if (suspended()) D::leave_slot(*state_);
     }
     /// Inside start(): wait in the slot until the object's events complete it.
     void occupy() noexcept { D::slot(*state_) = static_cast<D*>(this); }
+    /// Empties the slot when the waiter leaves without its event (cancelled,
+    /// or its frame destroyed). D may declare its own, to do more.
+    static void leave_slot(State& state) noexcept { D::slot(state) = nullptr; }
     /// The slot holds another waiter (a second read while one waits...).
     bool slot_taken() const noexcept { return D::slot(*state_) != nullptr; }
 

@@ -77,6 +77,8 @@ private:
     friend struct detail::UdpState;
     friend SlotOperation;
     static ReceiveAwaiter*& slot(detail::UdpState& state) noexcept;
+    /// Leaving the slot also lets the loop end (see UdpSocket, "Loop").
+    static void leave_slot(detail::UdpState& state) noexcept;
     bool start();
     /// Hands over one datagram (copied into the buffer, or lent).
     void take(std::span<const char> data, const SocketAddress& from, bool truncated) noexcept;
@@ -115,6 +117,13 @@ struct SendAwaiter {
 /// taken, so at most one batch of the kernel's is held). Not copyable or
 /// movable. Destroying it closes the socket and completes a waiting receive
 /// with co::Cancelled (inside the destructor). The Loop must outlive it.
+///
+/// **Loop:** only a receive that waits keeps Loop::run() (and co::run) going.
+/// An idle socket (no receive awaited: its task finished, or is waiting on
+/// something else) does not, though it is still open and still takes the
+/// datagrams that arrive (kept for the next receive): a loop whose tasks
+/// have finished ends even while the socket is alive. Datagrams queued for
+/// sending keep the loop going until the kernel has them.
 ///
 /// **Threads:** loop thread only; at most one receive waits at a time.
 class NETREACTOR_API UdpSocket {
