@@ -1,6 +1,7 @@
 #include "wire_name.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace netreactor {
 
@@ -33,7 +34,12 @@ public:
     void label(const std::uint8_t* bytes, int size) {
         make_room(4 * size);  // every byte escaped as \DDD at worst
         char* p = text_ + used_;
-        for (int i = 0; i < size; ++i) {
+        // Most labels need no escape: found by the table, copied at once.
+        int plain = 0;
+        while (plain < size && kEscape[bytes[plain]] == 0) ++plain;
+        std::memcpy(p, bytes, static_cast<std::size_t>(plain));
+        p += plain;
+        for (int i = plain; i < size; ++i) {
             std::uint8_t c = bytes[i];
             switch (kEscape[c]) {
                 case 0:
