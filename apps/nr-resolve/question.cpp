@@ -81,15 +81,17 @@ std::string type_label(const Question& question) {
     return netreactor::dns_type_name(question.type);
 }
 
+// The callbacks take the result by rvalue reference: std::function passes on
+// the one it was given, where a by-value parameter would be a second move.
 void PendingQuestion::ask(netreactor::Resolver& resolver, Question question) {
     question_ = std::move(question);
     const std::string& name = question_.input;
     switch (question_.kind) {
         case QuestionKind::record:
-            lookup_ = resolver.query(name, question_.type, [this](DnsQueryResult r) { answered(std::move(r)); });
+            lookup_ = resolver.query(name, question_.type, [this](DnsQueryResult&& r) { answered(std::move(r)); });
             return;
         case QuestionKind::reverse:
-            lookup_ = resolver.reverse(name, [this](DnsQueryResult r) { answered(std::move(r)); });
+            lookup_ = resolver.reverse(name, [this](DnsQueryResult&& r) { answered(std::move(r)); });
             return;
         case QuestionKind::address: break;
     }
@@ -100,11 +102,11 @@ void PendingQuestion::ask(netreactor::Resolver& resolver, Question question) {
     // Both halves in flight at once; the second to finish makes the answer.
     a_.reset();
     aaaa_.reset();
-    lookup_ = resolver.query(name, kA, [this](DnsQueryResult r) {
+    lookup_ = resolver.query(name, kA, [this](DnsQueryResult&& r) {
         a_ = std::move(r);
         address_half_answered();
     });
-    aaaa_lookup_ = resolver.query(name, kAAAA, [this](DnsQueryResult r) {
+    aaaa_lookup_ = resolver.query(name, kAAAA, [this](DnsQueryResult&& r) {
         aaaa_ = std::move(r);
         address_half_answered();
     });
