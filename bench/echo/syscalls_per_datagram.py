@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""System calls per datagram of co-echo-server binaries on the UDP echo path, counted by strace.
+"""System calls per message of co-echo-server binaries on the UDP (or, --tcp, TCP) echo path, counted by strace.
 
 Each run starts a server under `strace -c -f`, drives it with nr-echo-client --udp in load mode for
 --duration seconds, stops it, and divides each system call's count by the messages echoed. The
@@ -18,15 +18,15 @@ import os
 import signal
 import subprocess
 
-SHOWN = ("recvmmsg", "recvmsg", "recvfrom", "sendmsg", "sendmmsg", "sendto", "epoll_wait", "epoll_pwait",
-         "epoll_ctl")
+SHOWN = ("recvmmsg", "recvmsg", "recvfrom", "sendmsg", "sendmmsg", "sendto", "read", "write", "writev",
+         "epoll_wait", "epoll_pwait", "epoll_ctl")
 
 
-def one_run(server, client, duration, out):
+def one_run(server, client, duration, out, proto):
     st = subprocess.Popen(["strace", "-c", "-f", "-o", out, server, "0"], stdout=subprocess.PIPE, text=True)
     try:
         port = json.loads(st.stdout.readline())["port"]
-        r = subprocess.run([client, "--udp", "--host", "127.0.0.1", "--port", str(port), "--connections", "4",
+        r = subprocess.run([client, "--proto", proto, "--host", "127.0.0.1", "--port", str(port), "--connections", "4",
                             "--pipeline", "4", "--size", "64", "--duration", str(duration)],
                            capture_output=True, text=True, timeout=duration + 30)
         messages = json.loads(r.stdout.splitlines()[-1])["messages"]
@@ -48,13 +48,15 @@ def main():
     parser.add_argument("--client", required=True, help="an nr-echo-client binary")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--tcp", action="store_true", help="the TCP echo path instead (4 connections)")
     parser.add_argument("servers", nargs="+", help="co-echo-server binaries to compare")
     args = parser.parse_args()
     for run in range(args.runs):
         for i, server in enumerate(args.servers):
-            messages, calls = one_run(server, args.client, args.duration, f"/tmp/syscalls-per-datagram.{os.getpid()}.{i}")
+            messages, calls = one_run(server, args.client, args.duration, f"/tmp/syscalls-per-datagram.{os.getpid()}.{i}",
+                                      "tcp" if args.tcp else "udp")
             per = {name: round(calls[name] / messages, 4) for name in SHOWN if name in calls}
-            print(json.dumps({"server": server, "run": run, "messages": messages, "per_datagram": per,
+            print(json.dumps({"server": server, "run": run, "messages": messages, "per_message": per,
                               "epoll_ctl_total": calls.get("epoll_ctl", 0)}), flush=True)
 
 

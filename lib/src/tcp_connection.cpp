@@ -69,6 +69,14 @@ void TcpConnection::resume_reading() {
 
 bool TcpConnection::reading() const noexcept { return impl_->reading; }
 
+void TcpConnection::keep_loop_alive(bool keep) noexcept {
+    if (keep) {
+        uv_ref(impl_->handle());
+    } else {
+        uv_unref(impl_->handle());
+    }
+}
+
 void TcpConnection::shutdown_after_drain() {
     Impl& c = *impl_;
     if (c.state != State::connected || c.after_drain != Impl::AfterDrain::nothing) return;

@@ -2,12 +2,16 @@
 // EOF and half-close, connect failures with their operation, deadlines that
 // lose no byte, backpressure on write, and the lifetime cases (task destroyed
 // while reading, stream destroyed under another task's pending read, a reset
-// under a pending read, a loop stopped with tasks suspended).
+// under a pending read, a loop stopped with tasks suspended), and what keeps
+// the loop running: a waiting read, never an idle stream.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,7 @@
 #include "netreactor/co/tcp_stream.hpp"
 #include "netreactor/co/timeout.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/timer.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
@@ -377,6 +382,100 @@ TEST_F(EchoFixture, ALoopStoppedWithTasksSuspendedIsTornDownByTheirOwners) {
     // the groups and handle (declared after the loop) destroy them before the
     // Loop goes: ASan and LeakSanitizer check that nothing dangles or leaks.
     EXPECT_EQ(clients.size(), 4u);
+}
+
+// A peer outside the loop: a plain listening socket (the kernel completes the
+// handshake) and the socket accepted from it, so that only the stream under
+// test can keep the loop running.
+struct PlainPeer {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    int accepted = -1;
+    SocketAddress address;
+    PlainPeer() {
+        sockaddr_in any{};
+        any.sin_family = AF_INET;
+        any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+        EXPECT_EQ(::listen(listener, 4), 0);
+        socklen_t size = sizeof any;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&any), &size);
+        address = *SocketAddress::parse("127.0.0.1", ntohs(any.sin_port));
+    }
+    ~PlainPeer() {
+        if (accepted >= 0) ::close(accepted);
+        ::close(listener);
+    }
+    void accept() { accepted = ::accept(listener, nullptr, nullptr); }  // connected already: at once
+    void send(std::string_view text) { EXPECT_EQ(::send(accepted, text.data(), text.size(), 0), static_cast<ssize_t>(text.size())); }
+};
+
+// Runs `loop` until it ends by itself; true when it did within `limit`
+// (a watchdog that does not keep the loop alive stops it otherwise).
+bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
+    bool stopped = false;
+    Timer watchdog(loop);
+    watchdog.keep_loop_alive(false);
+    watchdog.start(limit, [&] {
+        stopped = true;
+        loop.stop();
+    });
+    loop.run();
+    return !stopped;
+}
+
+co::Task<std::string> read_once(co::TcpStream& s) {
+    char buf[16];
+    std::size_t n = co_await s.read_some(buf);
+    co_return std::string(buf, n);
+}
+
+TEST(CoTcpStream, AnIdleStreamDoesNotKeepTheLoopRunning) {
+    Loop loop;
+    PlainPeer peer;
+    co::TcpStream stream = co::run(loop, [](Loop& l, SocketAddress to) -> co::Task<co::TcpStream> {
+        co_return co_await co::connect(l, to);
+    }(loop, peer.address));
+    peer.accept();
+    peer.send("hello");
+    EXPECT_EQ(co::run(loop, read_once(stream)), "hello");
+    // The task read and finished; the stream stays open and idle, the peer silent.
+    EXPECT_TRUE(ends_by_itself(loop)) << "an idle co::TcpStream kept Loop::run() going";
+    // Still open: what the peer sends meanwhile waits for the next read.
+    peer.send("later");
+    EXPECT_EQ(co::run(loop, read_once(stream)), "later");
+    EXPECT_TRUE(ends_by_itself(loop));
+}
+
+TEST(CoTcpStream, AWaitingReadKeepsTheLoopRunningAndACancelledOneDoesNot) {
+    Loop loop;
+    PlainPeer peer;
+    co::TcpStream stream = co::run(loop, [](Loop& l, SocketAddress to) -> co::Task<co::TcpStream> {
+        co_return co_await co::connect(l, to);
+    }(loop, peer.address));
+    peer.accept();
+    auto reading = co::spawn(read_once(stream));
+    // Only the read keeps the loop alive until this timer (which does not) makes the peer send.
+    Timer later(loop);
+    later.keep_loop_alive(false);
+    later.start(50ms, [&] { peer.send("awaited"); });
+    EXPECT_TRUE(ends_by_itself(loop));
+    ASSERT_TRUE(reading.done()) << "the loop ended under a waiting read";
+    EXPECT_EQ(reading.result(), "awaited");
+    // A read that timed out, and one whose task was destroyed, leave the loop free to end.
+    auto read_briefly = [](Loop& l, co::TcpStream& s) -> co::Task<bool> {
+        char buf[8];
+        try {
+            co_await co::with_timeout(l, 20ms, s.read_some(buf));
+        } catch (const co::TimedOut&) {
+            co_return true;
+        }
+        co_return false;
+    };
+    EXPECT_TRUE(co::run(loop, read_briefly(loop, stream)));
+    EXPECT_TRUE(ends_by_itself(loop)) << "a cancelled read left the stream keeping the loop";
+    auto abandoned = co::spawn(read_briefly(loop, stream));
+    abandoned = {};
+    EXPECT_TRUE(ends_by_itself(loop));
 }
 
 }  // namespace

@@ -217,6 +217,13 @@ public:
     void resume_reading();
     /// True while the connection reads from the peer.
     bool reading() const noexcept;
+    /// Whether reading keeps Loop::run() going (default: true). With false,
+    /// the connection still reads while the loop runs for other work, but
+    /// alone it does not keep the loop running: for a layer that keeps
+    /// reading between the reads it was asked for (co::TcpStream). Bytes
+    /// still queued for sending, a connect and a shutdown under way keep the
+    /// loop going either way. Cheap (a counter, no system call).
+    void keep_loop_alive(bool keep) noexcept;
 
     /// Half-close: sends what is queued, then shuts down the write side (FIN);
     /// reading goes on. on_shutdown reports the outcome. Ignored (no

@@ -41,6 +41,16 @@ struct StreamState final : ConnectionHandler {
     void release_writer() noexcept;
     void on_closed(TcpConnection&, const Error* error) override;
 
+    /// The stream goes on reading after a read completes (pausing and
+    /// resuming would cost two epoll_ctl per read), so its connection stays
+    /// active between reads. It keeps Loop::run() going only while a read
+    /// waits: adopt() drops the connection's reference, wait_for_read() takes
+    /// it, stop_read_wait() and a reader that leaves (leave_slot) drop it.
+    void adopt(std::unique_ptr<TcpConnection> connection) noexcept;
+    void wait_for_read(ReadAwaiter& r) noexcept;
+    /// The read that waited (or null), which no longer does.
+    ReadAwaiter* stop_read_wait() noexcept;
+
     /// Nothing is read from the kernel until a read waits: unread bytes stay
     /// there (so closing with unread data resets the connection, as for a
     /// plain socket) and the peer feels backpressure.

@@ -48,6 +48,22 @@ Error StreamState::failure(const char* operation) const {
     return Error("ENOTCONN", "the connection is closed", operation);
 }
 
+void StreamState::adopt(std::unique_ptr<TcpConnection> connection) noexcept {
+    conn = std::move(connection);
+    conn->keep_loop_alive(reader != nullptr);
+}
+
+void StreamState::wait_for_read(ReadAwaiter& r) noexcept {
+    reader = &r;
+    if (conn) conn->keep_loop_alive(true);
+}
+
+ReadAwaiter* StreamState::stop_read_wait() noexcept {
+    if (reader == nullptr) return nullptr;
+    if (conn) conn->keep_loop_alive(false);
+    return std::exchange(reader, nullptr);
+}
+
 void StreamState::pause_until_read() {
     conn->pause_reading();
     paused = true;
@@ -59,7 +75,7 @@ void StreamState::on_connected(TcpConnection&) {
 }
 
 void StreamState::on_data(TcpConnection&, std::span<const char> data) {
-    ReadAwaiter* r = std::exchange(reader, nullptr);
+    ReadAwaiter* r = stop_read_wait();
     if (r == nullptr) {
         keep(data);
         return;
@@ -79,7 +95,7 @@ void StreamState::on_eof(TcpConnection&) {
     // Unlike the default handler, do not close: the task decides (it may
     // still write, then shut down).
     eof = true;
-    if (ReadAwaiter* r = std::exchange(reader, nullptr)) r->finish(ReadAwaiter::Outcome::eof, 0);
+    if (ReadAwaiter* r = stop_read_wait()) r->finish(ReadAwaiter::Outcome::eof, 0);
 }
 
 void StreamState::release_writer() noexcept {
@@ -107,7 +123,7 @@ void StreamState::on_closed(TcpConnection&, const Error* failed) {
         c->finish();
         if (!still_alive) return;
     }
-    if (ReadAwaiter* r = std::exchange(reader, nullptr)) {
+    if (ReadAwaiter* r = stop_read_wait()) {
         r->finish(failed != nullptr ? ReadAwaiter::Outcome::failed : ReadAwaiter::Outcome::closed, 0);
         if (!still_alive) return;
     }
@@ -123,7 +139,7 @@ void StreamState::on_closed(TcpConnection&, const Error* failed) {
 }
 
 void StreamState::cancel_waiters() noexcept {
-    if (ReadAwaiter* r = std::exchange(reader, nullptr)) r->abort();
+    if (ReadAwaiter* r = stop_read_wait()) r->abort();
     if (WriteAwaiter* w = std::exchange(writer, nullptr)) w->abort();
     if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) s->abort();
 }
@@ -133,6 +149,8 @@ void StreamState::cancel_waiters() noexcept {
 // ---- read -------------------------------------------------------------------
 
 ReadAwaiter*& ReadAwaiter::slot(detail::StreamState& state) noexcept { return state.reader; }
+
+void ReadAwaiter::leave_slot(detail::StreamState& state) noexcept { state.stop_read_wait(); }
 
 bool ReadAwaiter::await_ready() {
     detail::StreamState& s = *state_;
@@ -160,7 +178,7 @@ bool ReadAwaiter::await_ready() {
 bool ReadAwaiter::start() noexcept {
     detail::StreamState& s = *state_;
     s.release_taken_stash();
-    occupy();
+    s.wait_for_read(*this);  // occupies the slot
     if (s.paused) {
         s.paused = false;
         s.conn->resume_reading();
@@ -273,7 +291,7 @@ void ShutdownAwaiter::await_resume() {
 TcpStream::TcpStream() noexcept = default;
 
 TcpStream::TcpStream(std::unique_ptr<TcpConnection> connection) : state_(std::make_unique<detail::StreamState>()) {
-    state_->conn = std::move(connection);
+    state_->adopt(std::move(connection));
     state_->conn->attach(*state_);  // nothing is read until a read waits
     state_->paused = true;
 }
@@ -320,7 +338,7 @@ ConnectAwaiter::~ConnectAwaiter() {
 void ConnectAwaiter::start() {
     state_ = std::make_unique<detail::StreamState>();
     state_->connecter = this;
-    state_->conn = TcpConnection::connect(*loop_, peer_, timeout_, *state_);
+    state_->adopt(TcpConnection::connect(*loop_, peer_, timeout_, *state_));  // the connect request keeps the loop going
 }
 
 void ConnectAwaiter::on_cancel() noexcept {
@@ -359,7 +377,7 @@ void ConnectByNameAwaiter::start() {
     connector_ = std::make_unique<TcpConnector>(*loop_, options_);
     connector_->connect(host_, port_, *state_, [this](ConnectOutcome outcome) {
         if (outcome.connection) {
-            state_->conn = std::move(outcome.connection);
+            state_->adopt(std::move(outcome.connection));
             state_->pause_until_read();
         } else {
             state_->closed = true;

@@ -70,6 +70,8 @@ private:
     friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
     static ReadAwaiter*& slot(detail::StreamState& state) noexcept;
+    /// Leaving the slot also lets the loop end (see TcpStream, "Loop").
+    static void leave_slot(detail::StreamState& state) noexcept;
     bool start() noexcept;
     /// await_resume without data: 0 at the peer's FIN, else throws why.
     std::size_t end_of_data();
@@ -172,6 +174,13 @@ private:
 /// shutdown another task is waiting on with co::Cancelled, inside the
 /// destructor (that task must not touch the stream again). The Loop must
 /// outlive it.
+///
+/// **Loop:** a stream keeps Loop::run() (and co::run) going while a task
+/// waits on it (a read, a write, a shutdown, a connect), and while bytes it
+/// was given are still being sent; an idle stream (no read awaited: its task
+/// finished, or waits on something else) does not, though it stays open and
+/// keeps what arrives for the next read. A loop whose tasks have finished
+/// ends even while their streams are alive.
 ///
 /// **Threads:** loop thread only. At most one read and one write (or
 /// shutdown) may wait at a time; a second one throws std::logic_error.
