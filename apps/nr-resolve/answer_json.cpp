@@ -66,7 +66,7 @@ std::string base64(const std::string& in) {
 // schema: no tree, no temporary strings for the common record types.
 class AnswerWriter {
 public:
-    explicit AnswerWriter(std::string& out) : out_(out) {}
+    explicit AnswerWriter(LineBuffer& out) : out_(out) {}
 
     void text(std::string_view literal) { out_.append(literal); }
     void str(std::string_view value) { append_json_string(out_, value); }
@@ -144,7 +144,7 @@ public:
     }
 
 private:
-    std::string& out_;
+    LineBuffer& out_;
 };
 
 // dns_rcode_name() without building a string per answer: the names of the
@@ -163,7 +163,7 @@ const std::string* header_rcode_name(int rcode) {
 // 100,000 ms that is the fixed form, the integer part and up to three
 // decimals without trailing zeros, written here from the integer count of
 // microseconds (to_chars of a double cost more than the rest of the header).
-void append_rtt_ms(std::string& out, double ms) {
+void append_rtt_ms(LineBuffer& out, double ms) {
     double us = std::round(ms * 1000.0);
     if (!(us >= 0 && us < 1e8)) {
         append_json_number(out, us / 1000.0);
@@ -182,7 +182,7 @@ void append_rtt_ms(std::string& out, double ms) {
 
 }  // namespace
 
-void append_answer_json(const Answer& answer, std::string& out) {
+void append_answer_json(const Answer& answer, LineBuffer& out) {
     const Question& q = answer.question;
     const netreactor::DnsQueryResult& r = answer.result;
     const netreactor::DnsMessage* m = r.message ? &*r.message : nullptr;
@@ -247,6 +247,12 @@ void append_answer_json(const Answer& answer, std::string& out) {
         w.text("}");
     }
     w.text("}");
+}
+
+void append_answer_json(const Answer& answer, std::string& out) {
+    LineBuffer line;
+    append_answer_json(answer, line);
+    out.append(line.view());
 }
 
 }  // namespace resolve

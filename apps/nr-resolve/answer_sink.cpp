@@ -18,7 +18,7 @@ void AnswerSink::emit(const Answer& answer) {
     if (pretty_) {
         pretty_line_.clear();
         append_answer_json(answer, pretty_line_);
-        out_.emit(nrapp::json::parse(pretty_line_));
+        out_.emit(nrapp::json::parse(pretty_line_.view()));
         return;
     }
     append_answer_json(answer, buffer_);
@@ -35,7 +35,7 @@ void AnswerSink::emit(std::string_view line) {
 }
 
 void AnswerSink::line_added() {
-    buffer_ += '\n';
+    buffer_.push_back('\n');
     if (buffer_.size() >= kFlushAt) {
         flush();
     } else if (!flush_soon_.active()) {
@@ -46,7 +46,7 @@ void AnswerSink::line_added() {
 void AnswerSink::flush() {
     std::size_t done = 0;
     while (done < buffer_.size()) {
-        ssize_t n = ::write(STDOUT_FILENO, buffer_.data() + done, buffer_.size() - done);
+        ssize_t n = ::write(STDOUT_FILENO, buffer_.view().data() + done, buffer_.size() - done);
         if (n >= 0) {
             done += static_cast<std::size_t>(n);
             continue;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "json_output.hpp"
+#include "line_buffer.hpp"
 #include "netreactor/timer.hpp"
 #include "question.hpp"
 
@@ -40,8 +41,8 @@ private:
     netreactor::Timer flush_soon_;
     nrapp::JsonOutput& out_;
     bool pretty_;
-    std::string buffer_;
-    std::string pretty_line_;  // --pretty: the compact line before indenting
+    LineBuffer buffer_;
+    LineBuffer pretty_line_;  // --pretty: the compact line before indenting
 };
 
 }  // namespace resolve

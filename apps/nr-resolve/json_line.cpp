@@ -67,20 +67,18 @@ std::size_t plain_prefix(std::string_view s) {
     return i;
 }
 
-void append_escaped_json_string(std::string& out, std::string_view s);
+void append_escaped_json_string(LineBuffer& out, std::string_view s);
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-    // Most strings need no escape (names, addresses, statuses): quoted in a
-    // buffer on the stack and appended at once, one capacity check.
-    constexpr std::size_t kQuotedMax = 256;
-    if (s.size() + 2 <= kQuotedMax && plain_prefix(s) == s.size()) {
-        char quoted[kQuotedMax];
+void append_json_string(LineBuffer& out, std::string_view s) {
+    // Most strings need no escape (names, addresses, statuses): quoted
+    // straight into the buffer, one capacity check.
+    if (plain_prefix(s) == s.size()) {
+        char* quoted = out.extend(s.size() + 2);
         quoted[0] = '"';
         std::memcpy(quoted + 1, s.data(), s.size());
         quoted[s.size() + 1] = '"';
-        out.append(quoted, s.size() + 2);
         return;
     }
     append_escaped_json_string(out, s);
@@ -88,9 +86,9 @@ void append_json_string(std::string& out, std::string_view s) {
 
 namespace {
 
-void append_escaped_json_string(std::string& out, std::string_view s) {
+void append_escaped_json_string(LineBuffer& out, std::string_view s) {
     const std::size_t start = out.size();
-    out += '"';
+    out.push_back('"');
     std::size_t plain = 0;  // start of the run not yet copied
     for (std::size_t i = 0; i < s.size();) {
         // Eight bytes at a time while they need no escape (most of every line).
@@ -116,17 +114,17 @@ void append_escaped_json_string(std::string& out, std::string_view s) {
                 // Not UTF-8 (only input names read from a file can be): rare, so
                 // nlohmann writes the whole string, and the bad sequences become
                 // U+FFFD exactly as its dump(error_handler_t::replace) makes them.
-                out.resize(start);
-                out += nrapp::json(std::string(s)).dump(-1, ' ', false, nrapp::json::error_handler_t::replace);
+                out.truncate(start);
+                out.append(nrapp::json(std::string(s)).dump(-1, ' ', false, nrapp::json::error_handler_t::replace));
                 return;
             }
             out.append(s.data() + plain, i - plain);
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\r': out.append("\\r"); break;
+                case '\t': out.append("\\t"); break;
                 default: {
                     static const char hex[] = "0123456789abcdef";
                     const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -138,20 +136,20 @@ void append_escaped_json_string(std::string& out, std::string_view s) {
         }
     }
     out.append(s.data() + plain, s.size() - plain);
-    out += '"';
+    out.push_back('"');
 }
 
 }  // namespace
 
-void append_json_number(std::string& out, std::uint64_t v) {
+void append_json_number(LineBuffer& out, std::uint64_t v) {
     char buf[24];
     auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
     out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
-void append_json_number(std::string& out, double v) {
+void append_json_number(LineBuffer& out, double v) {
     if (!std::isfinite(v)) {
-        out += "null";
+        out.append("null");
         return;
     }
     char buf[32];

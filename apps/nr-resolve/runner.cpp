@@ -88,7 +88,7 @@ void Runner::answered(PendingQuestion& question, Answer&& answer) {
     } else {
         line_.clear();
         append_answer_json(answer, line_);
-        held_.emplace(answer.question.seq, line_);
+        held_.emplace(answer.question.seq, std::string(line_.view()));
         for (auto it = held_.begin(); it != held_.end() && it->first == next_emit_; it = held_.erase(it)) {
             out_.emit(it->second);
             next_emit_++;

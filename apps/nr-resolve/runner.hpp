@@ -68,7 +68,7 @@ private:
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_emit_ = 0;                  // --ordered: the next seq to print
     std::map<std::uint64_t, std::string> held_;    // --ordered: answers waiting for earlier ones
-    std::string line_;                             // reused for each answer
+    LineBuffer line_;                              // --ordered: reused for each answer
     std::string spare_name_;                       // an answered question's name, its buffer reused for the next
     bool input_done_ = false;
     bool filling_ = false;
