@@ -13,6 +13,19 @@ the ratios to raw epoll; then the server memory per idle connection with
 servers taking turns; messages/s is the median run, CPU per message the total
 CPU over the total messages.
 
+UDP cells: a datagram that finds its receiving socket's buffer full is dropped,
+and a flow whose datagram is lost waits --timeout (1 s) before sending again,
+so a cell whose datagrams in flight do not fit in the server's buffer measures
+fewer flows than its name says. None of the four servers sets SO_RCVBUF, so
+their sockets take net.core.rmem_default (~208 KiB: three 64 KiB datagrams).
+With UDP cells to run and as root, the script raises net.core.rmem_default
+before starting the servers to what the largest chosen cell needs (connections
+x in flight x the buffer space one datagram takes, measured at start, plus a
+quarter), the same for every server and for the client's sockets, and restores
+it at the end, also on an error, Ctrl-C or SIGTERM. TCP sockets take theirs
+from net.ipv4.tcp_rmem: the TCP cells are unchanged. Not root: a warning, the
+default kept, and the loss shows in the UDP lost column.
+
 Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
 Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
 Rerun a few:  python3 bench/echo/run_bench.py --build build-bench --servers nr,co
@@ -23,6 +36,7 @@ read: tcp:100x65536:p1 is TCP, 100 connections, 64 KiB messages, one in flight
 per connection (a UDP size above 65507 means 65507, the largest datagram).
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -41,6 +55,10 @@ LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-
 SHORT = {"epoll": "e", "uv": "u", "nr": "n", "co": "co"}  # in the UDP lost column
 # The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
 MAX_DATAGRAM = 65507
+# Every UDP socket's receive buffer limit at creation (the servers set none of their own).
+RMEM_DEFAULT = "/proc/sys/net/core/rmem_default"
+# The largest value the sysctl (an int) takes.
+RMEM_CEILING = 2**31 - 1
 
 
 def server_argv(build, name):
@@ -127,6 +145,111 @@ class TaskClock:
             if len(fields) > 2 and fields[2].startswith("task-clock") and fields[0].replace(".", "", 1).isdigit():
                 return float(fields[0]) / 1e3  # milliseconds
         raise RuntimeError(f"perf stat gave no task-clock: {err.strip()}")
+
+
+def datagram_truesize(size):
+    """Bytes one datagram of `size` charges to a receive buffer on loopback: the whole buffer it
+    arrived in, skb included (here ~830 for 64 B, ~8,450 for 4 KiB, ~67,600 for 65,507 B).
+    Measured by sending more than fit to a socket nobody reads: with a buffer of B bytes the kernel
+    keeps a datagram while the queue holds at most B, so n kept means n - 1 datagrams fit in B."""
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        receiver.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # Linux doubles it, up to rmem_max
+        buffer = receiver.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        receiver.bind(("127.0.0.1", 0))
+        receiver.setblocking(False)
+        sender.connect(receiver.getsockname())
+        sender.setblocking(False)
+        payload = b"x" * size
+        for _ in range(2 * buffer // max(size, 512) + 8):  # at least twice what fits
+            try:
+                sender.send(payload)
+            except BlockingIOError:
+                pass
+        kept = 0
+        try:
+            while receiver.recv(MAX_DATAGRAM + 1):
+                kept += 1
+        except BlockingIOError:
+            pass
+        if kept < 2:
+            raise RuntimeError(f"could not measure the buffer space of a {size} B datagram ({kept} kept)")
+        return -(-buffer // (kept - 1))
+    finally:
+        receiver.close()
+        sender.close()
+
+
+def udp_receive_buffer(chosen):
+    """The receive buffer every UDP cell in `chosen` needs so that no datagram is dropped for lack of
+    room, with a quarter to spare: all of a cell's datagrams in flight (connections x in flight) may
+    wait at once in the server's one socket, when the client sends faster than the server echoes.
+    Returns (bytes, the cell that needs them, the bytes per datagram), or None without UDP cells."""
+    udp = [cell for cell in chosen if cell[0] == "udp"]
+    if not udp:
+        return None
+    truesize = {size: datagram_truesize(size) for size in {cell[2] for cell in udp}}
+    cell = max(udp, key=lambda c: c[1] * c[3] * truesize[c[2]])
+    need = cell[1] * cell[3] * truesize[cell[2]]
+    return min(need + need // 4, RMEM_CEILING), cell, truesize[cell[2]]
+
+
+class RaisedReceiveBuffer:
+    """net.core.rmem_default raised to `wanted` bytes while in the block, then restored, also on an
+    error, Ctrl-C or SIGTERM. Root only: otherwise it changes nothing and says so. The sysctl is the
+    machine's (not a network namespace's): UDP sockets other programs create meanwhile get the larger
+    limit too; it is a limit, not memory taken. TCP sockets take theirs from net.ipv4.tcp_rmem."""
+
+    def __init__(self, wanted):
+        self.wanted = wanted
+        self.original = None
+        self.applied = None  # the value in force for the run
+        self.note = ""
+
+    def __enter__(self):
+        with open(RMEM_DEFAULT) as f:
+            self.original = int(f.read())
+        self.applied = self.original
+        if self.wanted <= self.original:
+            self.note = f"net.core.rmem_default {self.original:,} (enough; not changed)"
+            return self
+        if os.geteuid() != 0:
+            self.note = (f"net.core.rmem_default {self.original:,} NOT raised to {self.wanted:,}: not root, "
+                         "so UDP cells whose datagrams in flight do not fit lose some (see UDP lost)")
+            print(f"run_bench.py: warning: {self.note}", file=sys.stderr, flush=True)
+            return self
+        # SIGTERM ends the run like Ctrl-C does, through __exit__.
+        self.previous_sigterm = signal.signal(signal.SIGTERM, _interrupted)
+        self._write(self.wanted)
+        self.applied = self.wanted
+        self.note = f"net.core.rmem_default raised from {self.original:,} to {self.wanted:,} for the run"
+        print(f"run_bench.py: {self.note}", file=sys.stderr, flush=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self.applied != self.original:
+            self._write(self.original)
+            signal.signal(signal.SIGTERM, self.previous_sigterm)
+            print(f"run_bench.py: net.core.rmem_default restored to {self.original:,}", file=sys.stderr, flush=True)
+        return False
+
+    @staticmethod
+    def _write(value):
+        with open(RMEM_DEFAULT, "w") as f:
+            f.write(str(value))
+
+
+def udp_buffer_drops():
+    """Datagrams the kernel dropped so far for a full receive buffer (/proc/net/snmp Udp RcvbufErrors,
+    this network namespace's, every program's): where a loss the client counts happened."""
+    with open("/proc/net/snmp") as f:
+        lines = [line.split() for line in f if line.startswith("Udp:")]
+    return int(dict(zip(lines[0][1:], lines[1][1:]))["RcvbufErrors"])
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def run_cell(build, server, cell, duration, core):
@@ -324,24 +447,34 @@ def main():
     repeat = args.repeat or (1 if args.quick else 2)
     raise_nofile()
 
-    servers = {name: Server(args.build, name, 0, args.task_clock) for name in names}
+    chosen = [c for c in chosen if args.proto in (None, c[0])]
+    udp_buffer = udp_receive_buffer(chosen)
     rows = []
-    try:
-        for i, cell in enumerate(c for c in chosen if args.proto in (None, c[0])):
-            runs = {name: [] for name in names}
-            for r in range(repeat):
-                turn = (i + r) % len(names)
-                for name in names[turn:] + names[:turn]:  # take turns going first
-                    runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
-            row = {"cell": cell, **{name: combine(runs[name]) for name in names}}
-            rows.append(row)
-            proto, conns, size, pipeline = cell
-            print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
-                  "  ".join(f"{n}={row[n]['messages_per_s']:>10,.0f}/s {fmt(row[n]['cpu_us_per_msg'])}us" for n in names),
-                  file=sys.stderr, flush=True)
-    finally:
-        for server in servers.values():
-            server.stop()
+    receive_buffer = RaisedReceiveBuffer(udp_buffer[0] if udp_buffer else 0)
+    # Raised before the servers start: a socket takes rmem_default when it is made.
+    drops_before = udp_buffer_drops()
+    with receive_buffer if udp_buffer else contextlib.nullcontext():
+        servers = {}
+        try:
+            for name in names:
+                servers[name] = Server(args.build, name, 0, args.task_clock)
+            for i, cell in enumerate(chosen):
+                runs = {name: [] for name in names}
+                for r in range(repeat):
+                    turn = (i + r) % len(names)
+                    for name in names[turn:] + names[:turn]:  # take turns going first
+                        runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
+                row = {"cell": cell, **{name: combine(runs[name]) for name in names}}
+                rows.append(row)
+                proto, conns, size, pipeline = cell
+                print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
+                      "  ".join(f"{n}={row[n]['messages_per_s']:>10,.0f}/s {fmt(row[n]['cpu_us_per_msg'])}us"
+                                for n in names),
+                      file=sys.stderr, flush=True)
+        finally:
+            for server in servers.values():
+                server.stop()
+    buffer_drops = udp_buffer_drops() - drops_before
 
     efficiency = []
     if not args.quick and not args.cells and "epoll" in names:
@@ -354,12 +487,20 @@ def main():
     if args.idle_connections > 0:
         memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names}
 
+    if udp_buffer:
+        _, (proto, conns, size, pipeline), truesize = udp_buffer
+        print(f"UDP receive buffers: {receive_buffer.note} (the servers' sockets and the client's; the largest "
+              f"need: {proto}:{conns}x{size}:p{pipeline}, {conns * pipeline:,} datagrams of {truesize:,} buffer "
+              f"bytes each, plus a quarter). Datagrams the kernel dropped meanwhile for a full receive buffer "
+              f"(RcvbufErrors, any program's): {buffer_drops:,}.\n")
     print_tables(rows, names, memory, efficiency, args.idle_connections)
 
     if args.json:
         with open(args.json, "w") as f:
+            rmem = {"original": receive_buffer.original, "applied": receive_buffer.applied} if udp_buffer else None
             json.dump({"duration_s": duration, "repeat": repeat,
                        "server_cpu": "perf task-clock" if args.task_clock else "/proc/PID/stat ticks", "servers": names, "rows": rows,
+                       "rmem_default": rmem, "udp_rcvbuf_errors": buffer_drops,
                        "idle_bytes_per_connection": memory, "load_generators": efficiency}, f, indent=1)
 
 
