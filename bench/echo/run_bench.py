@@ -248,16 +248,26 @@ def udp_buffer_drops():
     return int(dict(zip(lines[0][1:], lines[1][1:]))["RcvbufErrors"])
 
 
+def udp_loss_timeout(receive_buffer):
+    """Seconds the client waits for an echo before counting the datagram lost. 10, as for TCP, when
+    the receive buffers hold every datagram in flight: an echo is then late, not dropped, when the
+    queue is long (16,000 datagrams of 64 KiB wait ~3 s at libuv's rate; a 1 s timeout counted 44,416
+    of them lost with no datagram dropped). 1 otherwise, so that a run whose datagrams are dropped
+    stays short: a flow whose datagram is lost waits the timeout out."""
+    return 10 if receive_buffer.applied is not None and receive_buffer.applied >= receive_buffer.wanted else 1
+
+
 def _interrupted(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def run_cell(build, server, cell, duration, core):
-    """Drives `server` with one cell; returns the client's JSON plus CPU figures."""
+def run_cell(build, server, cell, duration, core, udp_timeout):
+    """Drives `server` with one cell; returns the client's JSON plus CPU figures. `udp_timeout`: seconds
+    the client waits for a datagram's echo before counting it lost (see udp_loss_timeout)."""
     proto, conns, size, pipeline = cell
     argv = ["taskset", "-c", str(core), os.path.join(build, "apps", "nr-echo-client", "nr-echo-client"),
             "--port", str(server.port), "--connections", str(conns), "--size", str(size), "--pipeline", str(pipeline),
-            "--duration", str(duration), "--timeout", "1" if proto == "udp" else "10", "--seed", "1"]
+            "--duration", str(duration), "--timeout", str(udp_timeout) if proto == "udp" else "10", "--seed", "1"]
     if proto == "udp":
         argv.append("--udp")
     result, client_cpu, server_cpu = measure(argv, server, duration)
@@ -463,7 +473,8 @@ def main():
                 for r in range(repeat):
                     turn = (i + r) % len(names)
                     for name in names[turn:] + names[:turn]:  # take turns going first
-                        runs[name].append(run_cell(args.build, servers[name], cell, duration, 1))
+                        runs[name].append(run_cell(args.build, servers[name], cell, duration, 1,
+                                                            udp_loss_timeout(receive_buffer)))
                 row = {"cell": cell, **{name: combine(runs[name]) for name in names}}
                 rows.append(row)
                 proto, conns, size, pipeline = cell
@@ -492,7 +503,8 @@ def main():
         print(f"UDP receive buffers: {receive_buffer.note} (the servers' sockets and the client's; the largest "
               f"need: {proto}:{conns}x{size}:p{pipeline}, {conns * pipeline:,} datagrams of {truesize:,} buffer "
               f"bytes each, plus a quarter). Datagrams the kernel dropped meanwhile for a full receive buffer "
-              f"(RcvbufErrors, any program's): {buffer_drops:,}.\n")
+              f"(RcvbufErrors, any program's): {buffer_drops:,}. The client's loss timeout: "
+              f"{udp_loss_timeout(receive_buffer)} s.\n")
     print_tables(rows, names, memory, efficiency, args.idle_connections)
 
     if args.json:
@@ -501,6 +513,7 @@ def main():
             json.dump({"duration_s": duration, "repeat": repeat,
                        "server_cpu": "perf task-clock" if args.task_clock else "/proc/PID/stat ticks", "servers": names, "rows": rows,
                        "rmem_default": rmem, "udp_rcvbuf_errors": buffer_drops,
+                       "udp_timeout_s": udp_loss_timeout(receive_buffer) if udp_buffer else None,
                        "idle_bytes_per_connection": memory, "load_generators": efficiency}, f, indent=1)
 
 
