@@ -14,7 +14,7 @@ servers taking turns; messages/s is the median run, CPU per message the total
 CPU over the total messages.
 
 UDP cells: a datagram that finds its receiving socket's buffer full is dropped,
-and a flow whose datagram is lost waits --timeout (1 s) before sending again,
+and a flow whose datagram is lost waits the loss timeout before sending again,
 so a cell whose datagrams in flight do not fit in the server's buffer measures
 fewer flows than its name says. None of the four servers sets SO_RCVBUF, so
 their sockets take net.core.rmem_default (~208 KiB: three 64 KiB datagrams).
@@ -24,7 +24,9 @@ x in flight x the buffer space one datagram takes, measured at start, plus a
 quarter), the same for every server and for the client's sockets, and restores
 it at the end, also on an error, Ctrl-C or SIGTERM. TCP sockets take theirs
 from net.ipv4.tcp_rmem: the TCP cells are unchanged. Not root: a warning, the
-default kept, and the loss shows in the UDP lost column.
+default kept, and the loss shows in the UDP lost column. The client's UDP loss
+timeout is 10 s (as TCP's) when the buffers hold every datagram in flight, 1 s
+otherwise (see udp_loss_timeout). docs/benchmarks.md explains the choice.
 
 Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
 Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
