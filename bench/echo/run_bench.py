@@ -20,8 +20,8 @@ fewer flows than its name says. None of the four servers sets SO_RCVBUF, so
 their sockets take net.core.rmem_default (~208 KiB: three 64 KiB datagrams).
 With UDP cells to run and as root, the script raises net.core.rmem_default
 before starting the servers to what the largest chosen cell needs (connections
-x in flight x the buffer space one datagram takes, measured at start, plus a
-quarter), the same for every server and for the client's sockets, and restores
+x in flight x the buffer space one datagram takes, measured at start, plus
+half), the same for every server and for the client's sockets, and restores
 it at the end, also on an error, Ctrl-C or SIGTERM. TCP sockets take theirs
 from net.ipv4.tcp_rmem: the TCP cells are unchanged. Not root: a warning, the
 default kept, and the loss shows in the UDP lost column. The client's UDP loss
@@ -185,8 +185,11 @@ def datagram_truesize(size):
 
 def udp_receive_buffer(chosen):
     """The receive buffer every UDP cell in `chosen` needs so that no datagram is dropped for lack of
-    room, with a quarter to spare: all of a cell's datagrams in flight (connections x in flight) may
-    wait at once in the server's one socket, when the client sends faster than the server echoes.
+    room: all of a cell's datagrams in flight (connections x in flight) may wait at once in the
+    server's one socket, when the client sends faster than the server echoes. Plus half: Linux gives
+    the space of datagrams read back to the socket in batches of a quarter of its buffer (udp_rmem_release's
+    forward_deficit), so up to a quarter may count as taken while it is free (with a quarter to spare,
+    udp:100x65507:p1 still lost one datagram in a run).
     Returns (bytes, the cell that needs them, the bytes per datagram), or None without UDP cells."""
     udp = [cell for cell in chosen if cell[0] == "udp"]
     if not udp:
@@ -194,7 +197,7 @@ def udp_receive_buffer(chosen):
     truesize = {size: datagram_truesize(size) for size in {cell[2] for cell in udp}}
     cell = max(udp, key=lambda c: c[1] * c[3] * truesize[c[2]])
     need = cell[1] * cell[3] * truesize[cell[2]]
-    return min(need + need // 4, RMEM_CEILING), cell, truesize[cell[2]]
+    return min(need + need // 2, RMEM_CEILING), cell, truesize[cell[2]]
 
 
 class RaisedReceiveBuffer:
@@ -504,7 +507,7 @@ def main():
         _, (proto, conns, size, pipeline), truesize = udp_buffer
         print(f"UDP receive buffers: {receive_buffer.note} (the servers' sockets and the client's; the largest "
               f"need: {proto}:{conns}x{size}:p{pipeline}, {conns * pipeline:,} datagrams of {truesize:,} buffer "
-              f"bytes each, plus a quarter). Datagrams the kernel dropped meanwhile for a full receive buffer "
+              f"bytes each, plus half). Datagrams the kernel dropped meanwhile for a full receive buffer "
               f"(RcvbufErrors, any program's): {buffer_drops:,}. The client's loss timeout: "
               f"{udp_loss_timeout(receive_buffer)} s.\n")
     print_tables(rows, names, memory, efficiency, args.idle_connections)
