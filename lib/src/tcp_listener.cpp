@@ -76,6 +76,15 @@ TcpListener::~TcpListener() {
     uv_close(reinterpret_cast<uv_handle_t*>(&impl_->tcp), [](uv_handle_t* h) { delete static_cast<Impl*>(h->data); });
 }
 
+void TcpListener::keep_loop_alive(bool keep) noexcept {
+    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->tcp);
+    if (keep) {
+        uv_ref(handle);
+    } else {
+        uv_unref(handle);
+    }
+}
+
 SocketAddress TcpListener::local_address() const {
     sockaddr_storage ss{};
     int len = sizeof ss;

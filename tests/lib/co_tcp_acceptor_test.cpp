@@ -4,6 +4,10 @@
 // Cancelled.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -17,6 +21,7 @@
 #include "netreactor/co/tcp_stream.hpp"
 #include "netreactor/co/timeout.hpp"
 #include "netreactor/loop.hpp"
+#include "netreactor/timer.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
@@ -109,6 +114,71 @@ TEST(CoTcpAcceptor, DestroyedUnderAPendingAcceptCompletesItWithCancelled) {
     ASSERT_TRUE(handle.done());
     EXPECT_EQ(handle.result(), "ECANCELED accept");
     loop.run();  // the listener closed: nothing is left
+}
+
+// Runs `loop` until it ends by itself; true when it did within `limit`
+// (a watchdog that does not keep the loop alive stops it otherwise).
+bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
+    bool stopped = false;
+    Timer watchdog(loop);
+    watchdog.keep_loop_alive(false);
+    watchdog.start(limit, [&] {
+        stopped = true;
+        loop.stop();
+    });
+    loop.run();
+    return !stopped;
+}
+
+// A client outside the loop: a plain socket connected at once (the kernel
+// completes the handshake whether or not anything accepts).
+int plain_connect(const SocketAddress& to) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in peer{};
+    peer.sin_family = AF_INET;
+    peer.sin_port = htons(to.port());
+    peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer), 0);
+    return fd;
+}
+
+TEST(CoTcpAcceptor, OnlyAWaitingAcceptKeepsTheLoopRunning) {
+    Loop loop;
+    co::TcpAcceptor acceptor(loop, loopback());
+    // Nothing awaits an accept: the acceptor listens, but the loop may end.
+    EXPECT_TRUE(ends_by_itself(loop)) << "an idle co::TcpAcceptor kept Loop::run() going";
+    // A waiting accept keeps it going until a client (started by a timer that does not) arrives.
+    auto accept_one = [](co::TcpAcceptor& acc) -> co::Task<bool> {
+        co::TcpStream s = co_await acc.accept();
+        co_return true;
+    };
+    auto accepting = co::spawn(accept_one(acceptor));
+    int client = -1;
+    Timer later(loop);
+    later.keep_loop_alive(false);
+    later.start(50ms, [&] { client = plain_connect(acceptor.local_address()); });
+    EXPECT_TRUE(ends_by_itself(loop));
+    ASSERT_TRUE(accepting.done()) << "the loop ended under a waiting accept";
+    EXPECT_TRUE(accepting.result());
+    // Still listening: a client arriving meanwhile waits for the next accept.
+    int second = plain_connect(acceptor.local_address());
+    EXPECT_TRUE(co::run(loop, accept_one(acceptor)));
+    // An accept that timed out, or whose task was destroyed, leaves the loop free to end.
+    auto accept_briefly = [](Loop& l, co::TcpAcceptor& acc) -> co::Task<bool> {
+        try {
+            co_await co::with_timeout(l, 20ms, acc.accept());
+        } catch (const co::TimedOut&) {
+            co_return true;
+        }
+        co_return false;
+    };
+    EXPECT_TRUE(co::run(loop, accept_briefly(loop, acceptor)));
+    EXPECT_TRUE(ends_by_itself(loop)) << "a cancelled accept left the acceptor keeping the loop";
+    auto abandoned = co::spawn(accept_briefly(loop, acceptor));
+    abandoned = {};
+    EXPECT_TRUE(ends_by_itself(loop));
+    ::close(client);
+    ::close(second);
 }
 
 }  // namespace

@@ -41,11 +41,12 @@ public:
     ///
     /// "Something to wait for" is an active listener, connection, receiving
     /// UDP socket, pending DNS query or a started Timer that keeps the loop
-    /// alive. Signal watchers, Timers, UdpSockets and TcpConnections with
-    /// keep_loop_alive(false) and pending post()s do not count. Coroutine
-    /// objects count only while a task waits on them: a co::UdpSocket while a
-    /// receive waits, a co::TcpStream while a read waits (or output is being
-    /// sent), never when idle. Loop thread only; not re-entrant.
+    /// alive. Signal watchers, Timers, UdpSockets, TcpConnections and
+    /// TcpListeners with keep_loop_alive(false) and pending post()s do not
+    /// count. Coroutine objects count only while a task waits on them: a
+    /// co::UdpSocket while a receive waits, a co::TcpStream while a read
+    /// waits (or output is being sent), a co::TcpAcceptor while an accept
+    /// waits, never when idle. Loop thread only; not re-entrant.
     void run();
     /// Runs one iteration; waits for an event when `wait` is true. Returns
     /// true while there is still something to wait for. Loop thread only.

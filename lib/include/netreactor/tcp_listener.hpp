@@ -65,6 +65,11 @@ public:
 
     /// The bound address, with the real port when 0 was asked.
     SocketAddress local_address() const;
+    /// Whether listening keeps Loop::run() going (default: true). With false,
+    /// the listener still accepts while the loop runs for other work, but
+    /// alone it does not keep the loop running (co::TcpAcceptor while no
+    /// accept waits). Cheap (a counter, no system call).
+    void keep_loop_alive(bool keep) noexcept;
 
     /// The hidden implementation (libuv TCP handle); defined in the library.
     struct Impl;

@@ -37,6 +37,8 @@ private:
     friend struct detail::AcceptorState;
     friend SlotOperation;
     static AcceptAwaiter*& slot(detail::AcceptorState& state) noexcept;
+    /// Leaving the slot also lets the loop end (see TcpAcceptor, "Loop").
+    static void leave_slot(detail::AcceptorState& state) noexcept;
     bool start();
 };
 
@@ -47,6 +49,11 @@ private:
 /// copyable or movable. Destroying it closes those and completes a waiting
 /// accept() with co::Cancelled (inside the destructor). The Loop must
 /// outlive it.
+///
+/// **Loop:** only an accept() that waits keeps Loop::run() (and co::run)
+/// going. An idle acceptor (no accept awaited) does not, though it goes on
+/// listening and queues the connections that arrive for the next accept(): a
+/// loop whose tasks have finished ends even while the acceptor is alive.
 ///
 /// **Threads:** loop thread only; at most one accept() waits at a time.
 class NETREACTOR_API TcpAcceptor {
