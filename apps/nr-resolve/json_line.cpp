@@ -55,39 +55,45 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return extra + 1;
 }
 
-// The length of the prefix of `s` that needs no escape, eight bytes at a time.
-std::size_t plain_prefix(std::string_view s) {
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, s.data() + i, sizeof word);
-        if (!all_plain(word)) break;
-    }
-    while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
-    return i;
-}
-
-void append_escaped_json_string(LineBuffer& out, std::string_view s);
+// Appends `s` quoted and escaped, from `start` (what was there past it is dropped).
+void append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_view s);
 
 }  // namespace
 
 void append_json_string(LineBuffer& out, std::string_view s) {
-    // Most strings need no escape (names, addresses, statuses): quoted
-    // straight into the buffer, one capacity check.
-    if (plain_prefix(s) == s.size()) {
-        char* quoted = out.extend(s.size() + 2);
+    // Most strings need no escape (names, addresses, statuses): checked and
+    // copied eight bytes at a time straight into the buffer (the last word
+    // overlapping the one before), one capacity check, no call to memcpy;
+    // given to the escaping path below at the first word that needs more.
+    const std::size_t n = s.size();
+    const std::size_t start = out.size();
+    if (n >= 8) {
+        char* quoted = out.extend(n + 2);
         quoted[0] = '"';
-        std::memcpy(quoted + 1, s.data(), s.size());
-        quoted[s.size() + 1] = '"';
+        std::uint64_t word;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&word, s.data() + i, sizeof word);
+            if (!all_plain(word)) return append_escaped_json_string(out, start, s);
+            std::memcpy(quoted + 1 + i, &word, sizeof word);
+        }
+        std::memcpy(&word, s.data() + n - 8, sizeof word);
+        if (!all_plain(word)) return append_escaped_json_string(out, start, s);
+        std::memcpy(quoted + 1 + n - 8, &word, sizeof word);
+        quoted[n + 1] = '"';
         return;
     }
-    append_escaped_json_string(out, s);
+    for (char c : s)
+        if (!kPlain[static_cast<unsigned char>(c)]) return append_escaped_json_string(out, start, s);
+    char* quoted = out.extend(n + 2);
+    quoted[0] = '"';
+    for (std::size_t i = 0; i < n; ++i) quoted[i + 1] = s[i];
+    quoted[n + 1] = '"';
 }
 
 namespace {
 
-void append_escaped_json_string(LineBuffer& out, std::string_view s) {
-    const std::size_t start = out.size();
+void append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_view s) {
+    out.truncate(start);
     out.push_back('"');
     std::size_t plain = 0;  // start of the run not yet copied
     for (std::size_t i = 0; i < s.size();) {
