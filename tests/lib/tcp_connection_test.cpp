@@ -1,6 +1,7 @@
 // TcpConnection: data integrity, connect failures, backpressure,
-// half-close, and lifetime cases (destroying with pending writes or from
-// inside callbacks) that must stay clean under ASan.
+// half-close, lifetime cases (destroying with pending writes or from inside
+// callbacks) that must stay clean under ASan, and what keeps Loop::run()
+// going (keep_loop_alive).
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "netreactor/loop.hpp"
@@ -274,16 +276,6 @@ TEST(Tcp, BytesSentGrowsWhileALargeWriteIsPartlyDone) {
 // ---- half-close, attach, low water: every event exactly once ----------------
 
 namespace {
-
-// A blocking client socket outside the library, for peers that must misbehave.
-int raw_connect(const SocketAddress& to) {
-    int fd = ::socket(to.family(), SOCK_STREAM, 0);
-    if (fd >= 0 && ::connect(fd, to.sockaddr_ptr(), to.length()) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // Closes with SO_LINGER 0: the peer gets a reset, not a FIN.
 void reset_and_close(int fd) {
@@ -618,4 +610,71 @@ TEST(Tcp, CloseGracefullyWhileTheFinIsUnderWayWaitsForIt) {
     server.conns[0]->start(server_side);
     run_until(loop, [&] { return server_side.eof_count == 1; });
     EXPECT_EQ(server_side.received, "hello");
+}
+
+// ---- what keeps Loop::run() going (keep_loop_alive) -------------------------
+
+TEST(Tcp, AReadingConnectionKeepsTheLoopRunningUnlessToldNot) {
+    Loop loop;
+    PlainPeer peer;  // outside the loop: only the connection can keep it running
+    TestHandler h;
+    auto conn = TcpConnection::connect(loop, peer.address, 2s, h);
+    run_until(loop, [&] { return h.connected_count == 1; });
+    peer.accept();
+    // Reading, keep_loop_alive(true) by default: run() goes on past the bytes
+    // that this timer (which does not keep the loop) has the peer send.
+    Timer later(loop);
+    later.keep_loop_alive(false);
+    later.start(50ms, [&] { peer.send("ping"); });
+    EXPECT_FALSE(ends_by_itself(loop, 300ms)) << "Loop::run() ended under a reading connection";
+    EXPECT_EQ(h.received, "ping");
+    // keep_loop_alive(false): still open and reading, but run() ends at once.
+    conn->keep_loop_alive(false);
+    EXPECT_TRUE(ends_by_itself(loop)) << "a connection with keep_loop_alive(false) kept Loop::run() going";
+    EXPECT_EQ(conn->state(), TcpConnection::State::connected);
+    EXPECT_TRUE(conn->reading());
+    // It still reads while the loop runs for other work.
+    peer.send("pong");
+    run_until(loop, [&] { return h.received == "pingpong"; });
+    // And true again keeps the loop going.
+    conn->keep_loop_alive(true);
+    EXPECT_FALSE(ends_by_itself(loop, 100ms));
+    EXPECT_EQ(h.closed_count, 0);
+}
+
+TEST(Tcp, WithoutKeepLoopAliveAConnectQueuedBytesAndAShutdownStillKeepTheLoopRunning) {
+    // What the Doxygen of keep_loop_alive promises: only reading stops
+    // counting; each phase below must finish before run() may end by itself.
+    Loop loop;
+    PlainPeer peer;
+    peer.limit_receive_buffer(64 << 10);
+    TestHandler h;
+    auto conn = TcpConnection::connect(loop, peer.address, 2s, h);
+    conn->keep_loop_alive(false);
+    EXPECT_TRUE(ends_by_itself(loop));
+    ASSERT_EQ(h.connected_count, 1) << "Loop::run() ended before the connect completed";
+    peer.accept();
+
+    // 16 MiB to a peer that does not read yet: most of it stays queued here.
+    const std::string payload = pattern(16 << 20);
+    ASSERT_TRUE(conn->write(payload));
+    ASSERT_GT(conn->queued_bytes(), 4u << 20) << "the kernel took the write: nothing left to show";
+    std::string got;
+    std::jthread reader([&] {
+        std::this_thread::sleep_for(100ms);  // the loop must wait for this slow peer
+        got = peer.read_to_eof();
+    });
+    EXPECT_TRUE(ends_by_itself(loop, 10s));
+    EXPECT_EQ(conn->queued_bytes(), 0u) << "Loop::run() ended with bytes still queued";
+    EXPECT_EQ(h.drained_count, 1);
+    EXPECT_EQ(conn->bytes_sent(), payload.size());
+
+    conn->shutdown_after_drain();
+    EXPECT_TRUE(ends_by_itself(loop));
+    EXPECT_EQ(h.shutdown_count, 1) << "Loop::run() ended before the shutdown completed";
+    EXPECT_EQ(h.shutdown_code, "");
+    reader.join();  // the FIN ends its read
+    EXPECT_EQ(got.size(), payload.size());
+    EXPECT_TRUE(got == payload) << "the peer did not get the bytes intact";
+    EXPECT_EQ(h.closed_count, 0);
 }

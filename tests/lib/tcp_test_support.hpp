@@ -1,14 +1,21 @@
 // Shared by the TcpConnection and TcpListener tests: a handler that records
 // every event (and how often it came), a listener that gives each accepted
-// connection one handler, a byte pattern, and a bounded run of the loop.
+// connection one handler, peers outside the loop (plain sockets), a byte
+// pattern, and bounded runs of the loop.
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "netreactor/loop.hpp"
@@ -92,6 +99,62 @@ struct Server : AcceptHandler {
     SocketAddress address() const { return listener->local_address(); }
 };
 
+// A blocking client socket outside the library, for peers that must misbehave
+// or must not keep the loop running. Against a listening socket on loopback
+// the kernel completes the handshake at once, even on the loop's thread.
+inline int raw_connect(const SocketAddress& to) {
+    int fd = ::socket(to.family(), SOCK_STREAM, 0);
+    if (fd >= 0 && ::connect(fd, to.sockaddr_ptr(), to.length()) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// A peer outside the loop for a connection under test: a plain listening
+// socket (the kernel completes the handshake) and the socket accepted from
+// it, so that only the connection can keep the loop running.
+struct PlainPeer {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    int accepted = -1;
+    SocketAddress address;
+    PlainPeer() {
+        sockaddr_in any{};
+        any.sin_family = AF_INET;
+        any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+        EXPECT_EQ(::listen(listener, 4), 0);
+        socklen_t size = sizeof any;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&any), &size);
+        address = *SocketAddress::parse("127.0.0.1", ntohs(any.sin_port));
+    }
+    ~PlainPeer() {
+        if (accepted >= 0) ::close(accepted);
+        ::close(listener);
+    }
+    PlainPeer(const PlainPeer&) = delete;
+    PlainPeer& operator=(const PlainPeer&) = delete;
+    // A small fixed receive buffer (no autotuning) for the connections
+    // accepted from now on: a large write then stays queued on our side.
+    void limit_receive_buffer(int bytes) {
+        EXPECT_EQ(::setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes), 0);
+    }
+    void accept() { accepted = ::accept(listener, nullptr, nullptr); }  // connected already: at once
+    void send(std::string_view text) {
+        EXPECT_EQ(::send(accepted, text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
+    }
+    // Reads until the FIN (or an error, or `limit` without a byte: a broken
+    // test ends instead of hanging). Safe from another thread.
+    std::string read_to_eof(std::chrono::seconds limit = 10s) {
+        timeval timeout{static_cast<time_t>(limit.count()), 0};
+        ::setsockopt(accepted, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        std::string got;
+        char buf[64 * 1024];
+        for (ssize_t n; (n = ::recv(accepted, buf, sizeof buf, 0)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+        return got;
+    }
+};
+
 inline std::string pattern(std::size_t n) {
     std::string s(n, '\0');
     for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
@@ -114,6 +177,20 @@ inline void run_until(Loop& loop, const std::function<bool()>& done, std::chrono
     }, 1ms);
     loop.run();
     EXPECT_FALSE(expired) << "the expected end state was not reached in time";
+}
+
+// Runs `loop` until it ends by itself; true when it did within `limit`
+// (a watchdog that does not keep the loop alive stops it otherwise).
+inline bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
+    bool stopped = false;
+    Timer watchdog(loop);
+    watchdog.keep_loop_alive(false);
+    watchdog.start(limit, [&] {
+        stopped = true;
+        loop.stop();
+    });
+    loop.run();
+    return !stopped;
 }
 
 }  // namespace tcptest
