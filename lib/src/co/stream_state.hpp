@@ -26,7 +26,8 @@ struct StreamState final : ConnectionHandler {
     std::unique_ptr<Error> error;  // why the connection failed
     bool eof = false;              // the peer's FIN arrived
     bool closed = false;           // the connection is gone (failed or closed)
-    bool paused = false;           // reading paused: no read waiting, or the stash holds bytes
+    bool paused = false;           // reading paused: before the first read, until the stash is taken,
+                                   // or while a write is held with no read waiting
     bool* alive = nullptr;         // set by on_closed while it resumes tasks
 
     ~StreamState() override;

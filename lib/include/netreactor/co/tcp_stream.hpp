@@ -188,8 +188,8 @@ class NETREACTOR_API TcpStream {
 public:
     /// An empty stream (moved-from state); only destruction and assignment.
     TcpStream() noexcept;
-    /// Takes an accepted connection (e.g. from a TcpListener) and starts
-    /// reading it.
+    /// Takes an accepted connection (e.g. from a TcpListener); it is read
+    /// from the first read on (until then its bytes wait in the kernel).
     explicit TcpStream(std::unique_ptr<TcpConnection> connection);
     TcpStream(TcpStream&&) noexcept;
     TcpStream& operator=(TcpStream&&) noexcept;
