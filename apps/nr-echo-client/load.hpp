@@ -22,6 +22,10 @@ struct LoadResult {
     std::uint64_t bytes = 0;      // echoed bytes received and checked
     double elapsed_s = 0;
     LatencyHistogram latency;
+    // Counted after the window: the echoes of the messages still in flight
+    // when it closed (complete and matching), so that whoever measures the
+    // server's work over the whole run can divide it by every message echoed.
+    std::uint64_t drained = 0;
     // Counted over the whole run, including the drain after the window:
     std::uint64_t errors = 0;      // connections that failed (connect, reset, EOF, reply timeout)
     std::uint64_t mismatches = 0;  // connections whose echo differed from what was sent

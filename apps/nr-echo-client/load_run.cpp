@@ -103,6 +103,8 @@ void LoadRun::echoed(Flow& flow, std::uint64_t count, std::uint64_t now_ns) {
             result_.latency.record(now_ns - sent_at(flow, i));
         result_.messages += count;
         result_.bytes += count * payload_.message_size();
+    } else if (phase_ == Phase::draining) {
+        result_.drained += count;
     }
     flow.done += count;
     if (phase_ == Phase::draining && flow.in_flight() == 0) return retire(flow);

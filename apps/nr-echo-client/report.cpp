@@ -80,6 +80,7 @@ nrapp::ExitStatus report_load(nrapp::JsonOutput& out, const ClientOptions& optio
                           {"max", us(latency.max_ns())}};
     line["errors"] = result.errors;
     line["mismatches"] = result.mismatches;
+    line["drained"] = result.drained;
     if (options.proto == Proto::udp) line["lost"] = result.lost;
     if (options.random_payload) line["seed"] = options.seed;
     if (result.first_error) line["first_error"] = nrapp::error_json(*result.first_error);

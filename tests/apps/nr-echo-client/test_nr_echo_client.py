@@ -277,10 +277,27 @@ class Load(WithServer):
                                       "--pipeline", 16), 4)
         self.assertEqual(out["pipeline"], 16)
 
+    def test_the_echoes_in_flight_at_the_window_end_are_drained_apart(self):
+        # Every connection has exactly --pipeline messages in flight when the window closes; their echoes
+        # are waited for and counted in drained, and stay out of messages and the window's rates.
+        out = self.check_clean(client("--port", self.port, "--connections", 5, "--duration", "0.3", "--size", 1000,
+                                      "--pipeline", 8), 5)
+        self.assertEqual(out["drained"], 5 * 8)
+        self.assertAlmostEqual(out["messages_per_s"], out["messages"] / out["duration_s"],
+                               delta=out["messages_per_s"] * 0.02 + 1)
+
+    def test_udp_echoes_in_flight_at_the_window_end_are_drained_or_lost(self):
+        out = self.check_clean(client("--port", self.port, "--udp", "--connections", 3, "--duration", "0.3",
+                                      "--size", 200, "--pipeline", 4), 3)
+        self.assertLessEqual(out["drained"], 3 * 4)
+        if out["lost"] == 0:
+            self.assertEqual(out["drained"], 3 * 4)
+
     def test_count_per_connection_is_exact(self):
         out = self.check_clean(client("--port", self.port, "--connections", 3, "--count", 100, "--pipeline", 4,
                                       "--size", 100), 3)
         self.assertEqual(out["messages"], 300)
+        self.assertEqual(out["drained"], 0)  # the window ends with the last echo: nothing left in flight
 
     def test_udp(self):
         out = self.check_clean(client("--port", self.port, "--udp", "--connections", 4, "--duration", "0.5",
