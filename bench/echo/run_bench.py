@@ -11,7 +11,9 @@ the server's CPU time per message (from /proc/PID/stat before and after, or with
 the ratios to raw epoll; then the server memory per idle connection with
 10,000 connections open. Each cell is run --repeat times per server, the
 servers taking turns; messages/s is the median run, CPU per message the total
-CPU over the total messages.
+CPU over the total messages the server echoed while measured: the client's
+window's and those it drained after it (the echoes still in flight when the
+window closed: the server's CPU covers them too).
 
 UDP cells: a datagram that finds its receiving socket's buffer full is dropped,
 and a flow whose datagram is lost waits the loss timeout before sending again,
@@ -284,10 +286,13 @@ def run_cell(build, server, cell, duration, core, udp_timeout):
 
 
 def combine(runs):
-    """One cell's figures for one server from its runs: the median messages/s; CPU per message as
-    total server CPU over total messages (so the ticks of /proc/PID/stat add up); CPU shares
-    over the runs' whole wall time; errors, mismatches and losses summed."""
-    messages = sum(r["messages"] for r in runs)
+    """One cell's figures for one server from its runs: the median messages/s (the client's window);
+    CPU (and system calls) per message as total server CPU over total messages the server echoed
+    while it was measured, the window's and those drained after it (so the ticks of /proc/PID/stat add
+    up, and the echoes still in flight when the window closed, up to conns x in flight, are not
+    charged to the window's); CPU shares over the runs' whole wall time; errors, mismatches and losses
+    summed."""
+    messages = sum(r["messages"] + r["drained"] for r in runs)
     server_cpu = sum(r["server_cpu_s"] for r in runs)
     seconds = sum(r["wall_s"] for r in runs)
     syscalls = sum(r["server_syscalls"] for r in runs)

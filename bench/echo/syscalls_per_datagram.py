@@ -29,7 +29,8 @@ def one_run(server, client, duration, out, proto):
         r = subprocess.run([client, "--proto", proto, "--host", "127.0.0.1", "--port", str(port), "--connections", "4",
                             "--pipeline", "4", "--size", "64", "--duration", str(duration)],
                            capture_output=True, text=True, timeout=duration + 30)
-        messages = json.loads(r.stdout.splitlines()[-1])["messages"]
+        summary = json.loads(r.stdout.splitlines()[-1])
+        messages = summary["messages"] + summary["drained"]  # strace counts the drain after the window too
     finally:
         for pid in subprocess.run(["pgrep", "-P", str(st.pid)], capture_output=True, text=True).stdout.split():
             os.kill(int(pid), signal.SIGTERM)
