@@ -22,9 +22,11 @@
 #include "netreactor/co/timeout.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "loop_test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
+using looptest::ends_by_itself;
 
 namespace {
 
@@ -114,20 +116,6 @@ TEST(CoTcpAcceptor, DestroyedUnderAPendingAcceptCompletesItWithCancelled) {
     ASSERT_TRUE(handle.done());
     EXPECT_EQ(handle.result(), "ECANCELED accept");
     loop.run();  // the listener closed: nothing is left
-}
-
-// Runs `loop` until it ends by itself; true when it did within `limit`
-// (a watchdog that does not keep the loop alive stops it otherwise).
-bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
-    bool stopped = false;
-    Timer watchdog(loop);
-    watchdog.keep_loop_alive(false);
-    watchdog.start(limit, [&] {
-        stopped = true;
-        loop.stop();
-    });
-    loop.run();
-    return !stopped;
 }
 
 // A client outside the loop: a plain socket connected at once (the kernel

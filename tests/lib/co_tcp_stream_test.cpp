@@ -24,6 +24,7 @@
 #include "netreactor/co/timeout.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "tcp_test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
@@ -384,44 +385,8 @@ TEST_F(EchoFixture, ALoopStoppedWithTasksSuspendedIsTornDownByTheirOwners) {
     EXPECT_EQ(clients.size(), 4u);
 }
 
-// A peer outside the loop: a plain listening socket (the kernel completes the
-// handshake) and the socket accepted from it, so that only the stream under
-// test can keep the loop running.
-struct PlainPeer {
-    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    int accepted = -1;
-    SocketAddress address;
-    PlainPeer() {
-        sockaddr_in any{};
-        any.sin_family = AF_INET;
-        any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-        EXPECT_EQ(::listen(listener, 4), 0);
-        socklen_t size = sizeof any;
-        ::getsockname(listener, reinterpret_cast<sockaddr*>(&any), &size);
-        address = *SocketAddress::parse("127.0.0.1", ntohs(any.sin_port));
-    }
-    ~PlainPeer() {
-        if (accepted >= 0) ::close(accepted);
-        ::close(listener);
-    }
-    void accept() { accepted = ::accept(listener, nullptr, nullptr); }  // connected already: at once
-    void send(std::string_view text) { EXPECT_EQ(::send(accepted, text.data(), text.size(), 0), static_cast<ssize_t>(text.size())); }
-};
-
-// Runs `loop` until it ends by itself; true when it did within `limit`
-// (a watchdog that does not keep the loop alive stops it otherwise).
-bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
-    bool stopped = false;
-    Timer watchdog(loop);
-    watchdog.keep_loop_alive(false);
-    watchdog.start(limit, [&] {
-        stopped = true;
-        loop.stop();
-    });
-    loop.run();
-    return !stopped;
-}
+using looptest::ends_by_itself;
+using tcptest::PlainPeer;  // outside the loop: only the stream under test can keep it running
 
 co::Task<std::string> read_once(co::TcpStream& s) {
     char buf[16];

@@ -13,9 +13,11 @@
 #include "netreactor/co/udp_socket.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
+#include "loop_test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
+using looptest::ends_by_itself;
 
 namespace {
 
@@ -152,20 +154,6 @@ TEST(CoUdpSocket, DestroyedUnderAPendingReceive) {
     ASSERT_TRUE(handle.done());
     EXPECT_EQ(handle.result(), "ECANCELED");
     loop.run();
-}
-
-// Runs `loop` until it ends by itself; true when it did within `limit`
-// (a watchdog that does not keep the loop alive stops it otherwise).
-bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
-    bool stopped = false;
-    Timer watchdog(loop);
-    watchdog.keep_loop_alive(false);
-    watchdog.start(limit, [&] {
-        stopped = true;
-        loop.stop();
-    });
-    loop.run();
-    return !stopped;
 }
 
 TEST(CoUdpSocket, AnIdleSocketDoesNotKeepTheLoopRunning) {

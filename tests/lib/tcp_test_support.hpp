@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loop_test_support.hpp"
 #include "netreactor/loop.hpp"
 #include "netreactor/tcp_listener.hpp"
 #include "netreactor/timer.hpp"
@@ -26,6 +27,8 @@ using namespace std::chrono_literals;
 using namespace netreactor;
 
 namespace tcptest {
+
+using looptest::ends_by_itself;
 
 // A handler whose behaviour each test plugs in.
 struct TestHandler : ConnectionHandler {
@@ -177,20 +180,6 @@ inline void run_until(Loop& loop, const std::function<bool()>& done, std::chrono
     }, 1ms);
     loop.run();
     EXPECT_FALSE(expired) << "the expected end state was not reached in time";
-}
-
-// Runs `loop` until it ends by itself; true when it did within `limit`
-// (a watchdog that does not keep the loop alive stops it otherwise).
-inline bool ends_by_itself(Loop& loop, std::chrono::milliseconds limit = 2s) {
-    bool stopped = false;
-    Timer watchdog(loop);
-    watchdog.keep_loop_alive(false);
-    watchdog.start(limit, [&] {
-        stopped = true;
-        loop.stop();
-    });
-    loop.run();
-    return !stopped;
 }
 
 }  // namespace tcptest
