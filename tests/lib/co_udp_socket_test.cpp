@@ -156,15 +156,17 @@ TEST(CoUdpSocket, DestroyedUnderAPendingReceive) {
     loop.run();
 }
 
+// One datagram's text (up to 16 bytes).
+co::Task<std::string> receive_one(co::UdpSocket& socket) {
+    char buf[16];
+    co::Datagram d = co_await socket.receive(buf);
+    co_return std::string(buf, d.size);
+}
+
 TEST(CoUdpSocket, AnIdleSocketDoesNotKeepTheLoopRunning) {
     Loop loop;
     co::UdpSocket server(loop), client(loop);
     server.bind(loopback());
-    auto receive_one = [](co::UdpSocket& srv) -> co::Task<std::string> {
-        char buf[16];
-        co::Datagram d = co_await srv.receive(buf);
-        co_return std::string(buf, d.size);
-    };
     auto received = co::spawn(receive_one(server));
     client.send(bytes("hello"), server.local_address());
     // The task received its datagram and finished; both sockets stay open, idle.
@@ -181,11 +183,6 @@ TEST(CoUdpSocket, AWaitingReceiveKeepsTheLoopRunning) {
     Loop loop;
     co::UdpSocket server(loop), client(loop);
     server.bind(loopback());
-    auto receive_one = [](co::UdpSocket& srv) -> co::Task<std::string> {
-        char buf[16];
-        co::Datagram d = co_await srv.receive(buf);
-        co_return std::string(buf, d.size);
-    };
     auto received = co::spawn(receive_one(server));
     // Only the receive keeps the loop alive until this timer (which does not) sends.
     Timer later(loop);
