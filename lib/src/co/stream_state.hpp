@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "netreactor/co/tcp_stream.hpp"
@@ -28,7 +29,8 @@ struct StreamState final : ConnectionHandler {
     bool closed = false;           // the connection is gone (failed or closed)
     bool paused = false;           // reading paused: before the first read, until the stash is taken,
                                    // or while a write is held with no read waiting
-    bool* alive = nullptr;         // set by on_closed while it resumes tasks
+    bool loop_kept = false;        // the connection keeps Loop::run() going (libuv's ref)
+    bool* alive = nullptr;         // set by on_data/on_closed while they resume tasks
 
     ~StreamState() override;
 
@@ -47,10 +49,26 @@ struct StreamState final : ConnectionHandler {
     /// active between reads. It keeps Loop::run() going only while a read
     /// waits: adopt() drops the connection's reference, wait_for_read() takes
     /// it, stop_read_wait() and a reader that leaves (leave_slot) drop it.
+    /// on_data drops it only after the resumed task has run on without
+    /// reading again (an echo reads again at once: no libuv call per read);
+    /// libuv looks at it only between callbacks, so the loop's lifetime is
+    /// the same. keep_loop() calls into libuv only on a change.
     void adopt(std::unique_ptr<TcpConnection> connection) noexcept;
-    void wait_for_read(ReadAwaiter& r) noexcept;
+    void wait_for_read(ReadAwaiter& r) noexcept {
+        reader = &r;
+        keep_loop(true);
+    }
     /// The read that waited (or null), which no longer does.
-    ReadAwaiter* stop_read_wait() noexcept;
+    ReadAwaiter* stop_read_wait() noexcept {
+        if (reader == nullptr) return nullptr;
+        keep_loop(false);
+        return std::exchange(reader, nullptr);
+    }
+    void keep_loop(bool keep) noexcept {
+        if (keep == loop_kept || !conn) return;
+        loop_kept = keep;
+        conn->keep_loop_alive(keep);
+    }
 
     /// Nothing is read from the kernel until a read waits: unread bytes stay
     /// there (so closing with unread data resets the connection, as for a

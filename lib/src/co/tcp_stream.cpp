@@ -50,18 +50,8 @@ Error StreamState::failure(const char* operation) const {
 
 void StreamState::adopt(std::unique_ptr<TcpConnection> connection) noexcept {
     conn = std::move(connection);
-    conn->keep_loop_alive(reader != nullptr);
-}
-
-void StreamState::wait_for_read(ReadAwaiter& r) noexcept {
-    reader = &r;
-    if (conn) conn->keep_loop_alive(true);
-}
-
-ReadAwaiter* StreamState::stop_read_wait() noexcept {
-    if (reader == nullptr) return nullptr;
-    if (conn) conn->keep_loop_alive(false);
-    return std::exchange(reader, nullptr);
+    loop_kept = reader != nullptr;
+    conn->keep_loop_alive(loop_kept);
 }
 
 void StreamState::pause_until_read() {
@@ -75,20 +65,30 @@ void StreamState::on_connected(TcpConnection&) {
 }
 
 void StreamState::on_data(TcpConnection&, std::span<const char> data) {
-    ReadAwaiter* r = stop_read_wait();
+    ReadAwaiter* r = std::exchange(reader, nullptr);  // the loop stays kept: see wait_for_read
     if (r == nullptr) {
         keep(data);
         return;
     }
+    std::size_t n = data.size();
     if (r->lend_) {
         r->lent_ = data.data();  // the loop's read buffer, valid while the task runs on from here
-        r->finish(ReadAwaiter::Outcome::data, data.size());
-        return;  // may have destroyed this state: touch nothing after
+    } else {
+        n = std::min(n, r->buffer_.size());
+        if (n > 0) std::memcpy(r->buffer_.data(), data.data(), n);
+        if (n < data.size()) keep(data.subspan(n));
     }
-    std::size_t n = std::min(data.size(), r->buffer_.size());
-    if (n > 0) std::memcpy(r->buffer_.data(), data.data(), n);
-    if (n < data.size()) keep(data.subspan(n));
-    r->finish(ReadAwaiter::Outcome::data, n);  // may destroy this state: touch nothing after
+    // The resumed task may destroy this state (then `still_alive` turns false)
+    // or a nested on_closed may watch it too (`outer`: told in turn).
+    bool still_alive = true;
+    bool* outer = std::exchange(alive, &still_alive);
+    r->finish(ReadAwaiter::Outcome::data, n);
+    if (!still_alive) {
+        if (outer != nullptr) *outer = false;
+        return;  // touch nothing
+    }
+    alive = outer;
+    if (reader == nullptr) keep_loop(false);  // the task went on without reading again
 }
 
 void StreamState::on_eof(TcpConnection&) {
@@ -118,24 +118,29 @@ void StreamState::on_closed(TcpConnection&, const Error* failed) {
     if (failed != nullptr) error = std::make_unique<Error>(*failed);
     // Each resumption may end the task that owns this state: check after each.
     bool still_alive = true;
-    alive = &still_alive;
+    bool* outer = std::exchange(alive, &still_alive);  // an on_data under way watches too
+    auto gone = [&] {
+        if (still_alive) return false;
+        if (outer != nullptr) *outer = false;
+        return true;
+    };
     if (ConnectAwaiter* c = std::exchange(connecter, nullptr)) {
         c->finish();
-        if (!still_alive) return;
+        if (gone()) return;
     }
     if (ReadAwaiter* r = stop_read_wait()) {
         r->finish(failed != nullptr ? ReadAwaiter::Outcome::failed : ReadAwaiter::Outcome::closed, 0);
-        if (!still_alive) return;
+        if (gone()) return;
     }
     if (WriteAwaiter* w = std::exchange(writer, nullptr)) {
         w->finish(WriteAwaiter::Outcome::failed);
-        if (!still_alive) return;
+        if (gone()) return;
     }
     if (ShutdownAwaiter* s = std::exchange(shutdowner, nullptr)) {
         s->finish(ShutdownAwaiter::Outcome::failed);
-        if (!still_alive) return;
+        if (gone()) return;
     }
-    alive = nullptr;
+    alive = outer;
 }
 
 void StreamState::cancel_waiters() noexcept {
