@@ -119,6 +119,9 @@ std::size_t TcpConnection::queued_bytes() const noexcept {
 bool TcpConnection::eof_received() const noexcept { return impl_->eof_received; }
 bool TcpConnection::shutdown_sent() const noexcept { return impl_->shutdown_sent; }
 std::size_t TcpConnection::high_water_mark() const noexcept { return impl_->high_water; }
+bool TcpConnection::above_high_water_mark() const noexcept {
+    return impl_->output && impl_->unsent_bytes() > impl_->high_water;
+}
 void TcpConnection::set_high_water_mark(std::size_t bytes) noexcept {
     impl_->high_water = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
 }

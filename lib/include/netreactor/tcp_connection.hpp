@@ -254,6 +254,9 @@ public:
     std::size_t high_water_mark() const noexcept;
     /// Sets the high-water mark (capped at 4 GiB - 1).
     void set_high_water_mark(std::size_t bytes) noexcept;
+    /// queued_bytes() > high_water_mark(), in one call (a writer asks this
+    /// after every write).
+    bool above_high_water_mark() const noexcept;
     /// The output queue size at or below which on_low_water follows an
     /// on_high_water (default 0: when the queue is empty). A mark at or above
     /// the high-water mark acts as the high-water mark.

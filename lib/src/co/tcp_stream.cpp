@@ -229,7 +229,7 @@ bool WriteAwaiter::start() {
             occupy();
             return true;
         }
-    } else if (s.conn->queued_bytes() <= s.conn->high_water_mark()) {
+    } else if (!s.conn->above_high_water_mark()) {
         outcome_ = Outcome::done;
     } else {
         occupy();
