@@ -165,10 +165,13 @@ TEST(Tcp, HighWaterPausesAndDrainResumes) {
     constexpr std::size_t kMark = 64 * 1024;
     std::size_t max_queued = 0;
     int high_water_events = 0, drained_events = 0;
+    int writes_above_mark = 0, above_mark_disagreements = 0;
     TestHandler server_side;  // echo with backpressure, as nr-echo-server does
     server_side.data = [&](TcpConnection& c, std::span<const char> d) {
         c.write(d);
         max_queued = std::max(max_queued, c.queued_bytes());
+        writes_above_mark += c.above_high_water_mark();
+        above_mark_disagreements += c.above_high_water_mark() != (c.queued_bytes() > c.high_water_mark());
     };
     server_side.high_water = [&](TcpConnection& c) { high_water_events++; c.pause_reading(); };
     server_side.drained = [&](TcpConnection& c) { drained_events++; c.resume_reading(); };
@@ -203,6 +206,8 @@ TEST(Tcp, HighWaterPausesAndDrainResumes) {
     EXPECT_TRUE(server_was_paused);
     EXPECT_GE(high_water_events, 1);
     EXPECT_GE(drained_events, 1);
+    EXPECT_GE(writes_above_mark, 1);
+    EXPECT_EQ(above_mark_disagreements, 0) << "above_high_water_mark() is not queued_bytes() > high_water_mark()";
     // Bounded: the mark plus at most one read's worth.
     EXPECT_LE(max_queued, kMark + 256 * 1024 + 1);
     ASSERT_EQ(client_side.received.size(), chunk.size() * kChunks);
