@@ -4,6 +4,7 @@
 #include "netreactor/tcp_connection.hpp"
 
 #include "tcp_connection_impl.hpp"
+#include "uv_handle_ref.hpp"
 
 namespace netreactor {
 
@@ -69,13 +70,7 @@ void TcpConnection::resume_reading() {
 
 bool TcpConnection::reading() const noexcept { return impl_->reading; }
 
-void TcpConnection::keep_loop_alive(bool keep) noexcept {
-    if (keep) {
-        uv_ref(impl_->handle());
-    } else {
-        uv_unref(impl_->handle());
-    }
-}
+void TcpConnection::keep_loop_alive(bool keep) noexcept { detail::keep_loop_alive(impl_->handle(), keep); }
 
 void TcpConnection::shutdown_after_drain() {
     Impl& c = *impl_;

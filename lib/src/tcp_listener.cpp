@@ -8,6 +8,7 @@
 #include "tcp_connection_impl.hpp"
 #include "uv_error.hpp"
 #include "internal.hpp"
+#include "uv_handle_ref.hpp"
 
 namespace netreactor {
 
@@ -77,12 +78,7 @@ TcpListener::~TcpListener() {
 }
 
 void TcpListener::keep_loop_alive(bool keep) noexcept {
-    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->tcp);
-    if (keep) {
-        uv_ref(handle);
-    } else {
-        uv_unref(handle);
-    }
+    detail::keep_loop_alive(reinterpret_cast<uv_handle_t*>(&impl_->tcp), keep);
 }
 
 SocketAddress TcpListener::local_address() const {

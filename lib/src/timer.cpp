@@ -4,6 +4,7 @@
 #include "uv_error.hpp"
 #include "netreactor/error.hpp"
 #include "internal.hpp"
+#include "uv_handle_ref.hpp"
 
 namespace netreactor {
 
@@ -45,12 +46,7 @@ bool Timer::active() const noexcept {
 }
 
 void Timer::keep_loop_alive(bool keep) noexcept {
-    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->uv);
-    if (keep) {
-        uv_ref(handle);
-    } else {
-        uv_unref(handle);
-    }
+    detail::keep_loop_alive(reinterpret_cast<uv_handle_t*>(&impl_->uv), keep);
 }
 
 }  // namespace netreactor

@@ -10,6 +10,7 @@
 #include "uv_error.hpp"
 #include "socket_options.hpp"
 #include "internal.hpp"
+#include "uv_handle_ref.hpp"
 
 namespace netreactor {
 
@@ -263,12 +264,7 @@ void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress&
 }
 
 void UdpSocket::keep_loop_alive(bool keep) noexcept {
-    auto* handle = reinterpret_cast<uv_handle_t*>(&impl_->udp);
-    if (keep) {
-        uv_ref(handle);
-    } else {
-        uv_unref(handle);
-    }
+    detail::keep_loop_alive(reinterpret_cast<uv_handle_t*>(&impl_->udp), keep);
 }
 
 SocketAddress UdpSocket::local_address() const {
