@@ -394,13 +394,19 @@ co::Task<std::string> read_once(co::TcpStream& s) {
     co_return std::string(buf, n);
 }
 
-TEST(CoTcpStream, AnIdleStreamDoesNotKeepTheLoopRunning) {
-    Loop loop;
-    PlainPeer peer;
+// A stream connected to `peer`, which has accepted it.
+co::TcpStream connected_to(Loop& loop, PlainPeer& peer) {
     co::TcpStream stream = co::run(loop, [](Loop& l, SocketAddress to) -> co::Task<co::TcpStream> {
         co_return co_await co::connect(l, to);
     }(loop, peer.address));
     peer.accept();
+    return stream;
+}
+
+TEST(CoTcpStream, AnIdleStreamDoesNotKeepTheLoopRunning) {
+    Loop loop;
+    PlainPeer peer;
+    co::TcpStream stream = connected_to(loop, peer);
     peer.send("hello");
     EXPECT_EQ(co::run(loop, read_once(stream)), "hello");
     // The task read and finished; the stream stays open and idle, the peer silent.
@@ -414,10 +420,7 @@ TEST(CoTcpStream, AnIdleStreamDoesNotKeepTheLoopRunning) {
 TEST(CoTcpStream, AWaitingReadKeepsTheLoopRunningAndACancelledOneDoesNot) {
     Loop loop;
     PlainPeer peer;
-    co::TcpStream stream = co::run(loop, [](Loop& l, SocketAddress to) -> co::Task<co::TcpStream> {
-        co_return co_await co::connect(l, to);
-    }(loop, peer.address));
-    peer.accept();
+    co::TcpStream stream = connected_to(loop, peer);
     auto reading = co::spawn(read_once(stream));
     // Only the read keeps the loop alive until this timer (which does not) makes the peer send.
     Timer later(loop);
