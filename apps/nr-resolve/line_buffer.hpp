@@ -19,7 +19,12 @@ public:
     LineBuffer(const LineBuffer&) = delete;
     LineBuffer& operator=(const LineBuffer&) = delete;
 
-    void append(const char* bytes, std::size_t n) { std::memcpy(extend(n), bytes, n); }
+    // memcpy with a null pointer is undefined even for 0 bytes, and both can
+    // be null here (an empty buffer, an empty string_view): skip the call.
+    // Appends of a literal know n and lose the test at compile time.
+    void append(const char* bytes, std::size_t n) {
+        if (n != 0) std::memcpy(extend(n), bytes, n);
+    }
     void append(std::string_view s) { append(s.data(), s.size()); }
     void push_back(char c) { *extend(1) = c; }
 
