@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 
@@ -201,15 +202,25 @@ bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err ==
 ares_ssize_t AresChannel::receive(ares_socket_t fd, void* buffer, std::size_t size, int flags, sockaddr* from,
                                   ares_socklen_t* from_length, void* data) {
     auto* self = static_cast<AresChannel*>(data);
+    const bool stream = self->is_stream(fd);
+    if (!stream && self->datagrams_left_ == 0) {
+        // The round's share is read: c-ares stops its read loop at EAGAIN,
+        // and process() runs another round once these are delivered.
+        self->round_capped_ = true;
+        errno = EAGAIN;
+        return -1;
+    }
     ssize_t n = ::recvfrom(fd, buffer, size, flags, from, from_length);
     int saved = errno;
-    if (self->observer_ != nullptr) {
-        if (self->is_stream(fd)) {
+    if (stream) {
+        if (self->observer_ != nullptr) {
             if (n == 0) self->observer_->on_tcp_failure("EOF");
             else if (n < 0 && !would_block(saved)) self->observer_->on_tcp_failure(uv_err_name(-saved));
-        } else if (n > 0) {
-            self->observer_->on_datagram(static_cast<const std::uint8_t*>(buffer), static_cast<std::size_t>(n));
         }
+    } else if (n > 0) {
+        --self->datagrams_left_;
+        if (self->observer_ != nullptr)
+            self->observer_->on_datagram(static_cast<const std::uint8_t*>(buffer), static_cast<std::size_t>(n));
     }
     errno = saved;
     return n;
@@ -239,13 +250,46 @@ ares_ssize_t AresChannel::send_vector(ares_socket_t fd, const iovec* vector, int
 
 void AresChannel::process(ares_socket_t read_fd, ares_socket_t write_fd) {
     if (destroyed_) return;
+    const bool outermost = in_ares_call_ == 0;
+    // Answers to queries sent between rounds may arrive meanwhile: reading
+    // at most as many as were awaited when the socket woke us keeps one
+    // wake-up as long as before, and the loop's other handles served.
+    std::size_t budget = std::max(pending, kDatagramsPerRound);
+    for (;;) {
+        ++in_ares_call_;
+        bool capped = process_round(read_fd, write_fd);
+        --in_ares_call_;
+        if (!capped || !outermost || budget <= kDatagramsPerRound) break;
+        budget -= kDatagramsPerRound;
+        // The socket may hold more: deliver this round's results, then read
+        // on at once (waiting for the next loop iteration would cost a
+        // poll). The timer is re-armed once, after the last round: c-ares
+        // 1.18's ares_timeout walks every query in flight.
+        if (destroy_requested_) destroy();
+        if (destroyed_) return;
+        if (observer_ != nullptr) observer_->after_process();
+        if (destroyed_ || polls_.find(read_fd) == polls_.end()) break;  // c-ares closed the socket meanwhile
+        write_fd = ARES_SOCKET_BAD;
+    }
+    after_call();
+    if (outermost && !destroyed_ && observer_ != nullptr) observer_->after_process();
+}
+
+bool AresChannel::process_round(ares_socket_t read_fd, ares_socket_t write_fd) {
     // c-ares reads only read_fd here, so every answer delivered during this
     // call arrived on that socket.
-    ares_socket_t outer = reading_fd_;
+    ares_socket_t outer_fd = reading_fd_;
+    std::size_t outer_left = datagrams_left_;
+    bool outer_capped = round_capped_;
     reading_fd_ = read_fd;
-    run([&] { ares_process_fd(channel_, read_fd, write_fd); });
-    reading_fd_ = outer;
-    if (in_ares_call_ == 0 && !destroyed_ && observer_ != nullptr) observer_->after_process();
+    datagrams_left_ = kDatagramsPerRound;
+    round_capped_ = false;
+    ares_process_fd(channel_, read_fd, write_fd);
+    bool capped = round_capped_;
+    reading_fd_ = outer_fd;
+    datagrams_left_ = outer_left;
+    round_capped_ = outer_capped;
+    return capped;
 }
 
 AresChannel::AnswerSource AresChannel::answer_source() {

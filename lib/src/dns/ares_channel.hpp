@@ -1,9 +1,11 @@
 // Internal: a c-ares channel driven by a libuv loop.
 //
 // c-ares tells us which sockets it wants watched (socket-state callback); we
-// keep one uv_poll_t per socket and call ares_process_fd from its callback.
-// One timer, re-armed from ares_timeout() after every submission and every
-// processing round, runs c-ares' retries and timeouts. No thread, no select.
+// keep one uv_poll_t per socket and call ares_process_fd from its callback,
+// in rounds of a few datagrams, each round's results delivered before the
+// next is read. One timer, re-armed from ares_timeout() after submissions
+// and after each wake-up's last round, runs c-ares' retries and timeouts.
+// No thread, no select.
 #pragma once
 
 #include <ares.h>
@@ -11,6 +13,7 @@
 
 #include <sys/uio.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -114,7 +117,13 @@ private:
                                 ares_socklen_t* from_length, void* data);
     static ares_ssize_t send_vector(ares_socket_t fd, const iovec* vector, int count, void* data);
     bool is_stream(ares_socket_t fd) const;
+    // Processes read_fd and write_fd (either may be ARES_SOCKET_BAD: then
+    // only timeouts), in rounds of at most kDatagramsPerRound datagrams,
+    // each round's results delivered (Observer::after_process) before the
+    // next is read.
     void process(ares_socket_t read_fd, ares_socket_t write_fd);
+    // One ares_process_fd; true if it stopped reading at the round's cap.
+    bool process_round(ares_socket_t read_fd, ares_socket_t write_fd);
     void after_call();
     void rearm_timer();
 
@@ -132,6 +141,15 @@ private:
     };
     std::unordered_map<ares_socket_t, SocketInfo> sockets_;
     ares_socket_t reading_fd_ = ARES_SOCKET_BAD;  // the socket being processed
+    // Datagrams one processing round reads at most. With hundreds of queries
+    // in flight a socket holds hundreds of answers; read in one round, each
+    // answer's decoded message is allocated before the first is freed, and
+    // c-ares frees hundreds of queries before the next are sent: far more
+    // blocks of a size than glibc's per-thread cache keeps (7), so every one
+    // went through malloc's slow path (docs/benchmarks.md).
+    static constexpr std::size_t kDatagramsPerRound = 16;
+    std::size_t datagrams_left_ = SIZE_MAX;  // in this round (unlimited outside one)
+    bool round_capped_ = false;              // this round stopped reading at its cap
     int in_ares_call_ = 0;
     bool destroy_requested_ = false;
     bool destroyed_ = false;
