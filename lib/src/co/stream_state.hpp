@@ -13,23 +13,11 @@
 
 namespace netreactor::co::detail {
 
-struct StreamState final : ConnectionHandler {
-    std::unique_ptr<TcpConnection> conn;
-    ReadAwaiter* reader = nullptr;
-    WriteAwaiter* writer = nullptr;
-    ShutdownAwaiter* shutdowner = nullptr;
+// The fields the awaiters' inline fast paths read are in StreamCore (the
+// public header); this adds the rest and the code that keeps them all.
+struct StreamState final : StreamCore {
     ConnectAwaiter* connecter = nullptr;
-    // Bytes that arrived with no read waiting (or beyond the waiting read's
-    // buffer): reading is paused until they are taken, so this holds at most
-    // one read callback's worth.
-    std::vector<char> stash;
-    std::size_t stash_begin = 0;
     std::unique_ptr<Error> error;  // why the connection failed
-    bool eof = false;              // the peer's FIN arrived
-    bool closed = false;           // the connection is gone (failed or closed)
-    bool paused = false;           // reading paused: before the first read, until the stash is taken,
-                                   // or while a write is held with no read waiting
-    bool loop_kept = false;        // the connection keeps Loop::run() going (libuv's ref)
     bool* alive = nullptr;         // set by on_data/on_closed while they resume tasks
 
     ~StreamState() override;
@@ -74,7 +62,6 @@ struct StreamState final : ConnectionHandler {
     /// there (so closing with unread data resets the connection, as for a
     /// plain socket) and the peer feels backpressure.
     void pause_until_read();
-    std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
     std::size_t take_stash(std::span<char> buffer) noexcept;
     /// Once every stashed byte was taken: empties the stash (and frees a
     /// large one). Not while a task may still hold a view into it.
@@ -86,5 +73,8 @@ struct StreamState final : ConnectionHandler {
     /// being destroyed or closed).
     void cancel_waiters() noexcept;
 };
+
+/// The whole state behind an awaiter's or a stream's StreamCore.
+inline StreamState& state_of(StreamCore& core) noexcept { return static_cast<StreamState&>(core); }
 
 }  // namespace netreactor::co::detail

@@ -153,12 +153,12 @@ void StreamState::cancel_waiters() noexcept {
 
 // ---- read -------------------------------------------------------------------
 
-ReadAwaiter*& ReadAwaiter::slot(detail::StreamState& state) noexcept { return state.reader; }
+ReadAwaiter*& ReadAwaiter::slot(detail::StreamCore& state) noexcept { return state.reader; }
 
-void ReadAwaiter::leave_slot(detail::StreamState& state) noexcept { state.stop_read_wait(); }
+void ReadAwaiter::leave_slot(detail::StreamCore& state) noexcept { detail::state_of(state).stop_read_wait(); }
 
-bool ReadAwaiter::await_ready() {
-    detail::StreamState& s = *state_;
+bool ReadAwaiter::ready_now() {
+    detail::StreamState& s = detail::state_of(*state_);
     if (s.reader != nullptr) throw std::logic_error("co::TcpStream: a second read while one is waiting");
     if (lend_ && s.stashed() > 0) {
         lent_ = s.stash.data() + s.stash_begin;  // stays in place until the next read or keep()
@@ -180,8 +180,8 @@ bool ReadAwaiter::await_ready() {
     return true;
 }
 
-bool ReadAwaiter::start() noexcept {
-    detail::StreamState& s = *state_;
+bool ReadAwaiter::start_waiting() noexcept {
+    detail::StreamState& s = detail::state_of(*state_);
     s.release_taken_stash();
     s.wait_for_read(*this);  // occupies the slot
     if (s.paused) {
@@ -202,7 +202,7 @@ std::size_t ReadAwaiter::end_of_data() {
     switch (outcome_) {
     case Outcome::data: return size_;
     case Outcome::eof: return 0;
-    case Outcome::failed: throw SystemError(state_->failure("read"));
+    case Outcome::failed: throw SystemError(detail::state_of(*state_).failure("read"));
     case Outcome::closed:
     case Outcome::pending: break;
     }
@@ -211,36 +211,38 @@ std::size_t ReadAwaiter::end_of_data() {
 
 // ---- write ------------------------------------------------------------------
 
-WriteAwaiter*& WriteAwaiter::slot(detail::StreamState& state) noexcept { return state.writer; }
+WriteAwaiter*& WriteAwaiter::slot(detail::StreamCore& state) noexcept { return state.writer; }
 
-bool WriteAwaiter::start() {
-    detail::StreamState& s = *state_;
+bool WriteAwaiter::start_unusual() {
+    detail::StreamState& s = detail::state_of(*state_);
     if (s.writer != nullptr || s.shutdowner != nullptr) {
         settle();
         throw std::logic_error("co::TcpStream: a second write while one is waiting");
     }
-    if (!s.conn || s.closed) {
-        outcome_ = s.error ? Outcome::failed : Outcome::closed;
-    } else if (!s.conn->write(data_)) {
-        outcome_ = Outcome::failed;
-        if (s.conn->state() == TcpConnection::State::closed) {
-            // The write found the connection failing: on_closed brings the
-            // reason from the loop; wait for it, so it is thrown here once.
-            occupy();
-            return true;
-        }
-    } else if (!s.conn->above_high_water_mark()) {
-        outcome_ = Outcome::done;
-    } else {
-        occupy();
-        // Held by a peer that does not read: stop reading it too (unless
-        // another task waits to read), so its bytes wait in the kernel, not in
-        // the stash, as a callback handler pausing at the high-water mark does.
-        if (s.reader == nullptr && !s.paused) s.pause_until_read();
-        return true;
-    }
+    outcome_ = s.error ? Outcome::failed : Outcome::closed;  // no connection, or it is gone
     settle();
     return false;
+}
+
+bool WriteAwaiter::start_held(bool accepted) {
+    detail::StreamState& s = detail::state_of(*state_);
+    if (!accepted) {
+        outcome_ = Outcome::failed;
+        if (s.conn->state() != TcpConnection::State::closed) {
+            settle();
+            return false;
+        }
+        // The write found the connection failing: on_closed brings the
+        // reason from the loop; wait for it, so it is thrown here once.
+        occupy();
+        return true;
+    }
+    occupy();
+    // Held by a peer that does not read: stop reading it too (unless
+    // another task waits to read), so its bytes wait in the kernel, not in
+    // the stash, as a callback handler pausing at the high-water mark does.
+    if (s.reader == nullptr && !s.paused) s.pause_until_read();
+    return true;
 }
 
 void WriteAwaiter::finish(Outcome outcome) noexcept {
@@ -250,16 +252,17 @@ void WriteAwaiter::finish(Outcome outcome) noexcept {
 
 void WriteAwaiter::throw_failure() {
     if (cancelled_) throw Cancelled("write");
-    if (outcome_ == Outcome::failed && state_->error) throw SystemError(*state_->error);
+    const detail::StreamState& s = detail::state_of(*state_);
+    if (outcome_ == Outcome::failed && s.error) throw SystemError(*s.error);
     throw SystemError(Error("EPIPE", "the connection can no longer send", "write"));
 }
 
 // ---- shutdown -----------------------------------------------------------------
 
-ShutdownAwaiter*& ShutdownAwaiter::slot(detail::StreamState& state) noexcept { return state.shutdowner; }
+ShutdownAwaiter*& ShutdownAwaiter::slot(detail::StreamCore& state) noexcept { return state.shutdowner; }
 
 bool ShutdownAwaiter::start() {
-    detail::StreamState& s = *state_;
+    detail::StreamState& s = detail::state_of(*state_);
     if (s.writer != nullptr || s.shutdowner != nullptr) {
         settle();
         throw std::logic_error("co::TcpStream: a shutdown while a write or shutdown is waiting");
@@ -288,40 +291,43 @@ void ShutdownAwaiter::finish(Outcome outcome) noexcept {
 void ShutdownAwaiter::await_resume() {
     if (cancelled_) throw Cancelled("shutdown");
     if (outcome_ == Outcome::done) return;
-    throw SystemError(state_->error ? *state_->error : Error("ENOTCONN", "the connection is closed", "shutdown"));
+    const detail::StreamState& s = detail::state_of(*state_);
+    throw SystemError(s.error ? *s.error : Error("ENOTCONN", "the connection is closed", "shutdown"));
 }
 
 // ---- the stream ---------------------------------------------------------------
 
 TcpStream::TcpStream() noexcept = default;
 
-TcpStream::TcpStream(std::unique_ptr<TcpConnection> connection) : state_(std::make_unique<detail::StreamState>()) {
-    state_->adopt(std::move(connection));
-    state_->conn->attach(*state_);  // nothing is read until a read waits
-    state_->paused = true;
+TcpStream::TcpStream(std::unique_ptr<TcpConnection> connection) {
+    auto state = std::make_unique<detail::StreamState>();
+    state->adopt(std::move(connection));
+    state->conn->attach(*state);  // nothing is read until a read waits
+    state->paused = true;
+    state_ = std::move(state);
 }
 
-TcpStream::TcpStream(std::unique_ptr<detail::StreamState> state) noexcept : state_(std::move(state)) {}
+TcpStream::TcpStream(std::unique_ptr<detail::StreamCore> state) noexcept : state_(std::move(state)) {}
 
 TcpStream::TcpStream(TcpStream&&) noexcept = default;
 
 TcpStream& TcpStream::operator=(TcpStream&& other) noexcept {
     if (this != &other) {
-        if (state_) state_->cancel_waiters();
+        if (state_) detail::state_of(*state_).cancel_waiters();
         state_ = std::move(other.state_);
     }
     return *this;
 }
 
 TcpStream::~TcpStream() {
-    if (state_) state_->cancel_waiters();
+    if (state_) detail::state_of(*state_).cancel_waiters();
 }
 
 void TcpStream::close() noexcept {
     if (!state_ || !state_->conn) return;
     state_->conn.reset();
     state_->closed = true;
-    state_->cancel_waiters();
+    detail::state_of(*state_).cancel_waiters();
 }
 
 bool TcpStream::eof_received() const noexcept { return state_ && state_->eof; }

@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "netreactor/address.hpp"
 #include "netreactor/co/task.hpp"
@@ -32,27 +33,62 @@
 namespace netreactor::co {
 
 class TcpStream;
+class ReadAwaiter;
+class WriteAwaiter;
+class ShutdownAwaiter;
 
 namespace detail {
 struct StreamState;
-}
+
+/// Library internal: the part of a stream's state that the awaiters' inline
+/// fast paths read (an echo's read and write then cost no call into the
+/// library beyond the connection's own write). The rest of the state, and
+/// the code that keeps these fields, is lib/src/co/stream_state.hpp
+/// (StreamState, the only class derived from this one). It is the
+/// connection's handler.
+struct StreamCore : ConnectionHandler {
+    std::unique_ptr<TcpConnection> conn;
+    ReadAwaiter* reader = nullptr;          // the read waiting, if any
+    WriteAwaiter* writer = nullptr;         // the write waiting, if any
+    ShutdownAwaiter* shutdowner = nullptr;  // the shutdown waiting, if any
+    // Bytes that arrived with no read waiting (or beyond the waiting read's
+    // buffer): reading is paused until they are taken, so this holds at most
+    // one read callback's worth.
+    std::vector<char> stash;
+    std::size_t stash_begin = 0;
+    bool eof = false;        // the peer's FIN arrived
+    bool closed = false;     // the connection is gone (failed or closed)
+    bool paused = false;     // reading paused: before the first read, until the stash is taken,
+                             // or while a write is held with no read waiting
+    bool loop_kept = false;  // the connection keeps Loop::run() going (libuv's ref)
+
+    std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
+};
+}  // namespace detail
 
 /// The awaiter of TcpStream::read_some. Gives the number of bytes read
 /// (at least 1), or 0 once the peer has shut down its write side.
 ///
 /// Cancelling it (or destroying the frame) leaves the stream as it was: no
 /// byte is lost; bytes that arrive later wait for the next read.
-class NETREACTOR_API ReadAwaiter : public detail::SlotOperation<ReadAwaiter, detail::StreamState> {
+class NETREACTOR_API ReadAwaiter : public detail::SlotOperation<ReadAwaiter, detail::StreamCore> {
 public:
     /// Prefer TcpStream::read_some.
-    explicit ReadAwaiter(detail::StreamState& state, std::span<char> buffer) noexcept
+    explicit ReadAwaiter(detail::StreamCore& state, std::span<char> buffer) noexcept
         : SlotOperation(state), buffer_(buffer) {}
     /// Only before it is awaited.
     ReadAwaiter(ReadAwaiter&& other) noexcept
         : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
 
     /// Takes bytes already received (no suspension), or the EOF or failure.
-    bool await_ready();
+    /// Inline: with nothing received and no other read waiting, it only looks.
+    bool await_ready() {
+        const detail::StreamCore& s = *state_;
+        if (s.reader == nullptr && s.stash_begin == s.stash.size() && !s.eof && !s.closed && s.conn &&
+            (lend_ || !buffer_.empty())) [[likely]]
+            return false;
+        return ready_now();
+    }
     std::size_t await_resume() {
         if (outcome_ != Outcome::data || cancelled_) [[unlikely]]
             return end_of_data();
@@ -62,17 +98,29 @@ public:
 protected:
     /// For ReadViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
-    explicit ReadAwaiter(detail::StreamState& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
+    explicit ReadAwaiter(detail::StreamCore& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
     const char* lent_ = nullptr;
 
 private:
     friend struct detail::StreamState;
     friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, data, eof, failed, closed };
-    static ReadAwaiter*& slot(detail::StreamState& state) noexcept;
+    static ReadAwaiter*& slot(detail::StreamCore& state) noexcept;
     /// Leaving the slot also lets the loop end (see TcpStream, "Loop").
-    static void leave_slot(detail::StreamState& state) noexcept;
-    bool start() noexcept;
+    static void leave_slot(detail::StreamCore& state) noexcept;
+    /// await_ready when something is there to take (or a read already waits).
+    bool ready_now();
+    /// Waits in the slot. Inline while the connection is reading, keeps the
+    /// loop going and has no emptied stash to release (an echo's every read).
+    bool start() noexcept {
+        detail::StreamCore& s = *state_;
+        if (s.loop_kept && !s.paused && s.stash.empty()) [[likely]] {
+            s.reader = this;
+            return true;
+        }
+        return start_waiting();
+    }
+    bool start_waiting() noexcept;
     /// await_resume without data: 0 at the peer's FIN, else throws why.
     std::size_t end_of_data();
     void finish(Outcome outcome, std::size_t size) noexcept;
@@ -94,7 +142,7 @@ private:
 class ReadViewAwaiter : public ReadAwaiter {
 public:
     /// Prefer TcpStream::read_view.
-    explicit ReadViewAwaiter(detail::StreamState& state) noexcept : ReadAwaiter(state, Lend{}) {}
+    explicit ReadViewAwaiter(detail::StreamCore& state) noexcept : ReadAwaiter(state, Lend{}) {}
     /// The bytes lent (see the class comment); empty at the peer's FIN.
     std::span<const char> await_resume() {
         std::size_t n = ReadAwaiter::await_resume();
@@ -115,10 +163,10 @@ public:
 ///
 /// Cancelling it while it waits leaves the bytes queued (they are still
 /// sent); only the waiting ends.
-class NETREACTOR_API WriteAwaiter : public detail::SlotOperation<WriteAwaiter, detail::StreamState> {
+class NETREACTOR_API WriteAwaiter : public detail::SlotOperation<WriteAwaiter, detail::StreamCore> {
 public:
     /// Prefer TcpStream::write.
-    explicit WriteAwaiter(detail::StreamState& state, std::span<const char> data) noexcept
+    explicit WriteAwaiter(detail::StreamCore& state, std::span<const char> data) noexcept
         : SlotOperation(state), data_(data) {}
     /// Only before it is awaited.
     WriteAwaiter(WriteAwaiter&& other) noexcept : SlotOperation(std::move(other)), data_(other.data_) {}
@@ -133,9 +181,27 @@ private:
     friend struct detail::StreamState;
     friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, done, failed, closed };
-    static WriteAwaiter*& slot(detail::StreamState& state) noexcept;
+    static WriteAwaiter*& slot(detail::StreamCore& state) noexcept;
     [[noreturn]] void throw_failure();
-    bool start();  // false: done at once, resumes without suspending
+    /// False: done at once, resumes without suspending. Inline while the
+    /// connection is open, no other write waits and the queue stays below the
+    /// high-water mark.
+    bool start() {
+        detail::StreamCore& s = *state_;
+        if (s.writer != nullptr || s.shutdowner != nullptr || !s.conn || s.closed) [[unlikely]]
+            return start_unusual();
+        bool accepted = s.conn->write(data_);
+        if (!accepted || s.conn->above_high_water_mark()) [[unlikely]]
+            return start_held(accepted);
+        outcome_ = Outcome::done;
+        settle();
+        return false;
+    }
+    /// start() with another write waiting or the connection gone.
+    bool start_unusual();
+    /// start() after a write the connection refused (`accepted` false) or
+    /// that left its queue above the high-water mark.
+    bool start_held(bool accepted);
     void finish(Outcome outcome) noexcept;
 
     std::span<const char> data_;
@@ -144,10 +210,10 @@ private:
 
 /// The awaiter of TcpStream::shutdown: sends what is queued, then the FIN.
 /// Reading goes on. Cancelling it leaves the shutdown under way.
-class NETREACTOR_API ShutdownAwaiter : public detail::SlotOperation<ShutdownAwaiter, detail::StreamState> {
+class NETREACTOR_API ShutdownAwaiter : public detail::SlotOperation<ShutdownAwaiter, detail::StreamCore> {
 public:
     /// Prefer TcpStream::shutdown.
-    explicit ShutdownAwaiter(detail::StreamState& state) noexcept : SlotOperation(state) {}
+    explicit ShutdownAwaiter(detail::StreamCore& state) noexcept : SlotOperation(state) {}
     /// Only before it is awaited.
     ShutdownAwaiter(ShutdownAwaiter&& other) noexcept : SlotOperation(std::move(other)) {}
 
@@ -158,7 +224,7 @@ private:
     friend struct detail::StreamState;
     friend SlotOperation;
     enum class Outcome : std::uint8_t { pending, done, failed, closed };
-    static ShutdownAwaiter*& slot(detail::StreamState& state) noexcept;
+    static ShutdownAwaiter*& slot(detail::StreamCore& state) noexcept;
     bool start();
     void finish(Outcome outcome) noexcept;
 
@@ -230,10 +296,10 @@ public:
     explicit operator bool() const noexcept { return state_ != nullptr; }
 
     /// From a state made by connect (library internal).
-    explicit TcpStream(std::unique_ptr<detail::StreamState> state) noexcept;
+    explicit TcpStream(std::unique_ptr<detail::StreamCore> state) noexcept;
 
 private:
-    std::unique_ptr<detail::StreamState> state_;
+    std::unique_ptr<detail::StreamCore> state_;
 };
 
 /// The awaiter of co::connect by address.
