@@ -15,6 +15,18 @@ CPU over the total messages the server echoed while measured: the client's
 window's and those it drained after it (the echoes still in flight when the
 window closed: the server's CPU covers them too).
 
+Warm-up: before a cell's measured rounds, every server runs the cell once,
+unmeasured (a --warmup seconds window, then the drain), in the first round's
+order. The first run of a cell that needs more kernel memory than the runs
+before it (socket buffers: 16,000 datagrams of 64 KiB in flight are ~1 GB at
+the server and ~1 GB at the client) pays for bringing that memory in: on the
+2-vCPU VM of docs/benchmarks.md (whose balloon device reports free guest
+pages to the host) ~1 s more CPU for the server and again for the client,
+8x a normal run's CPU per message in udp:1000x65507:p16, an empty window.
+Without the warm-up that cost fell on one server in every run of the grid,
+the one whose turn came first in the cell's first round. The warm-up takes
+it for every server alike; --json records it (`warmup` beside `runs`).
+
 UDP cells: a datagram that finds its receiving socket's buffer full is dropped,
 and a flow whose datagram is lost waits the loss timeout before sending again,
 so a cell whose datagrams in flight do not fit in the server's buffer measures
@@ -285,6 +297,14 @@ def run_cell(build, server, cell, duration, core, udp_timeout):
     return result
 
 
+def warm_up(build, servers, order, cell, duration, core, udp_timeout):
+    """One unmeasured run of `cell` per server, in `order`, each with a `duration` s window (then the drain,
+    which brings in the memory of every message in flight): the first run of a cell whose messages in flight
+    need more kernel memory than the cells before pays for bringing it in (see the module's docstring), and
+    it must not be one server's measured run. Returns each server's run (its figures, for --json)."""
+    return {name: run_cell(build, servers[name], cell, duration, core, udp_timeout) for name in order}
+
+
 def combine(runs):
     """One cell's figures for one server from its runs: the median messages/s (the client's window);
     CPU (and system calls) per message as total server CPU over total messages the server echoed
@@ -454,6 +474,10 @@ def main():
                         help="only these cells, comma-separated, each PROTO:CONNSxSIZE:pIN_FLIGHT as the tables "
                              "name them (e.g. tcp:100x65536:p1,udp:100x65507:p1); any cell, not only the grid's. "
                              "Without it: the grid (--quick: its subset), filtered by --proto")
+    parser.add_argument("--warmup", type=float, default=0.25,
+                        help="seconds of the unmeasured window every server runs each cell with before its measured "
+                             "rounds (then the drain, as in every run; default 0.25; 0: no warm-up, as before "
+                             "2026-12-02)")
     parser.add_argument("--task-clock", action="store_true",
                         help="server CPU from perf's task-clock (precise; needs perf) instead of /proc/PID/stat's "
                              "ticks, which sample and can be biased by how a server sleeps")
@@ -480,12 +504,19 @@ def main():
                 servers[name] = Server(args.build, name, 0, args.task_clock)
             for i, cell in enumerate(chosen):
                 runs = {name: [] for name in names}
+                warmups = {}
+                if args.warmup > 0:
+                    first = i % len(names)  # the first round's order
+                    warmups = warm_up(args.build, servers, names[first:] + names[:first], cell, args.warmup, 1,
+                                      udp_loss_timeout(receive_buffer))
                 for r in range(repeat):
                     turn = (i + r) % len(names)
                     for name in names[turn:] + names[:turn]:  # take turns going first
                         runs[name].append(run_cell(args.build, servers[name], cell, duration, 1,
                                                             udp_loss_timeout(receive_buffer)))
                 row = {"cell": cell, **{name: combine(runs[name]) for name in names}}
+                for name, run in warmups.items():
+                    row[name]["warmup"] = run
                 rows.append(row)
                 proto, conns, size, pipeline = cell
                 print(f"{proto} {conns:>4} x {size:>5} B p{pipeline:<2} " +
@@ -520,7 +551,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             rmem = {"original": receive_buffer.original, "applied": receive_buffer.applied} if udp_buffer else None
-            json.dump({"duration_s": duration, "repeat": repeat,
+            json.dump({"duration_s": duration, "repeat": repeat, "warmup_s": args.warmup,
                        "server_cpu": "perf task-clock" if args.task_clock else "/proc/PID/stat ticks", "servers": names, "rows": rows,
                        "rmem_default": rmem, "udp_rcvbuf_errors": buffer_drops,
                        "udp_timeout_s": udp_loss_timeout(receive_buffer) if udp_buffer else None,
