@@ -231,7 +231,9 @@ class Sntp(Case):
                 time.sleep(0.002)
         with UdpPeer(flood) as peer:
             rc, out, err, elapsed = self.sntp(peer)
-            sent = peer.sent
+        # Counted once the peer's thread has stopped: it counts a datagram after
+        # sendto returns, by which time nr-sntp may have read it and exited.
+        sent = peer.sent
         # Each bogus datagram is dropped and the wait goes on, but not longer than
         # --timeout; the end is BOGUS_REPLY (exit 6), counting what was dropped.
         self.assert_ends(rc, 6, elapsed, err, at_least=T)
