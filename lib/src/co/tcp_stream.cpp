@@ -66,12 +66,12 @@ void StreamState::on_connected(TcpConnection&) {
 
 void StreamState::on_data(TcpConnection&, std::span<const char> data) {
     ReadAwaiter* r = std::exchange(reader, nullptr);  // the loop stays kept: see wait_for_read
-    if (r == nullptr) {
+    if (r == nullptr) [[unlikely]] {
         keep(data);
         return;
     }
     std::size_t n = data.size();
-    if (r->lend_) {
+    if (r->lend_) [[likely]] {
         r->lent_ = data.data();  // the loop's read buffer, valid while the task runs on from here
     } else {
         n = std::min(n, r->buffer_.size());
@@ -83,12 +83,13 @@ void StreamState::on_data(TcpConnection&, std::span<const char> data) {
     bool still_alive = true;
     bool* outer = std::exchange(alive, &still_alive);
     r->finish(ReadAwaiter::Outcome::data, n);
-    if (!still_alive) {
+    if (!still_alive) [[unlikely]] {
         if (outer != nullptr) *outer = false;
         return;  // touch nothing
     }
     alive = outer;
-    if (reader == nullptr) keep_loop(false);  // the task went on without reading again
+    if (reader == nullptr) [[unlikely]]
+        keep_loop(false);  // the task went on without reading again
 }
 
 void StreamState::on_eof(TcpConnection&) {
@@ -189,12 +190,6 @@ bool ReadAwaiter::start_waiting() noexcept {
         s.conn->resume_reading();
     }
     return true;
-}
-
-void ReadAwaiter::finish(Outcome outcome, std::size_t size) noexcept {
-    outcome_ = outcome;
-    size_ = size;
-    complete();
 }
 
 std::size_t ReadAwaiter::end_of_data() {

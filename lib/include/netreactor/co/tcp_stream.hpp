@@ -123,7 +123,12 @@ private:
     bool start_waiting() noexcept;
     /// await_resume without data: 0 at the peer's FIN, else throws why.
     std::size_t end_of_data();
-    void finish(Outcome outcome, std::size_t size) noexcept;
+    /// Inline: StreamState::on_data calls it on every read it completes.
+    void finish(Outcome outcome, std::size_t size) noexcept {
+        outcome_ = outcome;
+        size_ = size;
+        complete();
+    }
 
     std::span<char> buffer_;
     std::size_t size_ = 0;
