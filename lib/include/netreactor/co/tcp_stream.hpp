@@ -47,21 +47,24 @@ struct StreamState;
 /// (StreamState, the only class derived from this one). It is the
 /// connection's handler.
 struct StreamCore : ConnectionHandler {
+    /// The connection (null after TcpStream::close()).
     std::unique_ptr<TcpConnection> conn;
-    ReadAwaiter* reader = nullptr;          // the read waiting, if any
-    WriteAwaiter* writer = nullptr;         // the write waiting, if any
-    ShutdownAwaiter* shutdowner = nullptr;  // the shutdown waiting, if any
-    // Bytes that arrived with no read waiting (or beyond the waiting read's
-    // buffer): reading is paused until they are taken, so this holds at most
-    // one read callback's worth.
+    ReadAwaiter* reader = nullptr;          ///< the read waiting, if any
+    WriteAwaiter* writer = nullptr;         ///< the write waiting, if any
+    ShutdownAwaiter* shutdowner = nullptr;  ///< the shutdown waiting, if any
+    /// Bytes that arrived with no read waiting (or beyond the waiting read's
+    /// buffer): reading is paused until they are taken, so this holds at most
+    /// one read callback's worth.
     std::vector<char> stash;
-    std::size_t stash_begin = 0;
-    bool eof = false;        // the peer's FIN arrived
-    bool closed = false;     // the connection is gone (failed or closed)
-    bool paused = false;     // reading paused: before the first read, until the stash is taken,
-                             // or while a write is held with no read waiting
-    bool loop_kept = false;  // the connection keeps Loop::run() going (libuv's ref)
+    std::size_t stash_begin = 0;  ///< the first byte of `stash` not yet taken
+    bool eof = false;             ///< the peer's FIN arrived
+    bool closed = false;          ///< the connection is gone (failed or closed)
+    /// Reading paused: before the first read, until the stash is taken, or
+    /// while a write is held with no read waiting.
+    bool paused = false;
+    bool loop_kept = false;  ///< the connection keeps Loop::run() going (libuv's ref)
 
+    /// Bytes in the stash not yet taken.
     std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
 };
 }  // namespace detail
