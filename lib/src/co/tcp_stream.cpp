@@ -74,8 +74,8 @@ void StreamState::on_data(TcpConnection&, std::span<const char> data) {
     if (r->lend_) [[likely]] {
         r->lent_ = data.data();  // the loop's read buffer, valid while the task runs on from here
     } else {
-        n = std::min(n, r->buffer_.size());
-        if (n > 0) std::memcpy(r->buffer_.data(), data.data(), n);
+        n = std::min(n, r->capacity_);
+        if (n > 0) std::memcpy(r->into_, data.data(), n);
         if (n < data.size()) keep(data.subspan(n));
     }
     // The resumed task may destroy this state (then `still_alive` turns false)
@@ -166,8 +166,8 @@ bool ReadAwaiter::ready_now() {
         size_ = s.stashed();
         s.stash_begin = s.stash.size();
         outcome_ = Outcome::data;
-    } else if (!lend_ && (s.stashed() > 0 || buffer_.empty())) {
-        size_ = s.take_stash(buffer_);
+    } else if (!lend_ && (s.stashed() > 0 || capacity_ == 0)) {
+        size_ = s.take_stash({into_, capacity_});
         outcome_ = Outcome::data;
     } else if (s.closed) {
         outcome_ = s.error ? Outcome::failed : Outcome::closed;

@@ -78,17 +78,19 @@ class NETREACTOR_API ReadAwaiter : public detail::SlotOperation<ReadAwaiter, det
 public:
     /// Prefer TcpStream::read_some.
     explicit ReadAwaiter(detail::StreamCore& state, std::span<char> buffer) noexcept
-        : SlotOperation(state), buffer_(buffer) {}
-    /// Only before it is awaited.
+        : SlotOperation(state), into_(buffer.data()), capacity_(buffer.size()) {}
+    /// Only before it is awaited (so nothing was lent yet).
     ReadAwaiter(ReadAwaiter&& other) noexcept
-        : SlotOperation(std::move(other)), buffer_(other.buffer_), lend_(other.lend_) {}
+        : SlotOperation(std::move(other)), lent_(nullptr), capacity_(other.capacity_), lend_(other.lend_) {
+        if (!lend_) into_ = other.into_;
+    }
 
     /// Takes bytes already received (no suspension), or the EOF or failure.
     /// Inline: with nothing received and no other read waiting, it only looks.
     bool await_ready() {
         const detail::StreamCore& s = *state_;
         if (s.reader == nullptr && s.stash_begin == s.stash.size() && !s.eof && !s.closed && s.conn &&
-            (lend_ || !buffer_.empty())) [[likely]]
+            (lend_ || capacity_ != 0)) [[likely]]
             return false;
         return ready_now();
     }
@@ -101,8 +103,16 @@ public:
 protected:
     /// For ReadViewAwaiter: lend the bytes instead of copying them.
     struct Lend {};
-    explicit ReadAwaiter(detail::StreamCore& state, Lend) noexcept : SlotOperation(state), lend_(true) {}
-    const char* lent_ = nullptr;
+    explicit ReadAwaiter(detail::StreamCore& state, Lend) noexcept
+        : SlotOperation(state), lent_(nullptr), lend_(true) {}
+    /// Where the bytes go or are: read_some's buffer (copied into), or the
+    /// bytes read_view lends (`lend_`). One pointer for both, as a read is one
+    /// or the other: 8 bytes less in every frame that reads.
+    union {
+        char* into_;
+        const char* lent_;
+    };
+    std::size_t capacity_ = 0;  ///< read_some's buffer size (0 for read_view)
 
 private:
     friend struct detail::StreamState;
@@ -133,7 +143,6 @@ private:
         complete();
     }
 
-    std::span<char> buffer_;
     std::size_t size_ = 0;
     Outcome outcome_ = Outcome::pending;
     bool lend_ = false;
