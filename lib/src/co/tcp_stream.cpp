@@ -21,22 +21,25 @@ StreamState::~StreamState() {
 
 std::size_t StreamState::take_stash(std::span<char> buffer) noexcept {
     std::size_t n = std::min(buffer.size(), stashed());
-    if (n > 0) std::memcpy(buffer.data(), stash.data() + stash_begin, n);
-    stash_begin += n;
+    if (n > 0) {
+        std::memcpy(buffer.data(), stash->bytes.data() + stash->begin, n);
+        stash->begin += n;
+    }
     release_taken_stash();
     return n;
 }
 
 void StreamState::release_taken_stash() noexcept {
-    if (stashed() != 0 || stash.empty()) return;
-    stash.clear();
-    stash_begin = 0;
-    if (stash.capacity() > kRetainedStash) std::vector<char>().swap(stash);
+    if (!stash_in_use() || stashed() != 0) return;
+    stash->bytes.clear();
+    stash->begin = 0;
+    if (stash->bytes.capacity() > kRetainedStash) std::vector<char>().swap(stash->bytes);
 }
 
 void StreamState::keep(std::span<const char> data) {
     release_taken_stash();  // bytes lent from it were valid only until the task suspended
-    stash.insert(stash.end(), data.begin(), data.end());
+    if (!stash) stash = std::make_unique<Stash>();
+    stash->bytes.insert(stash->bytes.end(), data.begin(), data.end());
     if (!paused && conn) {
         conn->pause_reading();
         paused = true;
@@ -162,9 +165,9 @@ bool ReadAwaiter::ready_now() {
     detail::StreamState& s = detail::state_of(*state_);
     if (s.reader != nullptr) throw std::logic_error("co::TcpStream: a second read while one is waiting");
     if (lend_ && s.stashed() > 0) {
-        lent_ = s.stash.data() + s.stash_begin;  // stays in place until the next read or keep()
+        lent_ = s.stash->bytes.data() + s.stash->begin;  // stays in place until the next read or keep()
         size_ = s.stashed();
-        s.stash_begin = s.stash.size();
+        s.stash->begin = s.stash->bytes.size();
         outcome_ = Outcome::data;
     } else if (!lend_ && (s.stashed() > 0 || capacity_ == 0)) {
         size_ = s.take_stash({into_, capacity_});

@@ -40,6 +40,13 @@ class ShutdownAwaiter;
 namespace detail {
 struct StreamState;
 
+/// Library internal: bytes a stream received with no read waiting (see
+/// StreamCore::stash).
+struct Stash {
+    std::vector<char> bytes;
+    std::size_t begin = 0;  ///< the first byte of `bytes` not yet taken
+};
+
 /// Library internal: the part of a stream's state that the awaiters' inline
 /// fast paths read (an echo's read and write then cost no call into the
 /// library beyond the connection's own write). The rest of the state, and
@@ -54,9 +61,10 @@ struct StreamCore : ConnectionHandler {
     ShutdownAwaiter* shutdowner = nullptr;  ///< the shutdown waiting, if any
     /// Bytes that arrived with no read waiting (or beyond the waiting read's
     /// buffer): reading is paused until they are taken, so this holds at most
-    /// one read callback's worth.
-    std::vector<char> stash;
-    std::size_t stash_begin = 0;  ///< the first byte of `stash` not yet taken
+    /// one read callback's worth. Made at the first such bytes, then kept
+    /// (most streams never need one: an echo's read is always waiting), so a
+    /// stream without it is 16 bytes smaller than with a vector in place.
+    std::unique_ptr<Stash> stash;
     bool eof = false;             ///< the peer's FIN arrived
     bool closed = false;          ///< the connection is gone (failed or closed)
     /// Reading paused: before the first read, until the stash is taken, or
@@ -65,7 +73,9 @@ struct StreamCore : ConnectionHandler {
     bool loop_kept = false;  ///< the connection keeps Loop::run() going (libuv's ref)
 
     /// Bytes in the stash not yet taken.
-    std::size_t stashed() const noexcept { return stash.size() - stash_begin; }
+    std::size_t stashed() const noexcept { return stash ? stash->bytes.size() - stash->begin : 0; }
+    /// The stash holds bytes, taken or not (a read must release those it lent first).
+    bool stash_in_use() const noexcept { return stash && !stash->bytes.empty(); }
 };
 }  // namespace detail
 
@@ -89,7 +99,7 @@ public:
     /// Inline: with nothing received and no other read waiting, it only looks.
     bool await_ready() {
         const detail::StreamCore& s = *state_;
-        if (s.reader == nullptr && s.stash_begin == s.stash.size() && !s.eof && !s.closed && s.conn &&
+        if (s.reader == nullptr && s.stashed() == 0 && !s.eof && !s.closed && s.conn &&
             (lend_ || capacity_ != 0)) [[likely]]
             return false;
         return ready_now();
@@ -127,7 +137,7 @@ private:
     /// loop going and has no emptied stash to release (an echo's every read).
     bool start() noexcept {
         detail::StreamCore& s = *state_;
-        if (s.loop_kept && !s.paused && s.stash.empty()) [[likely]] {
+        if (s.loop_kept && !s.paused && !s.stash_in_use()) [[likely]] {
             s.reader = this;
             return true;
         }
