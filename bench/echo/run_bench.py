@@ -46,6 +46,10 @@ Build first:  meson setup build-bench -Dbench=true && ninja -C build-bench
 Run:          python3 bench/echo/run_bench.py --build build-bench [--quick]
 Rerun a few:  python3 bench/echo/run_bench.py --build build-bench --servers nr,co
                   --cells tcp:100x65536:p1,udp:100x65507:p1 --repeat 15 --idle-connections 0
+A/A control:  --servers nr,nr2,co runs a second nr-echo-server beside the two: nr2/nr
+              is how far noise alone moves a cell's ratio in that run (a pooled table
+              after the per-cell ones gives each pair's geometric means and its cells
+              within the bars).
 
 A cell is named PROTO:CONNSxSIZE:pIN_FLIGHT, as the tables' first four columns
 read: tcp:100x65536:p1 is TCP, 100 connections, 64 KiB messages, one in flight
@@ -54,6 +58,7 @@ per connection (a UDP size above 65507 means 65507, the largest datagram).
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 import resource
@@ -65,10 +70,18 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVERS = ["epoll", "uv", "nr", "co"]
+# In the order turns rotate. "nr2" is a second nr-echo-server (the A/A
+# control, not run by default): two identical servers measured alike, whose
+# ratios show how far run-to-run noise alone moves a cell's ratio.
+SERVERS = ["epoll", "uv", "nr", "nr2", "co"]
+DEFAULT_SERVERS = ["epoll", "uv", "nr", "co"]
 LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server",
-          "co": "co-echo-server (coroutines)"}
-SHORT = {"epoll": "e", "uv": "u", "nr": "n", "co": "co"}  # in the UDP lost column
+          "nr2": "nr-echo-server, second instance (A/A control)", "co": "co-echo-server (coroutines)"}
+SHORT = {"epoll": "e", "uv": "u", "nr": "n", "nr2": "n2", "co": "co"}  # in the UDP lost column
+# The pairs the summary compares (numerator, denominator), when both ran: the
+# issues' bars are <= 1.05x CPU per message and >= 0.95x messages/s.
+PAIRS = [("nr", "epoll"), ("co", "nr"), ("nr2", "nr")]
+CPU_BAR, RATE_BAR = 1.05, 0.95
 # The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
 MAX_DATAGRAM = 65507
 # Every UDP socket's receive buffer limit at creation (the servers set none of their own).
@@ -467,8 +480,10 @@ def main():
                         help="connections held open to measure idle memory per connection (default 10000; 0 skips it)")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("--proto", choices=["tcp", "udp"], help="only the cells of this protocol")
-    parser.add_argument("--servers", default=",".join(SERVERS),
-                        help=f"only these servers, comma-separated (default {','.join(SERVERS)}); "
+    parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS),
+                        help=f"only these servers, comma-separated, of {','.join(SERVERS)} "
+                             f"(default {','.join(DEFAULT_SERVERS)}; nr2: a second nr-echo-server, the A/A "
+                             f"control for how far noise alone moves a ratio); "
                              "e.g. nr,co for the coroutine table alone")
     parser.add_argument("--cells",
                         help="only these cells, comma-separated, each PROTO:CONNSxSIZE:pIN_FLIGHT as the tables "
@@ -537,7 +552,7 @@ def main():
             epoll.stop()
     memory = {}
     if args.idle_connections > 0:
-        memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names}
+        memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names if name != "nr2"}
 
     if udp_buffer:
         _, (proto, conns, size, pipeline), truesize = udp_buffer
@@ -567,10 +582,11 @@ def print_tables(rows, names, memory, efficiency, idle_connections):
         print_co_table(rows)
     if not {"epoll", "uv", "nr"} <= set(names) and not {"nr", "co"} <= set(names):
         print_server_table(rows, names)
+    print_pooled_table(rows, names)
     if memory:
         print(f"| server | bytes per idle connection ({idle_connections:,} open) |")
         print("|---|---|")
-        for name in names:
+        for name in memory:
             print(f"| {LABELS[name]} | {memory[name]:,.0f} |")
     if efficiency:
         print_efficiency_table(efficiency)
@@ -611,6 +627,39 @@ def print_epoll_table(rows, names):
               f"| {fmt(ratio(n['cpu_us_per_msg'], e['cpu_us_per_msg']))} "
               f"| {e['server_cpu']:.0%} / {e['client_cpu']:.0%} "
               f"| {e['core_busy'][0]:.0%} / {e['core_busy'][1]:.0%} | {errors} | {lost} |")
+    print()
+
+
+def geometric_mean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def print_pooled_table(rows, names):
+    """Each pair's ratios pooled over the cells (geometric means), and how many cells meet the bars.
+    A single cell's ratio moves with run-to-run noise; the pooled figure averages it out, and the A/A
+    pair (nr2/nr: the same server twice) shows how many cells noise alone puts past a bar."""
+    pairs = [(a, b) for a, b in PAIRS if a in names and b in names]
+    if not pairs or len(rows) < 2:
+        return
+    print("Pooled over the cells: the geometric mean of each pair's ratios (CPU per message, and messages/s "
+          "paired by round), by protocol and over all; and the cells meeting the bars (<= 1.05x CPU, "
+          ">= 0.95x messages/s paired). nr2/nr is the A/A control: two identical servers, so its misses "
+          "are what noise alone gives in this run.\n")
+    print("| pair | CPU ratio, TCP / UDP / all | msg/s paired, TCP / UDP / all | cells CPU <= 1.05x "
+          "| cells msg/s >= 0.95x |")
+    print("|---|---|---|---|---|")
+    for a, b in pairs:
+        cpu = [ratio(row[a]["cpu_us_per_msg"], row[b]["cpu_us_per_msg"]) for row in rows]
+        rate = [paired_ratio(row[a], row[b]) or ratio(row[a]["messages_per_s"], row[b]["messages_per_s"])
+                for row in rows]
+        def by_proto(values):
+            parts = [geometric_mean([v for v, row in zip(values, rows) if row["cell"][0] == proto])
+                     for proto in ("tcp", "udp")]
+            return " / ".join(fmt(v, 3) if v else "-" for v in parts + [geometric_mean(values)])
+        cpu_ok = sum(1 for v in cpu if v is not None and v <= CPU_BAR)
+        rate_ok = sum(1 for v in rate if v is not None and v >= RATE_BAR)
+        print(f"| {a}/{b} | {by_proto(cpu)} | {by_proto(rate)} | {cpu_ok} of {len(rows)} | {rate_ok} of {len(rows)} |")
     print()
 
 
