@@ -13,6 +13,7 @@ skipped (and said so on stderr).
 """
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -271,9 +272,19 @@ def echo_rows_from_json(path):
     out = []
     for row in rows:
         proto, conns, size, pipeline = row["cell"]
-        out.append((proto, conns, size, pipeline, row["epoll"]["messages_per_s"], row["uv"]["messages_per_s"],
+        uv = row["uv"]["messages_per_s"] if "uv" in row else float("nan")  # --servers without uv
+        out.append((proto, conns, size, pipeline, row["epoll"]["messages_per_s"], uv,
                     row["nr"]["messages_per_s"], row["epoll"]["cpu_us_per_msg"] or 0, row["nr"]["cpu_us_per_msg"] or 0))
     return out
+
+
+def echo_pairs_from_json(path):
+    """{(proto, conns, size, in flight): row} of a run that had co and nr2 (the A/A control) beside nr."""
+    with open(path) as f:
+        rows = json.load(f)["rows"]
+    if not rows or not {"nr", "co", "nr2"} <= set(rows[0]):
+        return None
+    return {tuple(row["cell"]): row for row in rows}
 
 
 def size_label(size):
@@ -287,11 +298,11 @@ def plot_echo(rows, out):
     for k, proto in enumerate(protos):
         mine = [r for r in rows if r[0] == proto]
         data = "".join(f'"{r[1]}x{size_label(r[2])} p{r[3]}" {r[4]} {r[5]} {r[6]}\n' for r in mine)
+        libuv = "" if all(math.isnan(r[5]) for r in rows) else f"'' using 3 title 'libuv (C)' lc rgb '{COLORS[2]}', "
         panels += f"""$d{k} << EOD
 {data}EOD
 set title '{proto.upper()}' font ',13'
-plot $d{k} using 2:xtic(1) title 'raw epoll (C)' lc rgb '{COLORS[1]}', \\
-     '' using 3 title 'libuv (C)' lc rgb '{COLORS[2]}', \\
+plot $d{k} using 2:xtic(1) title 'raw epoll (C)' lc rgb '{COLORS[1]}', {libuv}\\
      '' using 4 title 'nr-echo-server' lc rgb '{COLORS[0]}'
 """
     script = f"""{TERMINAL.format(w=1300, h=420 * len(protos))}
@@ -312,15 +323,26 @@ set key outside right top vertical
 """
     gnuplot(script, {}, os.path.join(out, "echo-throughput.svg"))
 
-    # Ratios to raw epoll as two heatmaps: rows protocol x connections,
-    # columns message size x messages in flight; each cell labelled.
+    # Ratios to raw epoll as two heatmaps (see ratio_heatmaps).
+    by_cell = {(r[0], r[1], r[2], r[3]): r for r in rows}
+    ratio_heatmaps(by_cell, "nr-echo-server relative to raw epoll, each cell of bench/echo (same run; white = equal)",
+                   [("messages/s, nr / epoll (blue: faster)", True, lambda r: r[6] / r[4] if r[4] else float("nan")),
+                    ("server CPU per message, nr / epoll (red: more CPU)", False,
+                     lambda r: r[8] / r[7] if r[7] else float("nan"))],
+                   os.path.join(out, "echo-ratio.svg"))
+
+
+def ratio_heatmaps(by_cell, title, panels, path):
+    """Heatmaps of ratios over the echo grid, one panel per (title, higher_is_better, value(row)):
+    rows protocol x connections, columns message size x messages in flight; each cell labelled,
+    white at 1.0, the issues' bars (0.95, 1.05) where the colour turns."""
     # UDP's largest message is 65,507 bytes (the largest IPv4 datagram): the column of TCP's 64 KiB.
     def size_key(size):
         return 65536 if size == 65507 else size
 
-    row_keys = sorted({(r[0], r[1]) for r in rows}, key=lambda k: (k[0] != "tcp", k[0], k[1]))
-    col_keys = sorted({(size_key(r[2]), r[3]) for r in rows})
-    cell = {(r[0], r[1], size_key(r[2]), r[3]): r for r in rows}
+    row_keys = sorted({(k[0], k[1]) for k in by_cell}, key=lambda k: (k[0] != "tcp", k[0], k[1]))
+    col_keys = sorted({(size_key(k[2]), k[3]) for k in by_cell})
+    cell = {(k[0], k[1], size_key(k[2]), k[3]): r for k, r in by_cell.items()}
 
     def matrix(value):
         lines = ""
@@ -340,25 +362,51 @@ set ytics ({ytics}) nomirror font ',10' scale 0
 set xrange [-0.5:{len(col_keys) - 0.5}]
 set yrange [{len(row_keys) - 0.5}:-0.5]
 set cbrange [0.75:1.25]
-set palette defined (0.75 '#b2182b', 0.95 '#f4a582', 1.0 '#f7f7f7', 1.05 '#92c5de', 1.25 '#2166ac')
 set border 0
 set ylabel 'protocol, connections'
 set xlabel 'message size (UDP: 65,507 B for 64 KiB), p = messages in flight' font ',10' offset 0,-1
 set bmargin 5
 """
-    script = f"""{TERMINAL.format(w=1300, h=560)}
-set multiplot layout 1,2 title 'nr-echo-server relative to raw epoll, each cell of bench/echo (same run; white = equal)' font ',14'
-{common}
-set title 'messages/s, nr / epoll (blue: faster)'
-plot 'rate' using 1:2:3 with image notitle, '' using 1:2:(sprintf('%.2f', $3)) with labels font ',10' notitle
-set palette defined (0.75 '#2166ac', 0.95 '#92c5de', 1.0 '#f7f7f7', 1.05 '#f4a582', 1.25 '#b2182b')
-set title 'server CPU per message, nr / epoll (red: more CPU)'
-plot 'cpu' using 1:2:3 with image notitle, '' using 1:2:(sprintf('%.2f', $3)) with labels font ',10' notitle
-unset multiplot
+    good_high = "(0.75 '#b2182b', 0.95 '#f4a582', 1.0 '#f7f7f7', 1.05 '#92c5de', 1.25 '#2166ac')"
+    good_low = "(0.75 '#2166ac', 0.95 '#92c5de', 1.0 '#f7f7f7', 1.05 '#f4a582', 1.25 '#b2182b')"
+    columns = 2 if len(panels) > 1 else 1
+    rows_of_panels = (len(panels) + columns - 1) // columns
+    plots, data = "", {}
+    for i, (panel_title, higher_is_better, value) in enumerate(panels):
+        name = f"panel{i}"
+        data[name] = matrix(value)
+        plots += f"""set palette defined {good_high if higher_is_better else good_low}
+set title '{panel_title}'
+plot '{name}' using 1:2:3 with image notitle, '' using 1:2:(sprintf('%.2f', $3)) with labels font ',10' notitle
 """
-    gnuplot(script, {"rate": matrix(lambda r: r[6] / r[4] if r[4] else float("nan")),
-                     "cpu": matrix(lambda r: r[8] / r[7] if r[7] else float("nan"))},
-            os.path.join(out, "echo-ratio.svg"))
+    script = f"""{TERMINAL.format(w=1300, h=560 * rows_of_panels)}
+set multiplot layout {rows_of_panels},{columns} title '{title}' font ',14'
+{common}
+{plots}unset multiplot
+"""
+    gnuplot(script, data, path)
+
+
+def plot_echo_pairs(by_cell, out):
+    """co-echo-server against nr-echo-server, beside the A/A control (a second nr-echo-server against
+    the first): the control shows what noise alone paints in the same run."""
+    def paired(a, b):
+        def value(row):
+            pairs = sorted(x["messages_per_s"] / y["messages_per_s"]
+                           for x, y in zip(row[a]["runs"], row[b]["runs"]) if y["messages_per_s"])
+            return pairs[len(pairs) // 2] if pairs else float("nan")
+        return value
+
+    def cpu(a, b):
+        return lambda row: row[a]["cpu_us_per_msg"] / row[b]["cpu_us_per_msg"] if row[b]["cpu_us_per_msg"] else float("nan")
+
+    ratio_heatmaps(by_cell, "co-echo-server / nr-echo-server, and the A/A control nr-echo-server / nr-echo-server "
+                            "(same run; white = equal)",
+                   [("messages/s paired by round, co / nr (blue: faster)", True, paired("co", "nr")),
+                    ("server CPU per message, co / nr (red: more CPU)", False, cpu("co", "nr")),
+                    ("A/A control: messages/s paired, nr2 / nr", True, paired("nr2", "nr")),
+                    ("A/A control: server CPU per message, nr2 / nr", False, cpu("nr2", "nr"))],
+                   os.path.join(out, "echo-co-ratio.svg"))
 
 
 def main():
@@ -386,6 +434,9 @@ def main():
         plot_echo(echo, args.out)
     else:
         print("Echo: no results table, skipped", file=sys.stderr)
+    pairs = echo_pairs_from_json(args.echo_json) if args.echo_json else None
+    if pairs:
+        plot_echo_pairs(pairs, args.out)
 
 
 if __name__ == "__main__":
