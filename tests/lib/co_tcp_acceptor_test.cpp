@@ -23,6 +23,7 @@
 #include "netreactor/loop.hpp"
 #include "netreactor/timer.hpp"
 #include "loop_test_support.hpp"
+#include "tcp_test_support.hpp"
 
 using namespace std::chrono_literals;
 using namespace netreactor;
@@ -118,18 +119,6 @@ TEST(CoTcpAcceptor, DestroyedUnderAPendingAcceptCompletesItWithCancelled) {
     loop.run();  // the listener closed: nothing is left
 }
 
-// A client outside the loop: a plain socket connected at once (the kernel
-// completes the handshake whether or not anything accepts).
-int plain_connect(const SocketAddress& to) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in peer{};
-    peer.sin_family = AF_INET;
-    peer.sin_port = htons(to.port());
-    peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer), 0);
-    return fd;
-}
-
 TEST(CoTcpAcceptor, OnlyAWaitingAcceptKeepsTheLoopRunning) {
     Loop loop;
     co::TcpAcceptor acceptor(loop, loopback());
@@ -144,12 +133,13 @@ TEST(CoTcpAcceptor, OnlyAWaitingAcceptKeepsTheLoopRunning) {
     int client = -1;
     Timer later(loop);
     later.keep_loop_alive(false);
-    later.start(50ms, [&] { client = plain_connect(acceptor.local_address()); });
+    later.start(50ms, [&] { client = tcptest::raw_connect(acceptor.local_address()); });
     EXPECT_TRUE(ends_by_itself(loop));
     ASSERT_TRUE(accepting.done()) << "the loop ended under a waiting accept";
     EXPECT_TRUE(accepting.result());
     // Still listening: a client arriving meanwhile waits for the next accept.
-    int second = plain_connect(acceptor.local_address());
+    int second = tcptest::raw_connect(acceptor.local_address());
+    ASSERT_GE(second, 0);
     EXPECT_TRUE(co::run(loop, accept_one(acceptor)));
     // An accept that timed out, or whose task was destroyed, leaves the loop free to end.
     auto accept_briefly = [](Loop& l, co::TcpAcceptor& acc) -> co::Task<bool> {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <utility>
@@ -21,6 +22,19 @@ inline netreactor::ResolverOptions hermetic(const std::string& server,
     o.timeout = timeout;
     o.tries = 1;
     return o;
+}
+
+// The answer to query `q` (its header and question copied): NOERROR,
+// authoritative, RD as asked, one A record 192.0.2.1 with `ttl`.
+inline std::string one_a_answer(std::span<const char> q, std::uint32_t ttl) {
+    std::string reply(q.data(), q.size());
+    reply[2] = static_cast<char>(0x84 | (q[2] & 0x01));  // QR AA, RD copied
+    reply[3] = 0;
+    reply[7] = 1;
+    reply += std::string("\xc0\x0c\x00\x01\x00\x01", 6);  // the question's name, A, IN
+    for (int shift = 24; shift >= 0; shift -= 8) reply += static_cast<char>(ttl >> shift);
+    reply += std::string("\x00\x04\xc0\x00\x02\x01", 6);
+    return reply;
 }
 
 // Counts what it receives and never answers.

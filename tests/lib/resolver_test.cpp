@@ -317,15 +317,8 @@ struct ReversingServer : UdpHandler {
     std::vector<std::pair<std::string, SocketAddress>> held;
     explicit ReversingServer(std::size_t n) : expected(n) {}
     void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
-        std::string reply(q.data(), q.size());
-        reply[2] = static_cast<char>(0x84 | (q[2] & 0x01));
-        reply[3] = 0;
-        reply[7] = 1;
         // TTL 0x300 + the first label's length: each answer carries its question's mark.
-        auto ttl = static_cast<unsigned char>(q[12]);
-        reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x03", 9) + static_cast<char>(ttl) +
-                 std::string("\x00\x04\xc0\x00\x02\x01", 6);
-        held.emplace_back(std::move(reply), from);
+        held.emplace_back(dns_test::one_a_answer(q, 0x300u + static_cast<unsigned char>(q[12])), from);
         if (held.size() == expected)
             for (auto it = held.rbegin(); it != held.rend(); ++it) socket.send({it->first.data(), it->first.size()}, it->second);
     }
@@ -370,11 +363,7 @@ struct BurstServer : UdpHandler {
     bool burst_sent = false;
     explicit BurstServer(std::size_t n) : burst(n) {}
     void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
-        std::string reply(q.data(), q.size());
-        reply[2] = static_cast<char>(0x84 | (q[2] & 0x01));
-        reply[3] = 0;
-        reply[7] = 1;
-        reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x4d\x00\x04\xc0\x00\x02\x01", 16);
+        std::string reply = dns_test::one_a_answer(q, 77);
         if (burst_sent) {
             socket.send({reply.data(), reply.size()}, from);
             return;

@@ -50,19 +50,13 @@ TEST(Tcp, EchoesOneMegabyteByteExactAndClosesCleanly) {
 
 TEST(Tcp, ConnectToClosedPortReportsEconnrefused) {
     Loop loop;
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
-    socklen_t len = sizeof sin;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
-    ::close(fd);  // the port is now closed
+    SocketAddress closed;
+    ::close(tcptest::bound_loopback_socket(closed));  // the port is now closed
 
     TestHandler h;
     bool connected = false;
     h.connected = [&](TcpConnection&) { connected = true; };
-    auto conn = TcpConnection::connect(loop, *SocketAddress::parse("127.0.0.1", ntohs(sin.sin_port)), 2s, h);
+    auto conn = TcpConnection::connect(loop, closed, 2s, h);
     run_until(loop, [&] { return h.close_code.has_value(); });
     EXPECT_FALSE(connected);
     EXPECT_EQ(h.close_code, "ECONNREFUSED");
@@ -70,18 +64,13 @@ TEST(Tcp, ConnectToClosedPortReportsEconnrefused) {
 
 TEST(Tcp, ConnectTimeoutIsHonoured) {
     // A listener that never accepts, its queue filled: further SYNs are dropped.
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
+    SocketAddress address;
+    int fd = tcptest::bound_loopback_socket(address);
     ASSERT_EQ(::listen(fd, 0), 0);
-    socklen_t len = sizeof sin;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
     std::vector<int> fillers;
     for (int i = 0; i < 4; ++i) {
         int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        ::connect(c, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+        ::connect(c, address.sockaddr_ptr(), address.length());
         fillers.push_back(c);
     }
     ::usleep(50'000);
@@ -89,7 +78,7 @@ TEST(Tcp, ConnectTimeoutIsHonoured) {
     Loop loop;
     TestHandler h;
     auto start = monotonic_ns();
-    auto conn = TcpConnection::connect(loop, *SocketAddress::parse("127.0.0.1", ntohs(sin.sin_port)), 200ms, h);
+    auto conn = TcpConnection::connect(loop, address, 200ms, h);
     run_until(loop, [&] { return h.close_code.has_value(); });
     double elapsed_ms = static_cast<double>(monotonic_ns() - start) / 1e6;
     EXPECT_EQ(h.close_code, "ETIMEDOUT");

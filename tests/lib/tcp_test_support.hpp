@@ -114,23 +114,29 @@ inline int raw_connect(const SocketAddress& to) {
     return fd;
 }
 
+// A plain TCP socket bound to a free port on 127.0.0.1 (its address in
+// `address`), neither listening nor connected: listen() on it for a peer,
+// or close it for a port nothing listens on.
+inline int bound_loopback_socket(SocketAddress& address) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
+    socklen_t size = sizeof sin;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &size);
+    address = *SocketAddress::parse("127.0.0.1", ntohs(sin.sin_port));
+    return fd;
+}
+
 // A peer outside the loop for a connection under test: a plain listening
 // socket (the kernel completes the handshake) and the socket accepted from
 // it, so that only the connection can keep the loop running.
 struct PlainPeer {
-    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    int accepted = -1;
     SocketAddress address;
-    PlainPeer() {
-        sockaddr_in any{};
-        any.sin_family = AF_INET;
-        any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-        EXPECT_EQ(::listen(listener, 4), 0);
-        socklen_t size = sizeof any;
-        ::getsockname(listener, reinterpret_cast<sockaddr*>(&any), &size);
-        address = *SocketAddress::parse("127.0.0.1", ntohs(any.sin_port));
-    }
+    int listener = bound_loopback_socket(address);
+    int accepted = -1;
+    PlainPeer() { EXPECT_EQ(::listen(listener, 4), 0); }
     ~PlainPeer() {
         if (accepted >= 0) ::close(accepted);
         ::close(listener);
