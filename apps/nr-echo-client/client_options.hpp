@@ -34,10 +34,13 @@ struct ClientOptions {
     std::uint64_t seed = 0;  // 0: a random seed
     std::uint64_t count = 1;  // exchange: round trips; load: per-connection limit (0: none)
 
-    // Load mode (any of --connections, --duration, --pipeline).
+    // Load mode (any of --connections, --duration, --pipeline, --warmup).
     bool load = false;
     std::size_t connections = 1;
     std::chrono::milliseconds duration{5000};
+    // The load runs this long before the window, measured apart and not
+    // counted in it (iperf3's --omit); 0: the window starts at once.
+    std::chrono::milliseconds warmup{0};
     std::size_t pipeline = 1;
 };
 

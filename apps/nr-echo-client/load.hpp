@@ -16,8 +16,14 @@ namespace echo_client {
 
 struct LoadResult {
     std::size_t connected = 0;    // connections established (UDP: sockets opened)
+    // The warm-up (--warmup), from the end of the connection phase to the
+    // window: how long it ran, and the echoes of the messages sent in it
+    // (complete and matching), whenever they came back.
+    double warmup_s = 0;
+    std::uint64_t warmup_messages = 0;
     // Counted inside the measurement window (after every connection attempt
-    // ended, until --duration passed or every --count was done):
+    // ended and the warm-up, until --duration passed or every --count was
+    // done), of the messages sent in it:
     std::uint64_t messages = 0;   // complete, matching echoes
     std::uint64_t bytes = 0;      // echoed bytes received and checked
     double elapsed_s = 0;
@@ -26,9 +32,11 @@ struct LoadResult {
     // when it closed (complete and matching), so that whoever measures the
     // server's work over the whole run can divide it by every message echoed.
     std::uint64_t drained = 0;
-    // Counted over the whole run, including the drain after the window:
+    // Counted over the whole run, the warm-up and the drain after the window
+    // included: a failure fails the run wherever it happens.
     std::uint64_t errors = 0;      // connections that failed (connect, reset, EOF, reply timeout)
     std::uint64_t mismatches = 0;  // connections whose echo differed from what was sent
+    // Counted from the window on (the warm-up's losses are not):
     std::uint64_t lost = 0;        // UDP: datagrams not echoed within --timeout
     std::optional<netreactor::Error> first_error;
 };

@@ -5,8 +5,13 @@
 // Payload, rotated by the flow's own offset, so checking an echo is a memcmp
 // against that buffer; send times live in one arena, a ring of --pipeline
 // slots per flow. Nothing on the message path allocates or builds JSON.
+//
+// The phases: connecting (every flow opening), warming (--warmup: the load
+// runs, nothing of it is counted), running (the measurement window), draining
+// (no more sends: the echoes still in flight are waited for), finished.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,9 +26,18 @@ struct Flow {
     std::uint64_t* send_times = nullptr;    // a ring of >= --pipeline slots (LoadRun::sent_at)
     std::uint64_t sent = 0;                 // messages sent
     std::uint64_t done = 0;                 // messages echoed (or, UDP, given up as lost)
+    // The flow's first message sent in the window: the ones before it were
+    // sent in the warm-up, and their echoes are the warm-up's whenever they
+    // come (so the window counts only what it sent, as without a warm-up).
+    // Until the window begins every message is the warm-up's.
+    std::uint64_t first_counted = 0;
     bool open = false;
 
     std::uint64_t in_flight() const noexcept { return sent - done; }
+    // How many of the `count` oldest messages in flight were sent in the warm-up.
+    std::uint64_t sent_in_warmup(std::uint64_t count) const noexcept {
+        return first_counted > done ? std::min(count, first_counted - done) : 0;
+    }
 };
 
 class LoadRun {
@@ -34,7 +48,8 @@ public:
     LoadRun& operator=(const LoadRun&) = delete;
 
     // Opens every flow, runs the load, returns when it has ended. SIGINT or
-    // SIGTERM ends the window early: the summary covers what was measured.
+    // SIGTERM ends the window early (or the warm-up, and then there is no
+    // window): the summary covers what was measured.
     void run();
 
 protected:
@@ -69,12 +84,11 @@ protected:
     void lost(Flow& flow);
     // The `count` oldest messages in flight were lost: an echo of a later one came.
     void lost_before_echo(Flow& flow, std::uint64_t count) noexcept {
-        result_.lost += count;
+        result_.lost += count - flow.sent_in_warmup(count);
         flow.done += count;
     }
     void flow_failed(Flow& flow, const netreactor::Error& error);
     void flow_mismatch(Flow& flow);
-    bool running() const noexcept { return phase_ == Phase::running; }
 
     netreactor::Loop& loop_;
     const ClientOptions& options_;
@@ -82,12 +96,17 @@ protected:
     LoadResult& result_;
 
 private:
-    enum class Phase { connecting, running, draining, finished };
+    enum class Phase { connecting, warming, running, draining, finished };
 
     void attach(std::vector<Flow*> flows);
 
+    // Every connection attempt has ended: the warm-up, or the window, begins.
+    void begin_load();
+    void end_warmup();
     void begin_window();
     void end_window();
+    // Stops sending and waits for the echoes in flight.
+    void drain();
     void interrupt();
     void send_more(Flow& flow, std::uint64_t now_ns);
     std::uint64_t& sent_at(Flow& flow, std::uint64_t message) const noexcept {
@@ -104,7 +123,9 @@ private:
     std::size_t pending_opens_ = 0;
     std::size_t open_flows_ = 0;
     Phase phase_ = Phase::connecting;
+    std::uint64_t warmup_start_ns_ = 0;
     std::uint64_t window_start_ns_ = 0;
+    netreactor::Timer warmup_timer_;
     netreactor::Timer window_timer_;
     netreactor::Timer scan_timer_;
     netreactor::Timer drain_timer_;

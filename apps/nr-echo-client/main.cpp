@@ -39,13 +39,14 @@ int main(int argc, char** argv) {
     echo_client::ClientOptions options;
 
     CLI::App app{"Send a message to an echo server and check every byte that comes back; "
-                 "with --connections, --duration or --pipeline, drive it as a load generator.",
+                 "with --connections, --duration, --pipeline or --warmup, drive it as a load generator.",
                  kTool};
     nrapp::describe_tool(app,
                          "  nr-echo-client                               # the seed's message to localhost:9900\n"
                          "  nr-echo-client --size 16777216 --port 9901   # 16 MiB of random bytes\n"
                          "  nr-echo-client --proto udp --host ::1 --count 3\n"
-                         "  nr-echo-client --connections 100 --duration 2 --size 64 --pipeline 16 | jq .\n");
+                         "  nr-echo-client --connections 100 --duration 2 --size 64 --pipeline 16 | jq .\n"
+                         "  nr-echo-client --connections 100 --warmup 1 --duration 5   # 1 s of load not counted\n");
     std::optional<nrapp::Endpoint> server;
     std::uint16_t port = 9900;
     nrapp::AddressFamily address_family;
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     double timeout = 5;
     std::vector<std::string> dns_servers;
     double duration = 5;
+    double warmup = 0;
     nrapp::add_endpoint(app, "--host", server, nrapp::PortUse::peer,
                         "Server: a name, a numeric IPv4/IPv6 address, HOST:PORT or [IPv6]:PORT")
         ->default_str(options.host);
@@ -83,6 +85,9 @@ int main(int argc, char** argv) {
     auto* duration_option = nrapp::add_seconds(app, "--duration", duration, "Load mode: seconds to run");
     auto* pipeline = nrapp::add_number(app, "--pipeline", options.pipeline, std::size_t{1}, std::size_t{4096},
                                        "Load mode: messages in flight per connection");
+    auto* warmup_option = nrapp::add_seconds(app, "--warmup", warmup,
+                                             "Load mode: seconds of load before --duration, not counted "
+                                             "(as iperf3's --omit)");
     nrapp::add_pretty(app, pretty);
     nrapp::parse_or_exit(app, argc, argv, out);
     out.set_pretty(pretty);
@@ -98,8 +103,9 @@ int main(int argc, char** argv) {
     udp = udp || proto == "udp";
     options.proto = udp ? echo_client::Proto::udp : echo_client::Proto::tcp;
     options.timeout = nrapp::seconds_to_ms(timeout);
-    options.load = connections->count() + duration_option->count() + pipeline->count() > 0;
+    options.load = connections->count() + duration_option->count() + pipeline->count() + warmup_option->count() > 0;
     options.duration = nrapp::seconds_to_ms(duration);
+    options.warmup = nrapp::seconds_to_ms(warmup);
     if (options.load && count->count() == 0) options.count = 0;  // no per-connection limit
     if (options.load && options.duration.count() == 0 && options.count == 0)
         nrapp::usage_error(out, kTool, "load mode needs --duration > 0 or --count");

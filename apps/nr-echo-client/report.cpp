@@ -69,6 +69,11 @@ nrapp::ExitStatus report_load(nrapp::JsonOutput& out, const ClientOptions& optio
     line["connected"] = result.connected;
     line["size"] = options.size;
     line["pipeline"] = options.pipeline;
+    // Only with a warm-up: without one the line is what it always was.
+    if (options.warmup.count() > 0) {
+        line["warmup_s"] = std::round(result.warmup_s * 1000.0) / 1000.0;
+        line["warmup_messages"] = result.warmup_messages;
+    }
     line["duration_s"] = std::round(result.elapsed_s * 1000.0) / 1000.0;
     line["messages"] = result.messages;
     line["messages_per_s"] = round1(static_cast<double>(result.messages) / seconds);

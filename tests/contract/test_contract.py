@@ -44,7 +44,7 @@ TOOLS = {
         "--host": ("peer_host", "127.0.0.1"), "--port": ("peer_port", "9"), "--timeout": ("seconds", "1"),
         "--dns-server": ("dns", None), "--size": ("number", "10"), "--seed": ("number", "1"),
         "--count": ("number", "1"), "--connections": ("number", "1"), "--duration": ("seconds", "1"),
-        "--pipeline": ("number", "1"), "--message": ("text", "x"), "-4": ("flag", None), "-6": ("flag", None),
+        "--warmup": ("seconds", "1"), "--pipeline": ("number", "1"), "--message": ("text", "x"), "-4": ("flag", None), "-6": ("flag", None),
         "--udp": ("flag", None), "--proto": (["", "sctp", "TCP", "tcp,udp"], "udp"), "--pretty": ("flag", None)}),
     "nr-sntp": (["127.0.0.1:9"], {
         "--port": ("peer_port", "9"), "--timeout": ("seconds", "1"), "--interval": ("seconds", "1"),

@@ -57,6 +57,7 @@ MEANINGS = {
     "--seed": ("seed of the random payload", {"N"}, {"nr-echo-client"}),
     "--connections": ("load mode: connections", {"N"}, {"nr-echo-client"}),
     "--duration": ("load mode: seconds to run", {"SECONDS"}, {"nr-echo-client"}),
+    "--warmup": ("load mode: seconds of load before --duration, not counted", {"SECONDS"}, {"nr-echo-client"}),
     "--pipeline": ("load mode: messages in flight per connection", {"N"}, {"nr-echo-client"}),
     "--interval": ("pause between two queries to one address, seconds", {"SECONDS"}, {"nr-sntp"}),
     "--format": ("the output format", {"json|text"}, {"nr-sntp"}),

@@ -13,15 +13,22 @@ Binds a free port (TCP, or UDP for the udp-* behaviours), prints
   corrupt-late echoes faithfully, but flips one byte after 100,000 bytes
   extra        echoes what it reads plus one byte more
   backlog      listens with a full accept queue: connections are never established
+  slow-start   echoes faithfully, but the first echo of each connection SLOW_START s late
   udp-silent   receives datagrams, never answers
   udp-short    echoes every datagram without its last byte
   udp-corrupt  echoes every datagram with its first byte flipped
+  udp-slow-start echoes faithfully, but the first datagram SLOW_START s late (those
+               behind it wait, in order)
 """
 import json
 import socket
 import struct
 import sys
 import threading
+import time
+
+# How late slow-start's first echoes are, seconds.
+SLOW_START = 0.4
 
 
 def flip(data, index):
@@ -58,6 +65,9 @@ def serve_tcp(conn, behaviour):
             conn.sendall(flip(data, min(5, len(data) - 1)))
         elif behaviour == "extra":
             conn.sendall(data + b"!")
+        elif behaviour == "slow-start":
+            time.sleep(SLOW_START)
+            conn.sendall(data)
         while data:
             data = conn.recv(65536)
             conn.sendall(data)
@@ -75,9 +85,15 @@ def main():
         sock = socket.socket(family, socket.SOCK_DGRAM)
         sock.bind((host, 0))
         print(json.dumps({"event": "listening", "proto": "udp", "port": sock.getsockname()[1]}), flush=True)
+        first = True
         while True:
             data, peer = sock.recvfrom(65536)
-            if behaviour == "udp-short":
+            if behaviour == "udp-slow-start":
+                if first:
+                    time.sleep(SLOW_START)  # in line: the datagrams behind it keep their order
+                    first = False
+                sock.sendto(data, peer)
+            elif behaviour == "udp-short":
                 sock.sendto(data[:-1], peer)
             elif behaviour == "udp-corrupt":
                 sock.sendto(flip(data, 0), peer)

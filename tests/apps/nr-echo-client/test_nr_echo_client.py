@@ -271,6 +271,8 @@ class Load(WithServer):
         out = self.check_clean(client("--port", self.port, "--connections", 10, "--duration", "0.5", "--size", 64), 10)
         self.assertEqual((out["size"], out["pipeline"]), (64, 1))
         self.assertGreater(out["duration_s"], 0.4)
+        self.assertNotIn("warmup_s", out)  # without --warmup the line is what it always was
+        self.assertNotIn("warmup_messages", out)
 
     def test_pipelined_large_messages(self):
         out = self.check_clean(client("--port", self.port, "--connections", 4, "--duration", "0.5", "--size", 65536,
@@ -352,6 +354,118 @@ class Load(WithServer):
         self.assertEqual(r.returncode, 4, r)
         self.assertEqual(r.json["error"]["code"], "ECONNREFUSED")
         self.assertEqual(r.json["connections"], 5)
+
+
+class Warmup(unittest.TestCase):
+    """--warmup: the load runs before the window, and none of it is counted. Each test starts its own
+    server, whose count of what it echoed (its shutdown event) the client's counts must add up to."""
+
+    SIZE = 100
+
+    def run_against_fresh_server(self, *args, proto="tcp"):
+        """(the client's summary, the messages the server echoed over the whole run)."""
+        server = echo_server("--proto", proto)
+        try:
+            r = client("--port", server.port, "--size", self.SIZE, *(["--udp"] if proto == "udp" else []), *args)
+            _, lines, _ = server.stop()
+        finally:
+            server.kill()
+        shutdown = [line for line in lines if line.get("event") == "shutdown"][-1]
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual((r.json["errors"], r.json["mismatches"]), (0, 0), r)
+        echoed = shutdown["bytes_out"] // self.SIZE if proto == "tcp" else shutdown["datagrams"]
+        return r.json, echoed
+
+    def test_tcp_the_server_echoed_the_warmup_the_window_did_not_count_it(self):
+        out, echoed = self.run_against_fresh_server("--connections", 4, "--pipeline", 4, "--warmup", "0.4",
+                                                    "--duration", "0.3")
+        self.assertGreater(out["warmup_messages"], 0)
+        # Every echo the server sent is the warm-up's, the window's, or drained after it: exactly once.
+        self.assertEqual(echoed, out["warmup_messages"] + out["messages"] + out["drained"], out)
+        self.assertGreater(echoed, out["messages"] + out["drained"])  # fails if the warm-up were counted
+        self.assertGreaterEqual(out["warmup_s"], 0.4)
+        self.assertGreaterEqual(out["duration_s"], 0.3)
+        self.assertLess(out["duration_s"], 0.4 + 0.3)  # the window is --duration, the warm-up not in it
+        self.assertAlmostEqual(out["messages_per_s"], out["messages"] / out["duration_s"],
+                               delta=out["messages_per_s"] * 0.02 + 1)
+
+    def test_udp_the_server_echoed_the_warmup_the_window_did_not_count_it(self):
+        out, echoed = self.run_against_fresh_server("--connections", 3, "--pipeline", 2, "--warmup", "0.4",
+                                                    "--duration", "0.3", proto="udp")
+        self.assertGreater(out["warmup_messages"], 0)
+        # A datagram lost before the server is not in its count: at least, not exactly.
+        self.assertGreaterEqual(echoed - out["messages"] - out["drained"], out["warmup_messages"], out)
+        if out["lost"] == 0:
+            self.assertLessEqual(echoed, out["warmup_messages"] + out["messages"] + out["drained"] + 3 * 2, out)
+        self.assertGreaterEqual(out["warmup_s"], 0.4)
+        self.assertLess(out["duration_s"], 0.4 + 0.3)
+
+    def test_count_counts_the_window_alone(self):
+        out, echoed = self.run_against_fresh_server("--connections", 3, "--pipeline", 4, "--warmup", "0.2",
+                                                    "--count", 50)
+        self.assertEqual(out["messages"], 3 * 50)
+        self.assertEqual(out["drained"], 0)
+        self.assertGreater(out["warmup_messages"], 0)
+        self.assertEqual(echoed, out["warmup_messages"] + 3 * 50)
+
+    def test_warmup_zero_is_no_warmup(self):
+        out, echoed = self.run_against_fresh_server("--connections", 2, "--warmup", "0", "--duration", "0.2")
+        self.assertNotIn("warmup_s", out)
+        self.assertEqual(echoed, out["messages"] + out["drained"])
+
+    def test_a_slow_start_is_left_out_of_the_latencies(self):
+        # The peer's first echoes come SLOW_START (0.4 s) late; later ones at once. Without a warm-up
+        # the window's max latency is that slow start; with one as long, the window never sees it.
+        for proto, behaviour in (("tcp", "slow-start"), ("udp", "udp-slow-start")):
+            with self.subTest(proto=proto):
+                udp = ["--udp"] if proto == "udp" else []
+                with peer(behaviour) as p:
+                    cold = client("--port", p.port, *udp, "--connections", 2, "--duration", "0.6")
+                with peer(behaviour) as p:
+                    warm = client("--port", p.port, *udp, "--connections", 2, "--warmup", "0.8",
+                                  "--duration", "0.3")
+                for r in (cold, warm):
+                    self.assertEqual(r.returncode, 0, r)
+                    self.assertEqual((r.json["errors"], r.json["mismatches"]), (0, 0), r)
+                self.assertGreaterEqual(cold.json["latency_us"]["max"], 400_000, cold.json)
+                self.assertGreater(warm.json["messages"], 0, warm.json)
+                self.assertLess(warm.json["latency_us"]["max"], 400_000, warm.json)
+
+    def test_errors_in_the_warmup_fail_the_run(self):
+        # Every connection is reset in the warm-up: the run fails as it would in the window, with no window.
+        with peer("reset") as p:
+            r = client("--port", p.port, "--connections", 3, "--warmup", "0.5", "--duration", "0.5",
+                       "--size", 1000)
+        self.assertEqual(r.returncode, 7, r)
+        self.assertEqual(r.json["errors"], 3)
+        self.assertEqual(r.json["first_error"]["code"], "ECONNRESET")
+        self.assertEqual((r.json["duration_s"], r.json["messages"]), (0, 0))
+        self.assertLess(r.json["warmup_s"], 0.5)
+
+    def test_a_silent_server_times_out_in_the_warmup(self):
+        with peer("silent") as p:
+            r = client("--port", p.port, "--connections", 2, "--warmup", "2", "--duration", "0.5",
+                       "--timeout", "0.3")
+        self.assertEqual(r.returncode, 5, r)
+        self.assertEqual(r.json["first_error"]["code"], "ETIMEDOUT")
+        self.assertEqual(r.json["duration_s"], 0)
+        self.assertLess(r.elapsed, 1.5)
+
+    def test_sigint_in_the_warmup_ends_the_run_without_a_window(self):
+        with echo_server() as server:
+            proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", str(server.port), "--connections", "2",
+                                     "--warmup", "60", "--duration", "60"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        summary = nrtest.parse_lines(out.decode())
+        self.assertEqual(len(summary), 1)
+        nrtest.validate(TOOL, summary[0])
+        self.assertEqual((summary[0]["duration_s"], summary[0]["messages"], summary[0]["drained"]), (0, 0, 0))
+        self.assertGreater(summary[0]["warmup_messages"], 0)
+        self.assertLess(summary[0]["warmup_s"], 30)
 
 
 class SlowDns:
@@ -511,6 +625,9 @@ class Arguments(unittest.TestCase):
         self.assert_usage("--connections", 0)
         self.assert_usage("--pipeline", 0)
         self.assert_usage("--connections", 2, "--duration", 0)
+        for bad in ("-1", "-0", "soon", "1e7", "inf", ""):
+            self.assert_usage("--warmup", bad)
+        self.assertIn("--warmup must be a number of seconds from 0 to 1000000", client("--warmup", "1e7").stderr)
         self.assert_usage("--dns-server", "not-an-ip")
         self.assert_usage("--no-such-option")
 
@@ -518,7 +635,7 @@ class Arguments(unittest.TestCase):
         r = subprocess.run([nrtest.tool_path(TOOL), "--help"], capture_output=True, text=True, timeout=10)
         self.assertEqual(r.returncode, 0)
         for option in ("--host", "--port", "--proto", "--udp", "--size", "--count", "--timeout", "--connections", "--duration",
-                       "--pipeline", "Examples"):
+                       "--pipeline", "--warmup", "Examples"):
             self.assertIn(option, r.stdout)
         r = subprocess.run([nrtest.tool_path(TOOL), "--version"], capture_output=True, text=True, timeout=10)
         self.assertEqual(r.returncode, 0)
