@@ -26,6 +26,11 @@ pages to the host) ~1 s more CPU for the server and again for the client,
 Without the warm-up that cost fell on one server in every run of the grid,
 the one whose turn came first in the cell's first round. The warm-up takes
 it for every server alike; --json records it (`warmup` beside `runs`).
+nr-echo-client's own --warmup cannot stand in for it: the server's CPU is read
+before and after the whole client run, so a warm-up inside a measured run puts
+its CPU, cold cost included, in the figure (dividing by warmup_messages too
+would dilute that cost, not remove it); and it would run once per round, not
+once per cell. Only the client's window (messages/s) would leave it out.
 
 UDP cells: a datagram that finds its receiving socket's buffer full is dropped,
 and a flow whose datagram is lost waits the loss timeout before sending again,
