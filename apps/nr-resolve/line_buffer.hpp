@@ -39,6 +39,11 @@ public:
 
     // Drops everything after the first `n` bytes (n <= size()).
     void truncate(std::size_t n) noexcept { size_ = n; }
+    // Drops the first `n` bytes (n <= size()); the rest moves to the front.
+    void drop_front(std::size_t n) noexcept {
+        if (n != size_) std::memmove(bytes_.get(), bytes_.get() + n, size_ - n);
+        size_ -= n;
+    }
     void clear() noexcept { size_ = 0; }
 
     std::size_t size() const noexcept { return size_; }

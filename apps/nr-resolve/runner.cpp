@@ -22,8 +22,12 @@ void Runner::fill() {
             // The buffer of an answered question's name, if any: read into,
             // it needs no allocation (names longer than 15 bytes need one).
             std::string name = std::move(spare_name_);
-            // Blocking for input is harmless only when nothing is in flight.
-            auto status = names_.next(name, in_flight_ == 0);
+            // Blocking for input is harmless only when nothing is in flight,
+            // and the answers so far go out first: a pipe that feeds names
+            // one at a time (`tail -f`) gets each answer before the next name.
+            const bool block = in_flight_ == 0;
+            if (block) out_.flush();
+            auto status = names_.next(name, block);
             if (status == NameSource::Status::wait) break;
             if (status == NameSource::Status::end) {
                 input_done_ = true;

@@ -7,6 +7,7 @@ system's resolver is never queried: every run passes --server.
 import base64
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -480,6 +481,69 @@ class NrResolveTest(unittest.TestCase):
         self.assertEqual(line[0]["answers"][0]["address"], bulk_address(1))
         self.assertEqual(proc.stderr, b"")
         self.assertLess(elapsed, 3)
+
+    def test_a_slow_run_shows_each_answer_while_it_runs(self):
+        # Output is written in 64 KiB chunks, the rest on a short timer
+        # (10 ms): a reader of a pipe gets each line while the run goes on.
+        proc = subprocess.Popen([nrtest.tool_path(TOOL), "-f", "-", "-t", "A", "-s", self.nsd.server],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        pending = b""
+
+        def read_line_within(timeout):
+            nonlocal pending
+            deadline = time.monotonic() + timeout
+            while b"\n" not in pending:
+                ready, _, _ = select.select([proc.stdout], [], [], max(deadline - time.monotonic(), 0))
+                self.assertTrue(ready, "no line in time")
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                self.assertTrue(chunk, "end of output before the line")
+                pending += chunk
+            line, pending = pending.split(b"\n", 1)
+            return line
+
+        try:
+            for i in (3, 4, 5):
+                proc.stdin.write(f"h{i}.bulk.test\n".encode())
+                proc.stdin.flush()
+                start = time.monotonic()
+                line = json.loads(read_line_within(5))
+                self.assertEqual((line["name"], line["answers"][0]["address"]), (f"h{i}.bulk.test", bulk_address(i)))
+                self.assertLess(time.monotonic() - start, 1, "the line came while the input was still open")
+                self.assertIsNone(proc.poll())
+            proc.stdin.close()
+            summary = json.loads(read_line_within(5))
+            self.assertEqual((summary["event"], summary["names"]), ("summary", 3))
+            self.assertEqual(proc.wait(timeout=5), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def test_output_appended_to_a_file_keeps_what_was_there(self):
+        # `>>`: the writes line up with 64 KiB chunks of the file from its
+        # end, whatever its size; every line lands whole after the old text.
+        names = [f"h{i}.bulk.test" for i in range(1, 1001)]
+        with tempfile.TemporaryDirectory() as d:
+            names_path, out_path = os.path.join(d, "names"), os.path.join(d, "out")
+            with open(names_path, "w") as f:
+                f.write("".join(n + "\n" for n in names))
+            before = "x" * 5000 + "\n"
+            with open(out_path, "w") as f:
+                f.write(before)
+            r = subprocess.run(["sh", "-c", f'"{nrtest.tool_path(TOOL)}" -f {names_path} -t A -c 50 '
+                                f'-s {self.nsd.server} >>{out_path}'], capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out_path) as f:
+                text = f.read()
+        self.assertTrue(text.startswith(before))
+        *answers, summary = [json.loads(line) for line in text[len(before):].splitlines()]
+        self.assertGreater(len(text), 2 * 65536, "more than one chunk written")
+        self.assertEqual(sorted(a["id"] for a in answers), list(range(1, 1001)))
+        for a in answers:
+            self.assertEqual(a["answers"][0]["address"], bulk_address(int(a["name"][1:].split(".")[0])))
+        self.assertEqual((summary["event"], summary["questions"]), ("summary", 1000))
 
 
     # --- issue 11: the statuses say what happened --------------------------
