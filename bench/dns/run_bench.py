@@ -162,7 +162,9 @@ def main():
     p.add_argument("--single-runs", type=int, default=100)
     p.add_argument("--bulk-only", action="store_true", help="skip the RSS and single-lookup parts")
     p.add_argument("--dig", action="store_true", help="also time dig -f (slow: one query after another)")
-    p.add_argument("--baseline-tool", help="another nr-resolve binary to run in the same rounds (before/after)")
+    p.add_argument("--baseline-tool", action="append", default=[],
+                   help="another nr-resolve binary to run in the same rounds (before/after); may be given "
+                   "twice (the second is reported as 'nr-resolve (baseline 2)')")
     p.add_argument("--tool", help="the nr-resolve binary (default: BUILD/apps/nr-resolve/nr-resolve)")
     p.add_argument("--max-seconds", type=float, default=300, help="stop starting rounds after this long")
     p.add_argument("--shards", default="", help="e.g. 1,2,4: also time the bulk run split into that many local "
@@ -226,8 +228,9 @@ def main():
         clients = {"c-ares loop": run_reference, "nr-resolve": lambda: run_nr(tool)}
         if dnsperf:
             clients["dnsperf"] = run_dnsperf
-        if args.baseline_tool:
-            clients["nr-resolve (baseline)"] = lambda: run_nr(args.baseline_tool)
+        for i, baseline in enumerate(args.baseline_tool):
+            label = "nr-resolve (baseline)" if i == 0 else f"nr-resolve (baseline {i + 1})"
+            clients[label] = lambda baseline=baseline: run_nr(baseline)
         if dig:
             clients["dig -f"] = run_dig
         runs = {k: {"rate": [], "cpu_us": [], "user_us": [], "lost": 0, "wrong": 0} for k in clients}
