@@ -78,14 +78,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # In the order turns rotate. "nr2" is a second nr-echo-server (the A/A
 # control, not run by default): two identical servers measured alike, whose
 # ratios show how far run-to-run noise alone moves a cell's ratio.
-SERVERS = ["epoll", "uv", "nr", "nr2", "co"]
+# "nrb" is nr-echo-server from a second build (--nrb-build): an A/B of two
+# builds of the library in one run, against the same reference servers.
+SERVERS = ["epoll", "uv", "nr", "nr2", "nrb", "co"]
 DEFAULT_SERVERS = ["epoll", "uv", "nr", "co"]
 LABELS = {"epoll": "raw epoll (C)", "uv": "libuv canonical (C)", "nr": "nr-echo-server",
-          "nr2": "nr-echo-server, second instance (A/A control)", "co": "co-echo-server (coroutines)"}
-SHORT = {"epoll": "e", "uv": "u", "nr": "n", "nr2": "n2", "co": "co"}  # in the UDP lost column
+          "nr2": "nr-echo-server, second instance (A/A control)",
+          "nrb": "nr-echo-server of --nrb-build", "co": "co-echo-server (coroutines)"}
+SHORT = {"epoll": "e", "uv": "u", "nr": "n", "nr2": "n2", "nrb": "nb", "co": "co"}  # in the UDP lost column
 # The pairs the summary compares (numerator, denominator), when both ran: the
 # issues' bars are <= 1.05x CPU per message and >= 0.95x messages/s.
-PAIRS = [("nr", "epoll"), ("co", "nr"), ("nr2", "nr")]
+PAIRS = [("nr", "epoll"), ("co", "nr"), ("nr2", "nr"), ("nrb", "epoll"), ("nrb", "nr")]
 CPU_BAR, RATE_BAR = 1.05, 0.95
 # The largest UDP datagram over IPv4: UDP's "64 KiB" cells use it.
 MAX_DATAGRAM = 65507
@@ -103,6 +106,11 @@ def server_argv(build, name):
     if name == "co":
         return [os.path.join(build, "bench", "echo", "co-echo-server"), "0"]
     return [os.path.join(build, "apps", "nr-echo-server", "nr-echo-server"), "--port", "0"]
+
+
+def build_of(args, name):
+    """The build directory a server runs from: --nrb-build for nrb, --build for the others."""
+    return args.nrb_build if name == "nrb" else args.build
 
 
 def raise_nofile():
@@ -498,6 +506,9 @@ def main():
                         help="seconds of the unmeasured window every server runs each cell with before its measured "
                              "rounds (then the drain, as in every run; default 0.25; 0: no warm-up, as before "
                              "2026-12-02)")
+    parser.add_argument("--nrb-build", metavar="BUILD",
+                        help="with --servers ...,nrb: the build whose nr-echo-server runs as nrb (an A/B of two builds "
+                             "in one run: nrb/nr and nrb/epoll in the pooled table)")
     parser.add_argument("--task-clock", action="store_true",
                         help="server CPU from perf's task-clock (precise; needs perf) instead of /proc/PID/stat's "
                              "ticks, which sample and can be biased by how a server sleeps")
@@ -507,6 +518,8 @@ def main():
         chosen = [parse_cell(c) for c in args.cells.split(",")] if args.cells else cells(args.quick)
     except ValueError as e:
         parser.error(str(e))
+    if ("nrb" in names) != (args.nrb_build is not None):
+        parser.error("--servers ...,nrb and --nrb-build go together")
     duration = args.duration
     repeat = args.repeat or (1 if args.quick else 2)
     raise_nofile()
@@ -521,7 +534,7 @@ def main():
         servers = {}
         try:
             for name in names:
-                servers[name] = Server(args.build, name, 0, args.task_clock)
+                servers[name] = Server(build_of(args, name), name, 0, args.task_clock)
             for i, cell in enumerate(chosen):
                 runs = {name: [] for name in names}
                 warmups = {}
@@ -557,7 +570,7 @@ def main():
             epoll.stop()
     memory = {}
     if args.idle_connections > 0:
-        memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names if name != "nr2"}
+        memory = {name: idle_memory(args.build, name, args.idle_connections, 0) for name in names if name not in ("nr2", "nrb")}
 
     if udp_buffer:
         _, (proto, conns, size, pipeline), truesize = udp_buffer
