@@ -1,75 +1,104 @@
 #include "netreactor/udp_socket.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <vector>
 
 #include "loop_impl.hpp"
 #include "uv_error.hpp"
 #include "socket_options.hpp"
 #include "internal.hpp"
-#include "uv_handle_ref.hpp"
 
 namespace netreactor {
 
+// The socket is the library's own, watched by a uv_poll_t: libuv only says
+// when it is readable or writable, and the library makes the system calls.
+// A uv_udp_t costs more per wake-up than raw epoll (docs/benchmarks.md,
+// "UdpSocket on its own receive path"): its recvmmsg makes an empty receive
+// inside the kernel and one more call to hear EAGAIN, and hands each
+// datagram over through an alloc callback and a 128-byte address.
 struct NETREACTOR_INTERNAL UdpSocket::Impl {
-    uv_udp_t udp{};
+    // Datagrams read per wake-up at most, as libuv's own receive loop: other
+    // handles get their turn even while datagrams keep coming.
+    static constexpr int kDatagramsPerWakeup = 32;
+
+    struct QueuedDatagram {
+        std::vector<char> bytes;
+        SocketAddress to;  // empty on a connected socket
+    };
+
+    uv_loop_t* loop = nullptr;
+    char* read_buffer = nullptr;  // the loop's shared one
+    uv_poll_t poll{};             // initialized with the socket (fd >= 0)
     // Runs the next loop iteration to report failures send() found at once:
     // a report never runs inside the call that caused it.
     uv_idle_t report{};
     std::vector<Error> deferred_errors;
+    std::deque<QueuedDatagram> queue;  // what the kernel would not take at once, in order
     UdpSocket* owner = nullptr;
-    UdpHandler* handler = nullptr;
+    UdpHandler* handler = nullptr;  // null once the socket was destroyed
+    int fd = -1;                    // -1 until bind(), connect(), start_receiving() or a send makes it
+    int open_handles = 1;           // report, and poll once made; freed when all are closed
+    int poll_events = 0;            // what the poll handle waits for (UV_READABLE, UV_WRITABLE)
     bool connected = false;
-    // libuv hands a recvmmsg batch over one datagram at a time and drops the
-    // rest of the batch if receiving stops in between: a stop asked while a
-    // batch is delivered waits for its end (see stop_receiving()).
-    bool delivering_batch = false;
-    bool stop_after_batch = false;
-    int open_handles = 2;  // udp and report; freed when both are closed
+    bool receiving = false;
+    bool keep_alive = true;  // keep_loop_alive()
+    // The sender of the datagram being delivered: the kernel writes it in
+    // place, so no address is zeroed or copied per datagram.
+    SocketAddress from;
     std::uint64_t received = 0;
     std::uint64_t sent = 0;
-    std::size_t queued = 0;
-    // The socket once it exists (bind(), connect() or libuv's implicit bind
-    // at the first send); -1 before. send() hands datagrams to it directly.
-    int fd = -1;
 
+    // Makes the socket if it does not exist yet: of `family`, bound to its
+    // wildcard address and port 0 (as libuv's implicit bind). Throws SystemError.
+    void ensure_socket(int family);
+    // Takes `socket` (nonblocking, close-on-exec) as this one's; closes it
+    // and throws SystemError if libuv cannot watch it.
+    void adopt(int socket);
+    // The events the poll handle waits for, and whether it keeps the loop
+    // going, from what the socket does now.
+    void update_poll();
     void defer_error(Error error);
-    // uv_fileno once libuv has made the socket.
-    void note_socket() noexcept;
+    void on_poll(int status, int events);
+    // Reads until EAGAIN, an error or kDatagramsPerWakeup datagrams.
+    void receive_some();
+    // Sends the queue's datagrams until the kernel would block again.
+    void flush_queue();
     // One sendto(2): the bytes sent, or a libuv status (UV_EAGAIN when the
     // kernel would block).
     ssize_t send_now(std::span<const char> data, const SocketAddress* to) const noexcept;
     [[gnu::noinline]] ssize_t send_failed(std::span<const char> data, const SocketAddress* to) const noexcept;
-    // send() when the socket does not exist yet, something is queued, or the
-    // kernel did not take the datagram at once. Out of line: the per-datagram
-    // path stays small.
-    [[gnu::noinline]] void send_slow(std::span<const char> data, const SocketAddress& to, ssize_t first_try);
-    // The receive callback's rare cases: an error, the end of a batch.
-    [[gnu::noinline]] void on_receive_error(ssize_t status);
-    [[gnu::noinline]] void on_batch_end();
+    // send() when the socket does not exist yet, something is queued or the
+    // address is empty. Out of line: the per-datagram path stays small.
+    [[gnu::noinline]] void send_slow(std::span<const char> data, const SocketAddress& to);
+    // The kernel did not take the datagram: queued on EAGAIN (status
+    // UV_EAGAIN), else the failure reported from the loop.
+    [[gnu::noinline]] void send_refused(std::span<const char> data, const SocketAddress& to, ssize_t status);
 };
 
 namespace {
 
-// The slow path only: a datagram the kernel would not take at once.
-struct QueuedDatagram {
-    uv_udp_send_t req{};
-    UdpSocket::Impl* socket = nullptr;
-    std::vector<char> bytes;
-};
+void release_handle(uv_handle_t* h) {
+    auto* socket = static_cast<UdpSocket::Impl*>(h->data);
+    if (--socket->open_handles == 0) delete socket;
+}
 
 void close_udp(UdpSocket::Impl* impl) {
     impl->owner = nullptr;
     impl->handler = nullptr;
-    auto release = [](uv_handle_t* h) {
-        auto* socket = static_cast<UdpSocket::Impl*>(h->data);
-        if (--socket->open_handles == 0) delete socket;
-    };
-    uv_close(reinterpret_cast<uv_handle_t*>(&impl->udp), release);
-    uv_close(reinterpret_cast<uv_handle_t*>(&impl->report), release);
+    if (impl->fd >= 0) {
+        uv_close(reinterpret_cast<uv_handle_t*>(&impl->poll), release_handle);
+        // At once, as libuv closes its own sockets (uv_close stopped watching
+        // it): the port is free when the destructor returns.
+        ::close(impl->fd);
+        impl->fd = -1;
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&impl->report), release_handle);
 }
 
 void report_deferred_errors(uv_idle_t* idle) {
@@ -83,22 +112,74 @@ void report_deferred_errors(uv_idle_t* idle) {
     }
 }
 
+// The wildcard address of `family`, port 0.
+SocketAddress wildcard(int family) {
+    return *SocketAddress::parse(family == AF_INET6 ? "::" : "0.0.0.0", 0);
+}
+
+int open_udp_socket(int family) {
+    int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return fd >= 0 ? fd : -errno;
+}
+
 }  // namespace
 
 UdpSocket::UdpSocket(Loop& loop, UdpHandler& handler) : impl_(new Impl) {
-    impl_->udp.data = impl_;
+    impl_->loop = uv_loop_of(loop);
+    impl_->read_buffer = LoopAccess::impl(loop).read_buffer.get();
     impl_->owner = this;
     impl_->handler = &handler;
-    // recvmmsg: up to four datagrams per system call (one per 64 KiB of the
-    // loop's shared read buffer) when several are waiting; one as before when not.
-    uv_udp_init_ex(uv_loop_of(loop), &impl_->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
-    uv_idle_init(uv_loop_of(loop), &impl_->report);
+    uv_idle_init(impl_->loop, &impl_->report);
     impl_->report.data = impl_;
 }
 
-void UdpSocket::Impl::note_socket() noexcept {
-    uv_os_fd_t socket = -1;
-    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&udp), &socket) == 0) fd = socket;
+UdpSocket::~UdpSocket() { close_udp(impl_); }
+
+void UdpSocket::Impl::adopt(int socket) {
+    if (int rc = uv_poll_init_socket(loop, &poll, socket); rc < 0) {
+        ::close(socket);
+        throw SystemError(uv_error(rc, "socket"));
+    }
+    fd = socket;
+    poll.data = this;
+    open_handles++;
+    update_poll();
+}
+
+void UdpSocket::Impl::ensure_socket(int family) {
+    if (fd >= 0) return;
+    int socket = open_udp_socket(family);
+    if (socket < 0) throw SystemError(uv_error(socket, "socket"));
+    SocketAddress any = wildcard(family);
+    if (::bind(socket, any.sockaddr_ptr(), any.length()) < 0) {
+        int err = -errno;
+        ::close(socket);
+        throw SystemError(uv_error(err, "bind"));
+    }
+    adopt(socket);
+}
+
+void UdpSocket::Impl::update_poll() {
+    if (fd < 0) return;
+    int events = (receiving ? UV_READABLE : 0) | (queue.empty() ? 0 : UV_WRITABLE);
+    // Each change costs an epoll_ctl in the next iteration: none when nothing changed.
+    if (events != poll_events) {
+        poll_events = events;
+        if (events == 0) {
+            uv_poll_stop(&poll);
+            return;
+        }
+        uv_poll_start(&poll, events, [](uv_poll_t* p, int status, int ready) {
+            static_cast<Impl*>(p->data)->on_poll(status, ready);
+        });
+    }
+    if (events == 0) return;
+    // Queued datagrams keep the loop going whatever keep_loop_alive() said.
+    if (keep_alive || !queue.empty()) {
+        uv_ref(reinterpret_cast<uv_handle_t*>(&poll));
+    } else {
+        uv_unref(reinterpret_cast<uv_handle_t*>(&poll));
+    }
 }
 
 void UdpSocket::Impl::defer_error(Error error) {
@@ -106,79 +187,119 @@ void UdpSocket::Impl::defer_error(Error error) {
     uv_idle_start(&report, report_deferred_errors);
 }
 
-UdpSocket::~UdpSocket() { close_udp(impl_); }
-
 void UdpSocket::bind(const SocketAddress& address, const UdpBindOptions& options) {
-    unsigned flags = options.ipv6_only ? UV_UDP_IPV6ONLY : 0;
-    if (options.reuse_port) {
-        // libuv 1.44 sets SO_REUSEPORT only on BSDs: make the socket ourselves.
-        int fd = open_reuse_port_socket(address.family(), SOCK_DGRAM);
-        if (fd < 0) throw SystemError(uv_error(fd, "socket"));
-        if (int rc = uv_udp_open(&impl_->udp, fd); rc < 0) {
-            ::close(fd);
-            throw SystemError(uv_error(rc, "socket"));
-        }
+    Impl& s = *impl_;
+    if (options.ipv6_only && address.family() != AF_INET6) throw SystemError(uv_error(UV_EINVAL, "bind"));
+    if (s.fd >= 0) {  // bound already (the kernel says EINVAL)
+        if (::bind(s.fd, address.sockaddr_ptr(), address.length()) < 0) throw SystemError(uv_error(-errno, "bind"));
+        return;
     }
-    check_uv(uv_udp_bind(&impl_->udp, address.sockaddr_ptr(), flags), "bind");
-    impl_->note_socket();
+    if (address.empty()) throw SystemError(uv_error(UV_EINVAL, "bind"));
+    // libuv 1.44 sets SO_REUSEPORT only on BSDs, hence a socket of our own.
+    int socket = options.reuse_port ? open_reuse_port_socket(address.family(), SOCK_DGRAM)
+                                    : open_udp_socket(address.family());
+    if (socket < 0) throw SystemError(uv_error(socket, "socket"));
+    int on = 1;
+    if ((options.ipv6_only && ::setsockopt(socket, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0) ||
+        ::bind(socket, address.sockaddr_ptr(), address.length()) < 0) {
+        int err = -errno;
+        ::close(socket);  // not made after all: a later bind() starts afresh
+        throw SystemError(uv_error(err, "bind"));
+    }
+    s.adopt(socket);
 }
 
 void UdpSocket::connect(const SocketAddress& peer) {
-    check_uv(uv_udp_connect(&impl_->udp, peer.sockaddr_ptr()), "connect");
-    impl_->connected = true;
-    impl_->note_socket();
+    Impl& s = *impl_;
+    if (peer.empty()) throw SystemError(uv_error(UV_EINVAL, "connect"));
+    if (s.connected) throw SystemError(uv_error(UV_EISCONN, "connect"));  // as libuv's
+    s.ensure_socket(peer.family());
+    if (::connect(s.fd, peer.sockaddr_ptr(), peer.length()) < 0) throw SystemError(uv_error(-errno, "connect"));
+    s.connected = true;
 }
 
 void UdpSocket::start_receiving() {
-    if (impl_->stop_after_batch) {  // stopped inside this batch: never stopped after all
-        impl_->stop_after_batch = false;
-        return;
-    }
-    check_uv(uv_udp_recv_start(
-                 &impl_->udp, alloc_shared_read_buffer,
-                 [](uv_udp_t* udp, ssize_t nread, const uv_buf_t* buf, const sockaddr* from, unsigned flags) {
-                     auto* impl = static_cast<Impl*>(udp->data);
-                     if (impl->handler == nullptr) return;
-                     if (nread < 0) {
-                         impl->on_receive_error(nread);
-                         return;
-                     }
-                     if (from == nullptr) {  // the end of a batch, or nothing more to read this round
-                         impl->on_batch_end();
-                         return;
-                     }
-                     impl->received++;
-                     impl->delivering_batch = (flags & UV_UDP_MMSG_CHUNK) != 0;
-                     // May destroy the socket: the Impl stays until the close callback.
-                     impl->handler->on_datagram(*impl->owner,
-                                                std::span<const char>(buf->base, static_cast<std::size_t>(nread)),
-                                                SocketAddress(from), (flags & UV_UDP_PARTIAL) != 0);
-                     impl->delivering_batch = false;
-                 }),
-             "recv_start");
+    Impl& s = *impl_;
+    s.ensure_socket(AF_INET);  // libuv's choice for a socket that receives before it is bound
+    s.receiving = true;
+    s.update_poll();
 }
 
-void UdpSocket::Impl::on_receive_error(ssize_t status) {
-    handler->on_error(*owner, uv_error(static_cast<int>(status), "recv"));
-}
-
-void UdpSocket::Impl::on_batch_end() {
-    if (stop_after_batch) {
-        stop_after_batch = false;
-        uv_udp_recv_stop(&udp);
-    }
-}
-
+// Called from on_datagram, the datagram being delivered is the last: each
+// system call reads one, so none has left the kernel unseen.
 void UdpSocket::stop_receiving() {
-    if (impl_->delivering_batch) {
-        impl_->stop_after_batch = true;
+    Impl& s = *impl_;
+    s.receiving = false;
+    s.update_poll();
+}
+
+void UdpSocket::Impl::on_poll(int status, int events) {
+    if (handler == nullptr) return;
+    if (status < 0) {
+        // libuv stops the handle and says EBADF when epoll reports EPOLLERR,
+        // which on a UDP socket is a pending error (an ICMP port unreachable
+        // for a connected socket): the next receive or send returns it.
+        if (receiving) {
+            receive_some();
+        } else {
+            int error = 0;
+            socklen_t length = sizeof error;
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+            handler->on_error(*owner, uv_error(error != 0 ? -error : status, "send"));
+        }
+        if (handler == nullptr) return;
+        poll_events = 0;  // libuv stopped the handle: start it again
+        update_poll();
         return;
     }
-    uv_udp_recv_stop(&impl_->udp);
+    if ((events & UV_READABLE) != 0 && receiving) {
+        receive_some();
+        if (handler == nullptr) return;
+    }
+    if ((events & UV_WRITABLE) != 0 && !queue.empty()) flush_queue();
+}
+
+// As raw epoll's server: recvfrom until EAGAIN. MSG_TRUNC makes it return a
+// datagram's real length, so a truncation shows.
+void UdpSocket::Impl::receive_some() {
+    constexpr std::size_t capacity = LoopAccess::Impl::kReadBufferSize;
+    auto* sender = const_cast<sockaddr*>(from.sockaddr_ptr());
+    for (int i = 0; i < kDatagramsPerWakeup && receiving; ++i) {
+        socklen_t sender_length = sizeof(sockaddr_storage);
+        ssize_t n = ::recvfrom(fd, read_buffer, capacity, MSG_TRUNC, sender, &sender_length);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            if (errno == EINTR) continue;
+            handler->on_error(*owner, uv_error(-errno, "recv"));
+            return;  // as libuv: the next wake-up reads on
+        }
+        received++;
+        auto size = static_cast<std::size_t>(n);
+        // May destroy the socket: the Impl stays until the close callbacks.
+        handler->on_datagram(*owner, std::span<const char>(read_buffer, std::min(size, capacity)), from,
+                             size > capacity);
+        if (handler == nullptr) return;
+    }
+}
+
+void UdpSocket::Impl::flush_queue() {
+    while (!queue.empty()) {
+        QueuedDatagram& next = queue.front();
+        ssize_t n = send_now(next.bytes, connected ? nullptr : &next.to);
+        if (n == UV_EAGAIN) break;
+        queue.pop_front();
+        if (n >= 0) {
+            sent++;
+            continue;
+        }
+        handler->on_error(*owner, uv_error(static_cast<int>(n), "send"));
+        if (handler == nullptr) return;
+    }
+    update_poll();
 }
 
 ssize_t UdpSocket::Impl::send_now(std::span<const char> data, const SocketAddress* to) const noexcept {
-    // `to` is IPv4 or IPv6 here (send() leaves empty addresses to libuv).
+    // `to` is IPv4 or IPv6 here (send() turns empty addresses away).
     auto length = static_cast<socklen_t>(to != nullptr && to->family() == AF_INET ? sizeof(sockaddr_in)
                                                                                  : sizeof(sockaddr_in6));
     ssize_t n = to != nullptr ? ::sendto(fd, data.data(), data.size(), 0, to->sockaddr_ptr(), length)
@@ -197,85 +318,76 @@ ssize_t UdpSocket::Impl::send_failed(std::span<const char> data, const SocketAdd
 }
 
 // The per-datagram path: with the socket made and nothing queued, one
-// sendto(2). uv_udp_try_send does the same behind checks that hold here
-// (~70 instructions a datagram; docs/benchmarks.md, issue 12).
+// sendto(2) (docs/benchmarks.md, issue 12).
 void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
     Impl& s = *impl_;
     const SocketAddress* dest = s.connected ? nullptr : &to;
-    // An empty address goes to libuv too, for its EINVAL.
-    if (s.queued != 0 || s.fd < 0 || (dest != nullptr && dest->empty())) {
-        s.send_slow(data, to, UV_EAGAIN);
+    if (!s.queue.empty() || s.fd < 0 || (dest != nullptr && dest->empty())) {
+        s.send_slow(data, to);
         return;
     }
     ssize_t n = s.send_now(data, dest);
     if (n < 0) {
-        s.send_slow(data, to, n);
+        s.send_refused(data, to, n);
         return;
     }
     s.sent++;
 }
 
-// `first_try`: what send_now() answered, or UV_EAGAIN when it was not asked.
-void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress& to, ssize_t first_try) {
-    if (first_try != UV_EAGAIN) {
-        defer_error(uv_error(static_cast<int>(first_try), "send"));
+void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress& to) {
+    if (!connected && to.empty()) {  // nowhere to send it
+        defer_error(uv_error(UV_EINVAL, "send"));
         return;
     }
-    const sockaddr* dest = connected ? nullptr : to.sockaddr_ptr();
-    uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
-    if (queued == 0 && fd < 0) {
-        // No socket yet: libuv makes it (bound to the wildcard address of
-        // the peer's family), then sends.
-        int n = uv_udp_try_send(&udp, &buf, 1, dest);
-        note_socket();
-        if (n >= 0) {
-            sent++;
-            return;
-        }
-        if (n != UV_EAGAIN) {
-            defer_error(uv_error(n, "send"));
+    if (fd < 0) {  // never connected here: connect() makes the socket
+        try {
+            ensure_socket(to.family());
+        } catch (const SystemError& e) {
+            defer_error(e.error());
             return;
         }
     }
-    auto* q = new QueuedDatagram;
-    q->req.data = q;
-    q->socket = this;
-    q->bytes.assign(data.begin(), data.end());
-    buf = uv_buf_init(q->bytes.data(), static_cast<unsigned>(q->bytes.size()));
-    int rc = uv_udp_send(&q->req, &udp, &buf, 1, dest, [](uv_udp_send_t* req, int status) {
-        auto* datagram = static_cast<QueuedDatagram*>(req->data);
-        Impl* impl = datagram->socket;
-        delete datagram;
-        impl->queued--;
-        if (status == UV_ECANCELED) return;
-        if (status < 0) {
-            if (impl->handler != nullptr) impl->handler->on_error(*impl->owner, uv_error(status, "send"));
-            return;
-        }
-        impl->sent++;
-    });
-    if (rc < 0) {
-        delete q;
-        defer_error(uv_error(rc, "send"));
+    if (!queue.empty()) {  // after the datagrams waiting before it
+        send_refused(data, to, UV_EAGAIN);
         return;
     }
-    note_socket();
-    queued++;
+    ssize_t n = send_now(data, connected ? nullptr : &to);
+    if (n < 0) {
+        send_refused(data, to, n);
+        return;
+    }
+    sent++;
+}
+
+void UdpSocket::Impl::send_refused(std::span<const char> data, const SocketAddress& to, ssize_t status) {
+    if (status != UV_EAGAIN) {
+        defer_error(uv_error(static_cast<int>(status), "send"));
+        return;
+    }
+    queue.push_back(QueuedDatagram{std::vector<char>(data.begin(), data.end()), connected ? SocketAddress() : to});
+    update_poll();  // waits for the socket to be writable
 }
 
 void UdpSocket::keep_loop_alive(bool keep) noexcept {
-    detail::keep_loop_alive(reinterpret_cast<uv_handle_t*>(&impl_->udp), keep);
+    impl_->keep_alive = keep;
+    if (impl_->fd < 0) return;  // applied when the socket is made
+    if (keep || !impl_->queue.empty()) {
+        uv_ref(reinterpret_cast<uv_handle_t*>(&impl_->poll));
+    } else {
+        uv_unref(reinterpret_cast<uv_handle_t*>(&impl_->poll));
+    }
 }
 
 SocketAddress UdpSocket::local_address() const {
+    if (impl_->fd < 0) return {};
     sockaddr_storage ss{};
-    int len = sizeof ss;
-    if (uv_udp_getsockname(&impl_->udp, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return {};
+    socklen_t len = sizeof ss;
+    if (::getsockname(impl_->fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return {};
     return SocketAddress(reinterpret_cast<sockaddr*>(&ss));
 }
 
 std::uint64_t UdpSocket::datagrams_received() const noexcept { return impl_->received; }
 std::uint64_t UdpSocket::datagrams_sent() const noexcept { return impl_->sent; }
-std::size_t UdpSocket::queued_datagrams() const noexcept { return impl_->queued; }
+std::size_t UdpSocket::queued_datagrams() const noexcept { return impl_->queue.size(); }
 
 }  // namespace netreactor

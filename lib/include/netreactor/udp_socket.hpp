@@ -73,10 +73,9 @@ public:
     /// keep_loop_alive(false)). Throws SystemError.
     void start_receiving();
     /// Stops delivering datagrams (they wait in the kernel's buffer, or are
-    /// dropped when it is full). Called from on_datagram, it takes effect
-    /// after the datagrams the same system call read (recvmmsg: up to three
-    /// more) have been delivered too: they are out of the kernel already, and
-    /// stopping at once would lose them.
+    /// dropped when it is full). Called from on_datagram, it takes effect at
+    /// once: each receive reads one datagram, so no other has left the
+    /// kernel, and the next one is delivered after start_receiving().
     void stop_receiving();
 
     /// Sends one datagram, synchronously if the kernel takes it, else queued
@@ -104,7 +103,7 @@ public:
     /// Datagrams queued in user space because the kernel was full.
     std::size_t queued_datagrams() const noexcept;
 
-    /// The hidden implementation (libuv UDP handle); defined in the library.
+    /// The hidden implementation (the socket, watched by libuv); defined in the library.
     struct Impl;
 
 private:

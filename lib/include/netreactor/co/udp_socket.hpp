@@ -114,7 +114,7 @@ struct SendAwaiter {
 ///
 /// **Ownership:** owns a netreactor::UdpSocket and the datagrams that arrived
 /// while no receive waited (copies; the socket stops receiving until they are
-/// taken, so at most one batch of the kernel's is held). Not copyable or
+/// taken, so at most one datagram is held). Not copyable or
 /// movable. Destroying it closes the socket and completes a waiting receive
 /// with co::Cancelled (inside the destructor). The Loop must outlive it.
 ///
