@@ -29,7 +29,7 @@ struct NETREACTOR_INTERNAL UdpSocket::Impl {
 
     struct QueuedDatagram {
         std::vector<char> bytes;
-        SocketAddress to;  // empty on a connected socket
+        SocketAddress to;  // empty if the socket was connected when it was sent
     };
 
     uv_loop_t* loop = nullptr;
@@ -285,7 +285,9 @@ void UdpSocket::Impl::receive_some() {
 void UdpSocket::Impl::flush_queue() {
     while (!queue.empty()) {
         QueuedDatagram& next = queue.front();
-        ssize_t n = send_now(next.bytes, connected ? nullptr : &next.to);
+        // Its own address, even if connect() came since it was queued: it goes
+        // where send() was told, as libuv's queued sends did.
+        ssize_t n = send_now(next.bytes, next.to.empty() ? nullptr : &next.to);
         if (n == UV_EAGAIN) break;
         queue.pop_front();
         if (n >= 0) {

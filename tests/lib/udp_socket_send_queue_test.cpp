@@ -389,4 +389,36 @@ TEST_P(SendQueue, QueuedDatagramsKeepTheLoopRunningUntilSent) {
     EXPECT_EQ(passed_calls(), payloads({40, 41}));
 }
 
+// A datagram queued while the socket was unconnected keeps its address when
+// connect() fixes another peer before the flush (as libuv's queued sends
+// did): only sends made after connect() go to the peer.
+TEST(SendQueueConnect, QueuedDatagramKeepsItsAddressAcrossConnect) {
+    fault = Fault{};
+    Loop loop;
+    Collect first_events, peer_events, sender_events;
+    UdpSocket first(loop, first_events), peer(loop, peer_events), sender(loop, sender_events);
+    for (UdpSocket* s : {&first, &peer, &sender}) s->bind(*SocketAddress::parse("127.0.0.1", 0));
+    first.start_receiving();
+    peer.start_receiving();
+    fault.port = sender.local_address().port();
+    fault.script = {EAGAIN};
+    sender.send(payload(50), first.local_address());
+    EXPECT_EQ(sender.queued_datagrams(), 1u);
+    sender.connect(peer.local_address());
+    sender.send(payload(51), SocketAddress());
+    EXPECT_EQ(sender.queued_datagrams(), 2u);
+    Timer watchdog(loop);
+    watchdog.start(3s, [&] { loop.stop(); });
+    auto done = [&] {
+        if (first_events.got.size() + peer_events.got.size() == 2) loop.stop();
+    };
+    first_events.after = done;
+    peer_events.after = done;
+    loop.run();
+    EXPECT_EQ(first_events.got, payloads({50})) << "sent where send() was told";
+    EXPECT_EQ(peer_events.got, payloads({51}));
+    EXPECT_TRUE(sender_events.errors.empty());
+    fault = Fault{};
+}
+
 }  // namespace
