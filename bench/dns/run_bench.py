@@ -169,6 +169,9 @@ def main():
     p.add_argument("--max-seconds", type=float, default=300, help="stop starting rounds after this long")
     p.add_argument("--shards", default="", help="e.g. 1,2,4: also time the bulk run split into that many local "
                    "shards under GNU parallel (--pipe -k -N, --id-offset), rounds interleaved")
+    p.add_argument("--no-pin", action="store_true",
+                   help="let the scheduler place NSD and the clients (default: NSD on the last CPU, each client on "
+                        "the first, as bench/echo pins server and client; the shards run on every CPU)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
 
@@ -196,8 +199,19 @@ def main():
     c = str(args.concurrency)
     results = {"names": args.names, "concurrency": args.concurrency, "bulk": {}, "rss_kib": {}, "single_ms": {},
                "load_average_start": os.getloadavg()[0], "ncpu": os.cpu_count()}
+    # Unpinned, the scheduler now and then runs NSD on the client's CPU, where each burst of answers
+    # preempts the client: the same binary then costs 0.5-1 us more per answer (thousands of
+    # involuntary context switches instead of tens), for whichever client's turn it is. Pinned, NSD
+    # and the measured client each have a CPU: children inherit this process's affinity.
+    every_cpu = os.sched_getaffinity(0)
+    pin = not args.no_pin and len(every_cpu) >= 2
+    results["pinned"] = pin
+    if pin:
+        os.sched_setaffinity(0, {max(every_cpu)})  # NSD's, inherited when it starts
     with Nsd({"bench.test": zone_text(args.names)}, port, timeout=60) as nsd:
         server = nsd.server
+        if pin:
+            os.sched_setaffinity(0, {min(every_cpu)})  # the clients'
 
         def run_nr(binary):
             status, secs, _, cpu = spawn_wait([binary, "-s", server, "-f", names_path, "-t", "A", "-c", c], out_path,
@@ -274,6 +288,7 @@ def main():
         shard_counts = [int(x) for x in args.shards.split(",") if x]
         parallel = shutil.which("parallel")
         if shard_counts and parallel:
+            os.sched_setaffinity(0, every_cpu)  # shards spread over the CPUs, as a user's would
             shard_rates = {k: [] for k in shard_counts}
             for round_no in range(args.runs):
                 for k in shard_counts:
@@ -292,6 +307,8 @@ def main():
                     shard_rates[k].append(args.names / secs)
             results["shards"] = {str(k): {"names_per_s_median": round(median(v)), "names_per_s_runs": [round(x) for x in v]}
                                  for k, v in shard_rates.items()}
+            if pin:
+                os.sched_setaffinity(0, {min(every_cpu)})
 
         if not args.bulk_only:
             for size in [int(s) for s in args.rss_sizes.split(",") if s]:
