@@ -1,85 +1,19 @@
-#include "netreactor/udp_socket.hpp"
-
+// UdpSocket's life: making the socket, bind and connect, the poll handle that
+// says when it is readable or writable, and receiving. Sending is in
+// udp_socket_send.cpp; the state both share in udp_socket_impl.hpp.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <deque>
-#include <vector>
 
 #include "loop_impl.hpp"
-#include "uv_error.hpp"
 #include "socket_options.hpp"
-#include "internal.hpp"
+#include "udp_socket_impl.hpp"
+#include "uv_error.hpp"
 
 namespace netreactor {
-
-// The socket is the library's own, watched by a uv_poll_t: libuv only says
-// when it is readable or writable, and the library makes the system calls.
-// A uv_udp_t costs more per wake-up than raw epoll (docs/benchmarks.md,
-// "UdpSocket on its own receive path"): its recvmmsg makes an empty receive
-// inside the kernel and one more call to hear EAGAIN, and hands each
-// datagram over through an alloc callback and a 128-byte address.
-struct NETREACTOR_INTERNAL UdpSocket::Impl {
-    // Datagrams read per wake-up at most, as libuv's own receive loop: other
-    // handles get their turn even while datagrams keep coming.
-    static constexpr int kDatagramsPerWakeup = 32;
-
-    struct QueuedDatagram {
-        std::vector<char> bytes;
-        SocketAddress to;  // empty if the socket was connected when it was sent
-    };
-
-    uv_loop_t* loop = nullptr;
-    char* read_buffer = nullptr;  // the loop's shared one
-    uv_poll_t poll{};             // initialized with the socket (fd >= 0)
-    // Runs the next loop iteration to report failures send() found at once:
-    // a report never runs inside the call that caused it.
-    uv_idle_t report{};
-    std::vector<Error> deferred_errors;
-    std::deque<QueuedDatagram> queue;  // what the kernel would not take at once, in order
-    UdpSocket* owner = nullptr;
-    UdpHandler* handler = nullptr;  // null once the socket was destroyed
-    int fd = -1;                    // -1 until bind(), connect(), start_receiving() or a send makes it
-    int open_handles = 1;           // report, and poll once made; freed when all are closed
-    int poll_events = 0;            // what the poll handle waits for (UV_READABLE, UV_WRITABLE)
-    bool connected = false;
-    bool receiving = false;
-    bool keep_alive = true;  // keep_loop_alive()
-    // The sender of the datagram being delivered: the kernel writes it in
-    // place, so no address is zeroed or copied per datagram.
-    SocketAddress from;
-    std::uint64_t received = 0;
-    std::uint64_t sent = 0;
-
-    // Makes the socket if it does not exist yet: of `family`, bound to its
-    // wildcard address and port 0 (as libuv's implicit bind). Throws SystemError.
-    void ensure_socket(int family);
-    // Takes `socket` (nonblocking, close-on-exec) as this one's; closes it
-    // and throws SystemError if libuv cannot watch it.
-    void adopt(int socket);
-    // The events the poll handle waits for, and whether it keeps the loop
-    // going, from what the socket does now.
-    void update_poll();
-    void defer_error(Error error);
-    void on_poll(int status, int events);
-    // Reads until EAGAIN, an error or kDatagramsPerWakeup datagrams.
-    void receive_some();
-    // Sends the queue's datagrams until the kernel would block again.
-    void flush_queue();
-    // One sendto(2): the bytes sent, or a libuv status (UV_EAGAIN when the
-    // kernel would block).
-    ssize_t send_now(std::span<const char> data, const SocketAddress* to) const noexcept;
-    [[gnu::noinline]] ssize_t send_failed(std::span<const char> data, const SocketAddress* to) const noexcept;
-    // send() when the socket does not exist yet, something is queued or the
-    // address is empty. Out of line: the per-datagram path stays small.
-    [[gnu::noinline]] void send_slow(std::span<const char> data, const SocketAddress& to);
-    // The kernel did not take the datagram: queued on EAGAIN (status
-    // UV_EAGAIN), else the failure reported from the loop.
-    [[gnu::noinline]] void send_refused(std::span<const char> data, const SocketAddress& to, ssize_t status);
-};
 
 namespace {
 
@@ -280,94 +214,6 @@ void UdpSocket::Impl::receive_some() {
                              size > capacity);
         if (handler == nullptr) return;
     }
-}
-
-void UdpSocket::Impl::flush_queue() {
-    while (!queue.empty()) {
-        QueuedDatagram& next = queue.front();
-        // Its own address, even if connect() came since it was queued: it goes
-        // where send() was told, as libuv's queued sends did.
-        ssize_t n = send_now(next.bytes, next.to.empty() ? nullptr : &next.to);
-        if (n == UV_EAGAIN) break;
-        queue.pop_front();
-        if (n >= 0) {
-            sent++;
-            continue;
-        }
-        handler->on_error(*owner, uv_error(static_cast<int>(n), "send"));
-        if (handler == nullptr) return;
-    }
-    update_poll();
-}
-
-ssize_t UdpSocket::Impl::send_now(std::span<const char> data, const SocketAddress* to) const noexcept {
-    // `to` is IPv4 or IPv6 here (send() turns empty addresses away).
-    auto length = static_cast<socklen_t>(to != nullptr && to->family() == AF_INET ? sizeof(sockaddr_in)
-                                                                                 : sizeof(sockaddr_in6));
-    ssize_t n = to != nullptr ? ::sendto(fd, data.data(), data.size(), 0, to->sockaddr_ptr(), length)
-                              : ::send(fd, data.data(), data.size(), 0);
-    return n >= 0 ? n : send_failed(data, to);
-}
-
-ssize_t UdpSocket::Impl::send_failed(std::span<const char> data, const SocketAddress* to) const noexcept {
-    ssize_t n = -1;
-    while (n < 0 && errno == EINTR)
-        n = to != nullptr ? ::sendto(fd, data.data(), data.size(), 0, to->sockaddr_ptr(), to->length())
-                          : ::send(fd, data.data(), data.size(), 0);
-    if (n >= 0) return n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return UV_EAGAIN;
-    return -errno;  // libuv's status for errno on Unix
-}
-
-// The per-datagram path: with the socket made and nothing queued, one
-// sendto(2) (docs/benchmarks.md, issue 12).
-void UdpSocket::send(std::span<const char> data, const SocketAddress& to) {
-    Impl& s = *impl_;
-    const SocketAddress* dest = s.connected ? nullptr : &to;
-    if (!s.queue.empty() || s.fd < 0 || (dest != nullptr && dest->empty())) {
-        s.send_slow(data, to);
-        return;
-    }
-    ssize_t n = s.send_now(data, dest);
-    if (n < 0) {
-        s.send_refused(data, to, n);
-        return;
-    }
-    s.sent++;
-}
-
-void UdpSocket::Impl::send_slow(std::span<const char> data, const SocketAddress& to) {
-    if (!connected && to.empty()) {  // nowhere to send it
-        defer_error(uv_error(UV_EINVAL, "send"));
-        return;
-    }
-    if (fd < 0) {  // never connected here: connect() makes the socket
-        try {
-            ensure_socket(to.family());
-        } catch (const SystemError& e) {
-            defer_error(e.error());
-            return;
-        }
-    }
-    if (!queue.empty()) {  // after the datagrams waiting before it
-        send_refused(data, to, UV_EAGAIN);
-        return;
-    }
-    ssize_t n = send_now(data, connected ? nullptr : &to);
-    if (n < 0) {
-        send_refused(data, to, n);
-        return;
-    }
-    sent++;
-}
-
-void UdpSocket::Impl::send_refused(std::span<const char> data, const SocketAddress& to, ssize_t status) {
-    if (status != UV_EAGAIN) {
-        defer_error(uv_error(static_cast<int>(status), "send"));
-        return;
-    }
-    queue.push_back(QueuedDatagram{std::vector<char>(data.begin(), data.end()), connected ? SocketAddress() : to});
-    update_poll();  // waits for the socket to be writable
 }
 
 void UdpSocket::keep_loop_alive(bool keep) noexcept {
