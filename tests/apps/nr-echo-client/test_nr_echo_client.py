@@ -59,6 +59,21 @@ def hosts_file_name_for(address):
     return None
 
 
+def interrupted_summary(test, port, after_s, *args):
+    """Runs a load against `port`, sends SIGINT after `after_s` seconds, checks the run ends with exit 0
+    and one summary line that matches the schema, and returns that summary."""
+    proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", str(port), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    test.assertEqual(proc.returncode, 0, err)
+    summary = nrtest.parse_lines(out.decode())
+    test.assertEqual(len(summary), 1)
+    nrtest.validate(TOOL, summary[0])
+    return summary[0]
+
+
 class WithServer(unittest.TestCase):
     """Tests sharing one nr-echo-server (TCP and UDP) on a free port."""
 
@@ -337,17 +352,9 @@ class Load(WithServer):
             self.assertEqual(r.json["first_error"]["code"], "ETIMEDOUT")
 
     def test_sigint_ends_the_window_with_a_summary(self):
-        proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", str(self.port), "--connections", "4",
-                                 "--duration", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 0, err)
-        summary = nrtest.parse_lines(out.decode())
-        self.assertEqual(len(summary), 1)
-        nrtest.validate(TOOL, summary[0])
-        self.assertLess(summary[0]["duration_s"], 30)
-        self.assertGreater(summary[0]["messages"], 0)
+        summary = interrupted_summary(self, self.port, 1.0, "--connections", "4", "--duration", "60")
+        self.assertLess(summary["duration_s"], 30)
+        self.assertGreater(summary["messages"], 0)
 
     def test_no_connection_at_all_is_an_error_object(self):
         r = client("--port", nrtest.free_port(), "--connections", 5, "--duration", "0.5")
@@ -453,19 +460,11 @@ class Warmup(unittest.TestCase):
 
     def test_sigint_in_the_warmup_ends_the_run_without_a_window(self):
         with echo_server() as server:
-            proc = subprocess.Popen([nrtest.tool_path(TOOL), "--port", str(server.port), "--connections", "2",
-                                     "--warmup", "60", "--duration", "60"], stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)
-            time.sleep(0.5)
-            proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 0, err)
-        summary = nrtest.parse_lines(out.decode())
-        self.assertEqual(len(summary), 1)
-        nrtest.validate(TOOL, summary[0])
-        self.assertEqual((summary[0]["duration_s"], summary[0]["messages"], summary[0]["drained"]), (0, 0, 0))
-        self.assertGreater(summary[0]["warmup_messages"], 0)
-        self.assertLess(summary[0]["warmup_s"], 30)
+            summary = interrupted_summary(self, server.port, 0.5, "--connections", "2", "--warmup", "60",
+                                          "--duration", "60")
+        self.assertEqual((summary["duration_s"], summary["messages"], summary["drained"]), (0, 0, 0))
+        self.assertGreater(summary["warmup_messages"], 0)
+        self.assertLess(summary["warmup_s"], 30)
 
 
 class SlowDns:
