@@ -142,15 +142,20 @@ struct QueryState final : DnsLookupState {
     std::uint16_t id = 0;
     bool truncated = false;             // a UDP answer with TC came: c-ares asks again over TCP
     const char* tcp_failure = nullptr;  // what that TCP connection met
-    // The decoded datagram, kept between the socket hook and c-ares' callback
-    // (same buffer, same processing round) so an answer is parsed once.
+    // The socket hook decodes a datagram with this query's ID straight into
+    // result.message, which is then unconfirmed: c-ares has yet to accept it
+    // (it checks the question, then hands the same bytes, same buffer, same
+    // processing round, to on_query_answer), so an answer is decoded once and
+    // never moved on its way to the callback. Set while unconfirmed: the
+    // bytes decoded. A result completed otherwise drops an unconfirmed message.
     const std::uint8_t* parsed_bytes = nullptr;
     std::size_t parsed_size = 0;
-    DnsParseResult parsed;
 
     void fail(DnsStatus status, Error error) override;
     void deliver() override;
     void note_tcp_failure(const char* code) override;
+    // Drops result.message if the hook decoded it and c-ares did not accept it.
+    void drop_unconfirmed_message() noexcept;
     // The status of the question from c-ares' status and the answer.
     void classify(int ares_status, const unsigned char* abuf, int alen);
 };

@@ -1,5 +1,6 @@
 // query() and reverse(): a question's answer, decoded once (in the socket
 // hook, where an undecodable answer can be reported at once) and classified.
+#include "dns/dns_parse.hpp"
 #include "dns/dns_status.hpp"
 #include "internal.hpp"
 #include "loop_impl.hpp"
@@ -7,7 +8,14 @@
 
 namespace netreactor {
 
+void QueryState::drop_unconfirmed_message() noexcept {
+    if (parsed_bytes == nullptr) return;
+    parsed_bytes = nullptr;
+    result.message.reset();
+}
+
 void QueryState::fail(DnsStatus status, Error error) {
+    drop_unconfirmed_message();
     result.status = status;
     result.error = std::move(error);
     result.tcp = truncated;
@@ -41,15 +49,16 @@ void QueryState::classify(int ares_status, const unsigned char* abuf, int alen) 
         }
         return fail(status, lookup_error(status, ares_failure_message(status, ares_status)));
     }
-    DnsParseResult fresh;
-    DnsParseResult* p = &parsed;
-    if (parsed_bytes != abuf || parsed_size != static_cast<std::size_t>(alen)) {
-        fresh = parse_dns_message({abuf, static_cast<std::size_t>(alen)}, impl->parse_options);
-        p = &fresh;
+    if (parsed_bytes == abuf && parsed_size == static_cast<std::size_t>(alen)) {
+        parsed_bytes = nullptr;  // the hook's decoding of these bytes: confirmed
+    } else {
+        parsed_bytes = nullptr;
+        if (auto error = parse_dns_message_into({abuf, static_cast<std::size_t>(alen)}, impl->parse_options,
+                                                r.message.emplace())) {
+            r.message.reset();
+            return fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, error->message()));
+        }
     }
-    parsed_bytes = nullptr;
-    if (!p->message) return fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, p->error->message()));
-    r.message = std::move(p->message);
     const DnsMessage& m = *r.message;
     if (m.rcode != 0) {
         DnsStatus status = status_from_rcode(m.rcode);
@@ -82,9 +91,10 @@ void on_query_answer(void* arg, int status, int /*timeouts*/, unsigned char* abu
     }
     if (abuf != nullptr) {
         auto source = impl->channel->answer_source();
-        // The cached parse is of the last UDP datagram with this ID, read in
-        // this round; an answer over TCP never went through it.
-        if (source.tcp) state->parsed_bytes = nullptr;
+        // An unconfirmed message is the hook's decoding of the last UDP
+        // datagram with this ID read in this round; an answer over TCP never
+        // went through the hook.
+        if (source.tcp) state->drop_unconfirmed_message();
         state->result.tcp = source.tcp;
         if (!source.server.empty()) state->result.server = std::move(source.server);
     }
@@ -102,19 +112,20 @@ void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
         state->truncated = true;  // c-ares asks again over TCP
         return;
     }
-    state->parsed = parse_dns_message({data, size}, parse_options);
-    if (state->parsed.message) {
-        // c-ares checks the question and hands the same bytes to on_answer.
+    auto error = parse_dns_message_into({data, size}, parse_options, state->result.message.emplace());
+    if (!error) {
+        // c-ares checks the question and hands the same bytes to on_query_answer.
         state->parsed_bytes = data;
         state->parsed_size = size;
         return;
     }
     // The right ID but a body nobody can decode: c-ares would drop it and
     // wait for the whole schedule of tries. Say so now.
+    state->parsed_bytes = nullptr;
+    state->result.message.reset();
     auto source = channel->answer_source();
     if (!source.server.empty()) state->result.server = std::move(source.server);
-    state->fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, state->parsed.error->message()));
-    state->parsed = {};
+    state->fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, error->message()));
     complete(state);
 }
 

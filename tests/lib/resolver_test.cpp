@@ -587,6 +587,59 @@ TEST(ResolverStatus, AnUndecodableAnswerIsBadrespAtOnce) {
 
 namespace {
 
+// Answers every query with its ID but another question (other.test, A,
+// decodable), which c-ares drops; then, if `also_answer`, with the real answer.
+struct ImpostorServer : UdpHandler {
+    explicit ImpostorServer(bool answer_too) : also_answer(answer_too) {}
+    bool also_answer;
+    int queries = 0;
+    void on_datagram(UdpSocket& socket, std::span<const char> q, const SocketAddress& from, bool) override {
+        queries++;
+        std::string reply(q.data(), 2);                           // the query's ID
+        reply += static_cast<char>(0x84 | (q[2] & 0x01));         // QR AA, RD copied
+        reply += std::string("\x03\x00\x01\x00\x01\x00\x00\x00\x00", 9);  // NXDOMAIN, 1 question, 1 answer
+        reply += std::string("\x05other\x04test\x00\x00\x01\x00\x01", 16);
+        reply += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x63", 16);
+        socket.send({reply.data(), reply.size()}, from);
+        if (also_answer) {
+            std::string real = dns_test::one_a_answer(q, 60);
+            socket.send({real.data(), real.size()}, from);
+        }
+    }
+};
+
+}  // namespace
+
+// The socket hook decodes every datagram with a query's ID before c-ares
+// checks its question: what c-ares drops must leave no trace in the result.
+TEST(ResolverQuery, AnAnswerCaresDropsLeavesNoTraceInTheResult) {
+    Loop loop;
+    dns_test::LoopbackDns<ImpostorServer> dns(loop, false);
+    Resolver resolver(loop, hermetic(dns.address()));
+    std::optional<DnsQueryResult> got;
+    auto lookup = resolver.query("mine.test", 1, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
+    loop.run();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(to_string(got->status), "TIMEOUT");
+    EXPECT_EQ(dns.handler.queries, 1);
+    EXPECT_FALSE(got->message) << "the impostor's answer, rcode " << got->message->rcode;
+
+    dns_test::LoopbackDns<ImpostorServer> both(loop, true);
+    Resolver second(loop, hermetic(both.address(), 2000ms));
+    got.reset();
+    lookup = second.query("mine.test", 1, [&](DnsQueryResult r) { got = std::move(r); both.socket.stop_receiving(); });
+    loop.run();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(to_string(got->status), "NOERROR");
+    ASSERT_TRUE(got->message);
+    EXPECT_EQ(got->message->rcode, 0);
+    EXPECT_EQ(got->message->question_name, "mine.test");
+    ASSERT_EQ(got->message->answers.size(), 1u);
+    EXPECT_EQ(got->message->answers[0].data, "192.0.2.1");
+}
+
+namespace {
+
 // UDP: every answer truncated (TC, no records). TCP on the same port: every
 // connection accepted and closed at once, without an answer.
 struct TruncatingServer : UdpHandler {

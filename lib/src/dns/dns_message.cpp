@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "dns_parse.hpp"
 #include "netreactor/dns_record.hpp"
 #include "wire_name.hpp"
 
@@ -24,9 +25,9 @@ public:
     Walker(std::span<const std::uint8_t> bytes, const DnsParseOptions& options)
         : buf_(bytes.data()), len_(static_cast<int>(bytes.size())), options_(options) {}
 
-    DnsMessage walk() {
+    // Fills `m` (default-constructed).
+    void walk(DnsMessage& m) {
         if (len_ < 12) throw BadMessage{"message shorter than a DNS header"};
-        DnsMessage m;
         m.id = u16(0);
         std::uint8_t b2 = buf_[2], b3 = buf_[3];
         m.flags.qr = b2 & 0x80;
@@ -52,7 +53,6 @@ public:
         read_section(pos, ancount, &m.answers);
         read_section(pos, nscount, &m.authority);
         read_section(pos, arcount, options_.additional ? &m.additional : nullptr);
-        return m;
     }
 
 private:
@@ -274,16 +274,22 @@ private:
 
 DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes) { return parse_dns_message(bytes, {}); }
 
+std::optional<Error> parse_dns_message_into(std::span<const std::uint8_t> bytes, const DnsParseOptions& options,
+                                            DnsMessage& out) {
+    if (bytes.size() > 65535) return Error("BADRESP", "DNS message longer than 65535 bytes", "parse");
+    try {
+        Walker(bytes, options).walk(out);
+    } catch (const BadMessage& bad) {
+        return Error("BADRESP", "malformed DNS message: " + bad.why, "parse");
+    }
+    return std::nullopt;
+}
+
 DnsParseResult parse_dns_message(std::span<const std::uint8_t> bytes, const DnsParseOptions& options) {
     DnsParseResult result;
-    if (bytes.size() > 65535) {
-        result.error = Error("BADRESP", "DNS message longer than 65535 bytes", "parse");
-        return result;
-    }
-    try {
-        result.message = Walker(bytes, options).walk();
-    } catch (const BadMessage& bad) {
-        result.error = Error("BADRESP", "malformed DNS message: " + bad.why, "parse");
+    if (auto error = parse_dns_message_into(bytes, options, result.message.emplace())) {
+        result.message.reset();
+        result.error = std::move(error);
     }
     return result;
 }
