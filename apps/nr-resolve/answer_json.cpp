@@ -182,9 +182,7 @@ void append_rtt_ms(LineBuffer& out, double ms) {
 
 }  // namespace
 
-void append_answer_json(const Answer& answer, LineBuffer& out) {
-    const Question& q = answer.question;
-    const netreactor::DnsQueryResult& r = answer.result;
+void append_answer_json(const Question& q, const netreactor::DnsQueryResult& r, bool from_hosts_file, LineBuffer& out) {
     const netreactor::DnsMessage* m = r.message ? &*r.message : nullptr;
     static_assert(nrapp::kSchemaVersion == 1, "the literal below carries the schema version");
     AnswerWriter w(out);
@@ -197,13 +195,18 @@ void append_answer_json(const Answer& answer, LineBuffer& out) {
     }
     w.str(q.input);
     w.text(",\"type\":");
-    w.str(type_label(q));
-    w.text(answer.from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
-    bool sent = !answer.from_hosts_file && r.status != netreactor::DnsStatus::BadName;
+    // The label printed as "type": "ADDRESS" for the default lookup, else the
+    // type's mnemonic ("A", "MX"...) or "TYPE65" (dns_type_name: a string
+    // built, only for types without a mnemonic).
+    if (q.kind == QuestionKind::address) w.text("\"ADDRESS\"");
+    else if (auto mnemonic = netreactor::dns_type_mnemonic(q.type); !mnemonic.empty()) w.str(mnemonic);
+    else w.str(netreactor::dns_type_name(q.type));
+    w.text(from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
+    bool sent = !from_hosts_file && r.status != netreactor::DnsStatus::BadName;
     if (sent && !r.server.empty()) w.str(r.server); else w.text("null");
     w.text(!sent ? ",\"proto\":null,\"status\":" : r.tcp ? ",\"proto\":\"tcp\",\"status\":" : ",\"proto\":\"udp\",\"status\":");
     w.str(netreactor::to_string(r.status));
-    if (m != nullptr && !answer.from_hosts_file) {
+    if (m != nullptr && !from_hosts_file) {
         w.text(",\"rcode\":");
         if (const std::string* name = header_rcode_name(m->rcode)) w.str(*name);
         else w.str(netreactor::dns_rcode_name(m->rcode));
@@ -247,6 +250,10 @@ void append_answer_json(const Answer& answer, LineBuffer& out) {
         w.text("}");
     }
     w.text("}");
+}
+
+void append_answer_json(const Answer& answer, LineBuffer& out) {
+    append_answer_json(answer.question, answer.result, answer.from_hosts_file, out);
 }
 
 void append_answer_json(const Answer& answer, std::string& out) {

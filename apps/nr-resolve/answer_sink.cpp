@@ -37,14 +37,14 @@ AnswerSink::AnswerSink(netreactor::Loop& loop, nrapp::JsonOutput& out, bool pret
     flush_later_.keep_loop_alive(false);
 }
 
-void AnswerSink::emit(const Answer& answer) {
+void AnswerSink::emit(const Question& question, const netreactor::DnsQueryResult& result, bool from_hosts_file) {
     if (pretty_) {
         pretty_line_.clear();
-        append_answer_json(answer, pretty_line_);
+        append_answer_json(question, result, from_hosts_file, pretty_line_);
         out_.emit(nrapp::json::parse(pretty_line_.view()));
         return;
     }
-    append_answer_json(answer, buffer_);
+    append_answer_json(question, result, from_hosts_file, buffer_);
     line_added();
 }
 

@@ -31,8 +31,8 @@ public:
     AnswerSink(const AnswerSink&) = delete;
     AnswerSink& operator=(const AnswerSink&) = delete;
 
-    // The answer's line.
-    void emit(const Answer& answer);
+    // The line of the answer to `question`.
+    void emit(const Question& question, const netreactor::DnsQueryResult& result, bool from_hosts_file);
     // A line made earlier with append_answer_json (--ordered holds some),
     // without its newline.
     void emit(std::string_view line);

@@ -76,11 +76,6 @@ netreactor::DnsQueryResult from_hosts(const std::string& name, const std::vector
 
 }  // namespace
 
-std::string type_label(const Question& question) {
-    if (question.kind == QuestionKind::address) return "ADDRESS";
-    return netreactor::dns_type_name(question.type);
-}
-
 // The callbacks take the result by rvalue reference: std::function passes on
 // the one it was given, where a by-value parameter would be a second move.
 void PendingQuestion::ask(netreactor::Resolver& resolver, Question question) {
@@ -117,7 +112,7 @@ void PendingQuestion::address_half_answered() {
 }
 
 void PendingQuestion::answered(DnsQueryResult&& result, bool from_hosts_file) {
-    receiver_.answered(*this, Answer{std::move(question_), std::move(result), from_hosts_file});
+    receiver_.answered(*this, question_, result, from_hosts_file);
 }
 
 }  // namespace resolve

@@ -23,6 +23,8 @@ struct Question {
     std::uint16_t type = 0;  // record: the type; reverse: PTR
 };
 
+// A question and its result in one value (the JSON check builds these; the
+// runner is told of each answer by reference, nothing moved).
 struct Answer {
     Question question;
     netreactor::DnsQueryResult result;  // for an address question: A and AAAA merged
@@ -37,10 +39,13 @@ struct Answer {
 // std::function to hold without an allocation per lookup).
 class PendingQuestion {
 public:
-    // Told when a question is answered; the question may be asked again from there.
+    // Told when a question is answered; the question may be asked again from
+    // there. `question` is the pending question's own (its input may be
+    // taken); both references are valid until the call returns.
     class Receiver {
     public:
-        virtual void answered(PendingQuestion& question, Answer&& answer) = 0;
+        virtual void answered(PendingQuestion& pending, Question& question, const netreactor::DnsQueryResult& result,
+                              bool from_hosts_file) = 0;
 
     protected:
         ~Receiver() = default;
@@ -65,8 +70,5 @@ private:
     netreactor::DnsLookup aaaa_lookup_;  // an address question's AAAA lookup
     std::optional<netreactor::DnsQueryResult> a_, aaaa_;  // an address question's halves, as they come
 };
-
-// The label printed as "type": "A", "MX"... or "ADDRESS" for the default lookup.
-std::string type_label(const Question& question);
 
 }  // namespace resolve

@@ -61,9 +61,8 @@ std::map<std::string, std::uint64_t> RunTotals::statuses() const {
     return named;
 }
 
-void Runner::count(const Answer& answer) {
+void Runner::count(const netreactor::DnsQueryResult& r) {
     totals_.questions++;
-    const auto& r = answer.result;
     if (auto i = static_cast<std::size_t>(r.status); i < totals_.by_status.size()) totals_.by_status[i]++;
     if (!r.error) return;
     int cls = nrapp::exit_status_for(*r.error);
@@ -83,22 +82,23 @@ PendingQuestion& Runner::idle_question() {
     return *question;
 }
 
-void Runner::answered(PendingQuestion& question, Answer&& answer) {
-    idle_.push_back(&question);
+void Runner::answered(PendingQuestion& pending, Question& question, const netreactor::DnsQueryResult& result,
+                      bool from_hosts_file) {
+    idle_.push_back(&pending);
     in_flight_--;
-    count(answer);
+    count(result);
     if (!options_.ordered) {
-        out_.emit(answer);
+        out_.emit(question, result, from_hosts_file);
     } else {
         line_.clear();
-        append_answer_json(answer, line_);
-        held_.emplace(answer.question.seq, std::string(line_.view()));
+        append_answer_json(question, result, from_hosts_file, line_);
+        held_.emplace(question.seq, std::string(line_.view()));
         for (auto it = held_.begin(); it != held_.end() && it->first == next_emit_; it = held_.erase(it)) {
             out_.emit(it->second);
             next_emit_++;
         }
     }
-    spare_name_ = std::move(answer.question.input);  // printed: the next name is read into it
+    spare_name_ = std::move(question.input);  // printed: the next name is read into it
     fill();
 }
 

@@ -52,8 +52,9 @@ public:
     bool finished() const noexcept { return input_done_ && in_flight_ == 0; }
 
 private:
-    void answered(PendingQuestion& question, Answer&& answer) override;
-    void count(const Answer& answer);
+    void answered(PendingQuestion& pending, Question& question, const netreactor::DnsQueryResult& result,
+                  bool from_hosts_file) override;
+    void count(const netreactor::DnsQueryResult& result);
     PendingQuestion& idle_question();
 
     netreactor::Resolver& resolver_;
