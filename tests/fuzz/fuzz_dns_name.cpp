@@ -3,7 +3,8 @@
 // keep exactly (it replaced ares_expand_name in parse_dns_message).
 //
 // The input is a message; a name is read at every offset (and at the end).
-// Oracles, at each offset:
+// Oracles, at each offset (the reader with and without its per-message
+// cache of names, wire_name.hpp, giving the same results):
 // - both accept or both refuse;
 // - the same encoded length (the bytes to skip);
 // - the same labels: ours are read back from our presentation form (\DDD and
@@ -93,9 +94,15 @@ std::string cares_text(const std::vector<std::string>& labels) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size > 4096) return 0;
     int len = static_cast<int>(size);
+    // The same reads with one cache for the whole message (as the walker
+    // reads a message's names), first offset to last: the same results.
+    netreactor::WireNameCache cache;
     for (int pos = 0; pos <= len; ++pos) {
         std::string ours;
         int encoded = netreactor::read_wire_name(data, len, pos, ours);
+        std::string cached;
+        require(netreactor::read_wire_name(data, len, pos, cached, &cache) == encoded);
+        require(encoded < 0 || cached == ours);
         char* theirs = nullptr;
         long their_encoded = 0;
         int rc = ares_expand_name(data + pos, data, len, &theirs, &their_encoded);

@@ -72,7 +72,7 @@ private:
     std::string name_at(int& pos, int end) {
         need(pos, 1, end, "name");
         std::string name;
-        int encoded = read_wire_name(buf_, len_, pos, name);
+        int encoded = read_wire_name(buf_, len_, pos, name, &names_);
         if (encoded < 0) throw BadMessage{"bad name (length, label or compression pointer)"};
         need(pos, encoded, end, "name");
         pos += encoded;
@@ -268,6 +268,7 @@ private:
     const std::uint8_t* buf_;
     int len_;
     const DnsParseOptions& options_;
+    WireNameCache names_;  // the names read so far, for the pointers into them
 };
 
 }  // namespace

@@ -74,7 +74,9 @@ public:
     // the dot before its label, when no byte needs an escape (most names:
     // labels of letters, digits and hyphens); label by label otherwise.
     // Reading labels one at a time cost more per name than the rest of it.
-    void labels(const std::uint8_t* wire, int size) {
+    // True when written as one copy (the text of the label at run offset k
+    // then starts k bytes after the run's).
+    bool labels(const std::uint8_t* wire, int size) {
         const int text_size = size - 1;
         if (size <= kSize) {
             make_room(text_size);
@@ -86,14 +88,28 @@ public:
             if (plain_text(p, text_size)) {
                 for (int k = wire[0] + 1; k < size; k += wire[k] + 1) p[k - 1] = '.';
                 used_ += text_size;
-                return;
+                return true;
             }
         }
         for (int k = 0; k < size; k += wire[k] + 1) {
             if (k != 0) dot();
             label(wire + k + 1, wire[k]);
         }
+        return false;
     }
+    // Appends text that needs no escape (a name's text read before).
+    void text(const char* text, int size) {
+        if (used_ + size > kSize) {
+            flush();
+            out_.append(text, static_cast<std::size_t>(size));
+            flushed_ += size;
+            return;
+        }
+        std::memcpy(text_ + used_, text, static_cast<std::size_t>(size));
+        used_ += size;
+    }
+    // Bytes of text written so far (flushed or not).
+    int position() const noexcept { return flushed_ + used_; }
 
 private:
     // One label with its escapes (`size` bytes, 1-63).
@@ -126,6 +142,7 @@ private:
 public:
     void flush() {
         out_.append(text_, static_cast<std::size_t>(used_));
+        flushed_ += used_;
         used_ = 0;
     }
 
@@ -134,47 +151,103 @@ private:
     std::string& out_;
     char text_[kSize];
     int used_ = 0;
+    int flushed_ = 0;
 };
 
 }  // namespace
 
-int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out) {
+int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache) {
     if (pos < 0 || pos >= size) return -1;
-    TextBuffer text(out);
-    int at = pos;
-    int encoded = -1;  // known at the first pointer
-    int pointers = 0;
-    bool any_label = false;
-    while (msg[at] != 0) {
-        int top = msg[at] & 0xc0;
-        if (top == 0xc0) {
-            if (at + 1 >= size) return -1;
-            int offset = ((msg[at] & 0x3f) << 8) | msg[at + 1];
-            if (offset >= size) return -1;
-            if (encoded < 0) encoded = at + 2 - pos;
-            // A loop ends here too: it cannot help but take more pointers.
-            if (++pointers > kMaxPointers || pointers > size) return -1;
-            at = offset;
-        } else if (top == 0) {
-            // The labels up to the next pointer, the end of the name or a
-            // reserved label type (refused at the next turn), read as one run.
-            int end = at;
-            do {
-                int label = msg[end];
-                // The label and the byte after it (a length or a pointer) must be in the message.
-                if (end + label + 1 >= size) return -1;
-                end += label + 1;
-            } while (msg[end] != 0 && (msg[end] & 0xc0) == 0);
-            if (any_label) text.dot();
-            text.labels(msg + at, end - at);
-            any_label = true;
-            at = end;
-        } else {
-            return -1;  // label types 01 and 10 are reserved (RFC 1035 section 4.1.4)
+    const std::size_t out_start = out.size();
+    // The labels of this name read here (not copied from the cache), to be
+    // remembered once the name is known to be valid: where each starts in
+    // the message and in the text, and the pointers followed before it.
+    struct Label {
+        int offset, text_at, pointers;
+    };
+    constexpr int kLabels = 8;
+    Label labels[kLabels];
+    int label_count = 0;
+    bool remember = cache != nullptr;  // false once a label needs an escape (or too many)
+    int result;
+    {
+        TextBuffer text(out);
+        int at = pos;
+        int encoded = -1;  // known at the first pointer
+        int pointers = 0;
+        bool any_label = false;
+        while (msg[at] != 0) {
+            int top = msg[at] & 0xc0;
+            if (top == 0xc0) {
+                if (at + 1 >= size) return -1;
+                int offset = ((msg[at] & 0x3f) << 8) | msg[at + 1];
+                if (offset >= size) return -1;
+                if (encoded < 0) encoded = at + 2 - pos;
+                // A loop ends here too: it cannot help but take more pointers.
+                if (++pointers > kMaxPointers || pointers > size) return -1;
+                at = offset;
+                if (cache == nullptr) continue;
+                // The rest of the name read before: its text, if the pointers
+                // it took keep this name within the bound (else read on, and
+                // fail where reading would).
+                const WireNameCache::Suffix* found = nullptr;
+                for (int i = 0; i < cache->suffix_count_; ++i) {
+                    if (cache->suffixes_[i].offset == offset) {
+                        found = &cache->suffixes_[i];
+                        break;
+                    }
+                }
+                if (found == nullptr || pointers + found->pointers > kMaxPointers || pointers + found->pointers > size)
+                    continue;
+                if (any_label) text.dot();
+                text.text(cache->text_.data() + found->text_at, found->text_size);
+                any_label = true;
+                pointers += found->pointers;
+                break;
+            } else if (top == 0) {
+                // The labels up to the next pointer, the end of the name or a
+                // reserved label type (refused at the next turn), read as one run.
+                int end = at;
+                do {
+                    int label = msg[end];
+                    // The label and the byte after it (a length or a pointer) must be in the message.
+                    if (end + label + 1 >= size) return -1;
+                    end += label + 1;
+                } while (msg[end] != 0 && (msg[end] & 0xc0) == 0);
+                if (any_label) text.dot();
+                const int run_text_at = text.position();
+                if (!text.labels(msg + at, end - at)) remember = false;
+                if (remember) {
+                    for (int k = at; k < end && remember; k += msg[k] + 1) {
+                        if (label_count == kLabels) remember = false;
+                        else labels[label_count++] = Label{k, run_text_at + (k - at), pointers};
+                    }
+                }
+                any_label = true;
+                at = end;
+            } else {
+                return -1;  // label types 01 and 10 are reserved (RFC 1035 section 4.1.4)
+            }
+        }
+        if (!any_label) text.dot();
+        result = encoded < 0 ? at + 1 - pos : encoded;
+        if (remember && label_count > 0) {
+            // The name is valid: remember the suffix at each of its labels read here.
+            text.flush();
+            const int name_size = static_cast<int>(out.size() - out_start);
+            if (cache->text_used_ + name_size <= WireNameCache::kText) {
+                const int at_text = cache->text_used_;
+                std::memcpy(cache->text_.data() + at_text, out.data() + out_start, static_cast<std::size_t>(name_size));
+                cache->text_used_ += name_size;
+                for (int i = 0; i < label_count && cache->suffix_count_ < WireNameCache::kSuffixes; ++i) {
+                    cache->suffixes_[cache->suffix_count_++] =
+                        WireNameCache::Suffix{labels[i].offset, pointers - labels[i].pointers, at_text + labels[i].text_at,
+                                              name_size - labels[i].text_at};
+                }
+            }
         }
     }
-    if (!any_label) text.dot();
-    return encoded < 0 ? at + 1 - pos : encoded;
+    return result;
 }
 
 }  // namespace netreactor

@@ -12,10 +12,40 @@
 // cost (docs/benchmarks.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
 namespace netreactor {
+
+// The names already read from one message, by the offset of each of their
+// labels (the suffix of the name from there), so that a later name whose
+// compression pointer leads there copies that text instead of reading the
+// labels again: in an answer most names point into the question's name
+// (the records' owners, the authority's names), and reading them again was
+// most of the decoder's work per name. Holds a few names of one message;
+// what does not fit is simply read.
+class WireNameCache {
+public:
+    WireNameCache() = default;
+    WireNameCache(const WireNameCache&) = delete;
+    WireNameCache& operator=(const WireNameCache&) = delete;
+
+private:
+    friend int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache);
+    struct Suffix {
+        int offset;    // of the label's length byte in the message
+        int pointers;  // compression pointers followed from there to the name's end
+        int text_at;   // its text in text_
+        int text_size;
+    };
+    static constexpr int kSuffixes = 16;
+    static constexpr int kText = 512;
+    std::array<Suffix, kSuffixes> suffixes_;
+    int suffix_count_ = 0;
+    std::array<char, kText> text_;
+    int text_used_ = 0;
+};
 
 // Reads the name at `pos` of the message `msg` (`size` bytes). On success
 // appends its RFC 1035 presentation form to `out` (labels joined by '.', no
@@ -24,6 +54,11 @@ namespace netreactor {
 // encoding at `pos` (up to and including its first compression pointer, or its
 // terminating zero): the bytes to skip. Returns -1 for a name ares_expand_name
 // refuses, leaving `out` in an unspecified state.
-int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out);
+//
+// With a `cache` (one per message, the same `msg` and `size` at every call),
+// a pointer to a label of a name read before appends that name's text from
+// there (when the pointers it took keep within the bound), and the labels of
+// a name read are remembered: the results are exactly those without.
+int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache = nullptr);
 
 }  // namespace netreactor
