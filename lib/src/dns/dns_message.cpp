@@ -6,6 +6,7 @@
 // its record.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "dns_parse.hpp"
@@ -42,12 +43,14 @@ public:
         int qdcount = u16(4), ancount = u16(6), nscount = u16(8), arcount = u16(10);
         int pos = 12;
         for (int i = 0; i < qdcount; ++i) {
-            std::string qname = name_at(pos, len_);
-            need(pos, 4, len_, "question");
             if (i == 0) {
-                m.question_name = std::move(qname);
-                m.question_type = u16(pos);
+                name_into(pos, len_, m.question_name);
+            } else {
+                std::string other;  // read and checked, not kept
+                name_into(pos, len_, other);
             }
+            need(pos, 4, len_, "question");
+            if (i == 0) m.question_type = u16(pos);
             pos += 4;
         }
         read_section(pos, ancount, &m.answers);
@@ -66,17 +69,16 @@ private:
         if (pos > end || end - pos < count) throw BadMessage{std::string("truncated ") + what};
     }
 
-    // The name at `pos`, advancing pos past its encoding (which must end
-    // before `end`; compressed parts may point anywhere in the message),
-    // checked as c-ares 1.18's ares_expand_name checks it (wire_name.hpp).
-    std::string name_at(int& pos, int end) {
+    // The name at `pos` into `name` (empty), advancing pos past its encoding
+    // (which must end before `end`; compressed parts may point anywhere in
+    // the message), checked as c-ares 1.18's ares_expand_name checks it
+    // (wire_name.hpp). Read straight into the string that keeps it.
+    void name_into(int& pos, int end, std::string& name) {
         need(pos, 1, end, "name");
-        std::string name;
         int encoded = read_wire_name(buf_, len_, pos, name, &names_);
         if (encoded < 0) throw BadMessage{"bad name (length, label or compression pointer)"};
         need(pos, encoded, end, "name");
         pos += encoded;
-        return name;
     }
 
     // One <character-string>: a length byte and that many bytes, kept exactly
@@ -93,11 +95,23 @@ private:
     // Reads `count` records into `out` (OPT records left out), or only
     // checks them when `out` is null.
     void read_section(int& pos, int count, std::vector<DnsRecord>* out) {
+        // Room for the records the header announces, as far as the bytes
+        // left can hold them (11 bytes at least each): one allocation, no
+        // growth; a lying header costs no more than the message's size.
+        if (out != nullptr && count > 0)
+            out->reserve(static_cast<std::size_t>(std::min({count, (len_ - pos) / 11, 64})));
         DnsRecord scratch;  // the record being checked when none is kept
         for (int i = 0; i < count; ++i) {
             // Built where it is kept (no move into the vector afterwards).
-            DnsRecord& r = out != nullptr ? out->emplace_back() : (scratch = DnsRecord{});
-            r.name = name_at(pos, len_);
+            DnsRecord* kept = out != nullptr ? &out->emplace_back() : nullptr;
+            if (kept == nullptr) {
+                // The scratch record's strings are reused; read_rdata sets
+                // its fields, every alternative.
+                scratch.name.clear();
+                scratch.data.clear();
+            }
+            DnsRecord& r = kept != nullptr ? *kept : scratch;
+            name_into(pos, len_, r.name);
             need(pos, 10, len_, "record header");
             r.type = u16(pos);
             r.rclass = u16(pos + 2);
@@ -132,44 +146,44 @@ private:
                 r.fields.emplace<DnsAddressData>().address = r.data;
                 return;
             }
+            // Each case builds its fields in place (emplace), not in a
+            // local moved into the variant.
             case DnsType::CNAME:
             case DnsType::NS:
             case DnsType::PTR: {
-                DnsNameData d{name_at(pos, end)};
+                auto& d = r.fields.emplace<DnsNameData>();
+                name_into(pos, end, d.target);
                 exact_end(pos, end);
                 r.data = d.target;
-                r.fields = std::move(d);
                 return;
             }
             case DnsType::MX: {
                 need(pos, 2, end, "MX");
-                DnsMxData d;
+                auto& d = r.fields.emplace<DnsMxData>();
                 d.preference = u16(pos);
                 pos += 2;
-                d.exchange = name_at(pos, end);
+                name_into(pos, end, d.exchange);
                 exact_end(pos, end);
                 r.data = std::to_string(d.preference) + " " + d.exchange;
-                r.fields = std::move(d);
                 return;
             }
             case DnsType::SRV: {
                 need(pos, 6, end, "SRV");
-                DnsSrvData d;
+                auto& d = r.fields.emplace<DnsSrvData>();
                 d.priority = u16(pos);
                 d.weight = u16(pos + 2);
                 d.port = u16(pos + 4);
                 pos += 6;
-                d.target = name_at(pos, end);
+                name_into(pos, end, d.target);
                 exact_end(pos, end);
                 r.data = std::to_string(d.priority) + " " + std::to_string(d.weight) + " " + std::to_string(d.port) +
                          " " + d.target;
-                r.fields = std::move(d);
                 return;
             }
             case DnsType::SOA: {
-                DnsSoaData d;
-                d.mname = name_at(pos, end);
-                d.rname = name_at(pos, end);
+                auto& d = r.fields.emplace<DnsSoaData>();
+                name_into(pos, end, d.mname);
+                name_into(pos, end, d.rname);
                 need(pos, 20, end, "SOA");
                 d.serial = u32(pos);
                 d.refresh = u32(pos + 4);
@@ -181,23 +195,21 @@ private:
                 r.data = d.mname + " " + d.rname + " " + std::to_string(d.serial) + " " + std::to_string(d.refresh) +
                          " " + std::to_string(d.retry) + " " + std::to_string(d.expire) + " " +
                          std::to_string(d.minimum);
-                r.fields = std::move(d);
                 return;
             }
             case DnsType::TXT: {
-                DnsTxtData d;
                 if (rdlen == 0) throw BadMessage{"empty TXT RDATA"};
+                auto& d = r.fields.emplace<DnsTxtData>();
                 while (pos < end) {
                     d.strings.push_back(string_at(pos, end));
                     if (!r.data.empty()) r.data += ' ';
                     r.data += quoted(d.strings.back());
                 }
-                r.fields = std::move(d);
                 return;
             }
             case DnsType::CAA: {
                 need(pos, 2, end, "CAA");
-                DnsCaaData d;
+                auto& d = r.fields.emplace<DnsCaaData>();
                 d.flags = buf_[pos];
                 int tag_len = buf_[pos + 1];
                 pos += 2;
@@ -207,11 +219,10 @@ private:
                 pos += tag_len;
                 d.value.assign(reinterpret_cast<const char*>(buf_ + pos), static_cast<std::size_t>(end - pos));
                 r.data = std::to_string(d.flags) + " " + d.tag + " " + quoted(d.value);
-                r.fields = std::move(d);
                 return;
             }
             default: {
-                DnsRawData d;
+                auto& d = r.fields.emplace<DnsRawData>();
                 d.bytes.assign(reinterpret_cast<const char*>(buf_ + pos), static_cast<std::size_t>(rdlen));
                 r.data = "\\# " + std::to_string(rdlen);
                 if (rdlen > 0) r.data += ' ';
@@ -220,7 +231,6 @@ private:
                     std::snprintf(hex, sizeof hex, "%02x", c);
                     r.data += hex;
                 }
-                r.fields = std::move(d);
                 return;
             }
         }
