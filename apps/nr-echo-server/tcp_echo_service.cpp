@@ -93,10 +93,18 @@ TcpEchoService::TcpEchoService(netreactor::Loop& loop, const EchoConfig& config,
     // Each worker owns an equal share of --max-queued.
     if (config_.max_queued > 0) queue_budget_ = std::max<std::size_t>(config_.max_queued / config_.workers, 1);
     if (config_.idle_timeout.count() > 0 || config_.stall_timeout.count() > 0 || queue_budget_ > 0) {
-        auto period = sweep_period(config_);
         idle_sweep_.emplace(loop_);
-        idle_sweep_->start(period, [this] { sweep(); }, period);
+        // Without an idle timeout the sweep looks only at queued echo: it
+        // runs while some is queued (watch_queue starts it). A loop with a
+        // timer armed sleeps with a timeout, which costs the kernel a timer
+        // per wake-up (docs/benchmarks.md, "Per-datagram cost, UDP echo").
+        if (config_.idle_timeout.count() > 0) start_sweep();
     }
+}
+
+void TcpEchoService::start_sweep() {
+    auto period = sweep_period(config_);
+    idle_sweep_->start(period, [this] { sweep(); }, period);
 }
 
 TcpEchoService::~TcpEchoService() = default;
@@ -149,6 +157,7 @@ void TcpEchoService::watch_queue(EchoConnection& slot, std::size_t queued) {
     }
     queued_total_ = queued_total_ - watch.queued + queued;
     watch.queued = queued;
+    if (queued_total_ != 0 && idle_sweep_ && !idle_sweep_->active()) start_sweep();
     // Past the budget, a peer that holds queued echo is read no more until
     // its queue drains (on_write_drained): the memory stops growing, and
     // peers whose echo flows are still served.
@@ -210,7 +219,10 @@ void TcpEchoService::remove(EchoConnection& slot, const netreactor::Error* error
 }
 
 void TcpEchoService::sweep() {
-    if (config_.idle_timeout.count() == 0 && queued_total_ == 0) return;  // nothing to look at
+    if (config_.idle_timeout.count() == 0 && queued_total_ == 0) {
+        idle_sweep_->stop();  // nothing to look at until echo is queued again (watch_queue)
+        return;
+    }
     std::uint64_t now = loop_.now_ms();
     auto idle_limit = static_cast<std::uint64_t>(config_.idle_timeout.count());
     auto stall_limit = static_cast<std::uint64_t>(config_.stall_timeout.count());

@@ -85,6 +85,7 @@ private:
     void note_queue_limit(netreactor::TcpConnection& conn);
     // Periodic: closes idle and stalled connections, refreshes queue sizes.
     void sweep();
+    void start_sweep();
     void close_stalled(EchoConnection& slot, std::uint64_t now);
     void close_quiet_while_draining();
     void finish_drain_if_empty();
