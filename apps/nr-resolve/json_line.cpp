@@ -12,27 +12,8 @@ namespace resolve {
 
 namespace {
 
-// Bytes copied as they are inside a JSON string: printable ASCII except '"'
-// and '\\'. Everything else takes the slow path below.
-constexpr std::array<bool, 256> kPlain = [] {
-    std::array<bool, 256> plain{};
-    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
-    return plain;
-}();
-
-// True when none of the eight bytes of `word` needs more than a copy: none
-// below 0x20, none at 0x80 or above, no '"' and no '\\' (the bit tricks of
-// "Bit Twiddling Hacks": a byte below n, or equal to one, sets its high bit
-// in these expressions; exact when asked about the whole word).
-bool all_plain(std::uint64_t word) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-    std::uint64_t control = word - kOnes * 0x20;
-    std::uint64_t quote = word ^ (kOnes * '"');
-    std::uint64_t backslash = word ^ (kOnes * '\\');
-    std::uint64_t special = (control | (quote - kOnes) | (backslash - kOnes)) & ~word;
-    return ((special | word) & kHighs) == 0;
-}
+using json_detail::all_plain;
+using json_detail::kPlain;
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
@@ -55,44 +36,9 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return extra + 1;
 }
 
-// Appends `s` quoted and escaped, from `start` (what was there past it is dropped).
-void append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_view s);
-
 }  // namespace
 
-void append_json_string(LineBuffer& out, std::string_view s) {
-    // Most strings need no escape (names, addresses, statuses): checked and
-    // copied eight bytes at a time straight into the buffer (the last word
-    // overlapping the one before), one capacity check, no call to memcpy;
-    // given to the escaping path below at the first word that needs more.
-    const std::size_t n = s.size();
-    const std::size_t start = out.size();
-    if (n >= 8) {
-        char* quoted = out.extend(n + 2);
-        quoted[0] = '"';
-        std::uint64_t word;
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::memcpy(&word, s.data() + i, sizeof word);
-            if (!all_plain(word)) return append_escaped_json_string(out, start, s);
-            std::memcpy(quoted + 1 + i, &word, sizeof word);
-        }
-        std::memcpy(&word, s.data() + n - 8, sizeof word);
-        if (!all_plain(word)) return append_escaped_json_string(out, start, s);
-        std::memcpy(quoted + 1 + n - 8, &word, sizeof word);
-        quoted[n + 1] = '"';
-        return;
-    }
-    for (char c : s)
-        if (!kPlain[static_cast<unsigned char>(c)]) return append_escaped_json_string(out, start, s);
-    char* quoted = out.extend(n + 2);
-    quoted[0] = '"';
-    for (std::size_t i = 0; i < n; ++i) quoted[i + 1] = s[i];
-    quoted[n + 1] = '"';
-}
-
-namespace {
-
-void append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_view s) {
+void json_detail::append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_view s) {
     out.truncate(start);
     out.push_back('"');
     std::size_t plain = 0;  // start of the run not yet copied
@@ -144,8 +90,6 @@ void append_escaped_json_string(LineBuffer& out, std::size_t start, std::string_
     out.append(s.data() + plain, s.size() - plain);
     out.push_back('"');
 }
-
-}  // namespace
 
 void append_json_number(LineBuffer& out, std::uint64_t v) {
     char buf[24];
