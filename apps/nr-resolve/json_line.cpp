@@ -91,12 +91,6 @@ void json_detail::append_escaped_json_string(LineBuffer& out, std::size_t start,
     out.push_back('"');
 }
 
-void append_json_number(LineBuffer& out, std::uint64_t v) {
-    char buf[24];
-    auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    out.append(buf, static_cast<std::size_t>(end - buf));
-}
-
 void append_json_number(LineBuffer& out, double v) {
     if (!std::isfinite(v)) {
         out.append("null");

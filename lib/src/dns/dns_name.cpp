@@ -25,6 +25,15 @@ constexpr std::array<TypeName, 12> kTypeNames{{
     {16, "TXT"}, {28, "AAAA"}, {33, "SRV"}, {41, "OPT"}, {255, "ANY"}, {257, "CAA"},
 }};
 
+// The mnemonic of each type number up to CAA's (257), from kTypeNames:
+// dns_type_mnemonic runs for every record written, a lookup rather than a
+// search of the table.
+constexpr std::array<std::string_view, 258> kMnemonicByType = [] {
+    std::array<std::string_view, 258> byType{};
+    for (const auto& t : kTypeNames) byType[t.type] = t.name;
+    return byType;
+}();
+
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 std::string_view without_trailing_dot(std::string_view name) {
@@ -35,9 +44,7 @@ std::string_view without_trailing_dot(std::string_view name) {
 }  // namespace
 
 std::string_view dns_type_mnemonic(std::uint16_t type) noexcept {
-    for (const auto& t : kTypeNames)
-        if (t.type == type) return t.name;
-    return {};
+    return type < kMnemonicByType.size() ? kMnemonicByType[type] : std::string_view{};
 }
 
 std::string dns_type_name(std::uint16_t type) {
