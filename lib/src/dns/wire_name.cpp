@@ -154,19 +154,15 @@ private:
     int flushed_ = 0;
 };
 
-}  // namespace
-
-int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache) {
-    if (pos < 0 || pos >= size) return -1;
+// read_wire_name but for its first case below: out of line, so that a
+// name found whole in the cache does not pay for this one's stack frame.
+[[gnu::noinline]] int read_labels(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache) {
     const std::size_t out_start = out.size();
     // The labels of this name read here (not copied from the cache), to be
     // remembered once the name is known to be valid: where each starts in
     // the message and in the text, and the pointers followed before it.
-    struct Label {
-        int offset, text_at, pointers;
-    };
     constexpr int kLabels = 8;
-    Label labels[kLabels];
+    WireNameCache::Label labels[kLabels];
     int label_count = 0;
     bool remember = cache != nullptr;  // false once a label needs an escape (or too many)
     int result;
@@ -190,17 +186,12 @@ int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out,
                 // The rest of the name read before: its text, if the pointers
                 // it took keep this name within the bound (else read on, and
                 // fail where reading would).
-                const WireNameCache::Suffix* found = nullptr;
-                for (int i = 0; i < cache->suffix_count_; ++i) {
-                    if (cache->suffixes_[i].offset == offset) {
-                        found = &cache->suffixes_[i];
-                        break;
-                    }
-                }
+                const WireNameCache::Suffix* found = cache->find(offset);
                 if (found == nullptr || pointers + found->pointers > kMaxPointers || pointers + found->pointers > size)
                     continue;
                 if (any_label) text.dot();
-                text.text(cache->text_.data() + found->text_at, found->text_size);
+                std::string_view suffix = cache->text(*found);
+                text.text(suffix.data(), static_cast<int>(suffix.size()));
                 any_label = true;
                 pointers += found->pointers;
                 break;
@@ -220,7 +211,7 @@ int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out,
                 if (remember) {
                     for (int k = at; k < end && remember; k += msg[k] + 1) {
                         if (label_count == kLabels) remember = false;
-                        else labels[label_count++] = Label{k, run_text_at + (k - at), pointers};
+                        else labels[label_count++] = WireNameCache::Label{k, run_text_at + (k - at), pointers};
                     }
                 }
                 any_label = true;
@@ -234,20 +225,39 @@ int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out,
         if (remember && label_count > 0) {
             // The name is valid: remember the suffix at each of its labels read here.
             text.flush();
-            const int name_size = static_cast<int>(out.size() - out_start);
-            if (cache->text_used_ + name_size <= WireNameCache::kText) {
-                const int at_text = cache->text_used_;
-                std::memcpy(cache->text_.data() + at_text, out.data() + out_start, static_cast<std::size_t>(name_size));
-                cache->text_used_ += name_size;
-                for (int i = 0; i < label_count && cache->suffix_count_ < WireNameCache::kSuffixes; ++i) {
-                    cache->suffixes_[cache->suffix_count_++] =
-                        WireNameCache::Suffix{labels[i].offset, pointers - labels[i].pointers, at_text + labels[i].text_at,
-                                              name_size - labels[i].text_at};
-                }
-            }
+            cache->remember(std::string_view(out).substr(out_start), labels, label_count, pointers);
         }
     }
     return result;
+}
+
+}  // namespace
+
+void WireNameCache::remember(std::string_view name, const Label* labels, int count, int pointers) noexcept {
+    const int name_size = static_cast<int>(name.size());
+    if (text_used_ + name_size > kText) return;
+    const int at = text_used_;
+    std::memcpy(text_.data() + at, name.data(), name.size());
+    text_used_ += name_size;
+    for (int i = 0; i < count && suffix_count_ < kSuffixes; ++i)
+        suffixes_[suffix_count_++] =
+            Suffix{labels[i].offset, pointers - labels[i].pointers, at + labels[i].text_at, name_size - labels[i].text_at};
+}
+
+int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache) {
+    if (pos < 0 || pos >= size) return -1;
+    // A name that is one pointer to a name read before (a record's owner
+    // pointing at the question, most of an answer's names): its text, as the
+    // general reader below would find it after that one pointer.
+    if (cache != nullptr && (msg[pos] & 0xc0) == 0xc0 && pos + 1 < size) {
+        int offset = ((msg[pos] & 0x3f) << 8) | msg[pos + 1];
+        const WireNameCache::Suffix* found = offset < size ? cache->find(offset) : nullptr;
+        if (found != nullptr && 1 + found->pointers <= kMaxPointers && 1 + found->pointers <= size) {
+            out.append(cache->text(*found));
+            return 2;
+        }
+    }
+    return read_labels(msg, size, pos, out, cache);
 }
 
 }  // namespace netreactor

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace netreactor {
 
@@ -31,14 +32,33 @@ public:
     WireNameCache(const WireNameCache&) = delete;
     WireNameCache& operator=(const WireNameCache&) = delete;
 
-private:
-    friend int read_wire_name(const std::uint8_t* msg, int size, int pos, std::string& out, WireNameCache* cache);
+    // The rest of a name from one of its labels.
     struct Suffix {
         int offset;    // of the label's length byte in the message
         int pointers;  // compression pointers followed from there to the name's end
-        int text_at;   // its text in text_
+        int text_at;   // its text, in the cache
         int text_size;
     };
+    // A label of a name being read: where it starts in the message and in
+    // the name's text, and the pointers followed before it.
+    struct Label {
+        int offset, text_at, pointers;
+    };
+
+    // The suffix remembered at `offset`, or null.
+    const Suffix* find(int offset) const noexcept {
+        for (int i = 0; i < suffix_count_; ++i)
+            if (suffixes_[i].offset == offset) return &suffixes_[i];
+        return nullptr;
+    }
+    std::string_view text(const Suffix& suffix) const noexcept {
+        return {text_.data() + suffix.text_at, static_cast<std::size_t>(suffix.text_size)};
+    }
+    // Remembers the valid name `name` (its whole text), which took
+    // `pointers` pointers, by each of its `labels` (as many as there is room for).
+    void remember(std::string_view name, const Label* labels, int count, int pointers) noexcept;
+
+private:
     static constexpr int kSuffixes = 16;
     static constexpr int kText = 512;
     std::array<Suffix, kSuffixes> suffixes_;
