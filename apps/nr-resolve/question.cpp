@@ -78,7 +78,7 @@ netreactor::DnsQueryResult from_hosts(const std::string& name, const std::vector
 
 // The callbacks take the result by rvalue reference: std::function passes on
 // the one it was given, where a by-value parameter would be a second move.
-void PendingQuestion::ask(netreactor::Resolver& resolver, Question question) {
+void PendingQuestion::ask(netreactor::Resolver& resolver, Question&& question) {
     question_ = std::move(question);
     const std::string& name = question_.input;
     switch (question_.kind) {

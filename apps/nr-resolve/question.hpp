@@ -58,7 +58,7 @@ public:
     // Asks `question` (the previous one, if any, must have been answered).
     // The receiver is told once: from the loop, or before ask() returns for
     // an address question the hosts file answers.
-    void ask(netreactor::Resolver& resolver, Question question);
+    void ask(netreactor::Resolver& resolver, Question&& question);
 
 private:
     void answered(netreactor::DnsQueryResult&& result, bool from_hosts_file = false);

@@ -45,11 +45,13 @@ void Runner::fill() {
                 expanding_.push_back(Question{id, 0, std::move(name), options_.kind, 12});
             }
         }
-        Question q = std::move(expanding_.back());
-        expanding_.pop_back();
+        // Moved once, from the queue into the pending question (ask() may
+        // answer at once, from the hosts file; fill() is not re-entered then).
+        Question& q = expanding_.back();
         q.seq = next_seq_++;
         in_flight_++;
         idle_question().ask(resolver_, std::move(q));
+        expanding_.pop_back();
     }
     filling_ = false;
 }
