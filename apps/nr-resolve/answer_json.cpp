@@ -158,6 +158,31 @@ const std::string* header_rcode_name(int rcode) {
     return rcode >= 0 && rcode < 16 ? &names[static_cast<std::size_t>(rcode)] : nullptr;
 }
 
+// `,"flags":{"qr":...,"cd":...},"rtt_ms":` for the header flags, one
+// fragment for all seven (made the first time each combination is seen, out
+// of 128): one append per answer where there were seven.
+std::string_view flags_fragment(const netreactor::DnsHeaderFlags& f) {
+    static std::array<std::string, 128> fragments;
+    const std::size_t index = (f.qr ? 64u : 0u) | (f.aa ? 32u : 0u) | (f.tc ? 16u : 0u) | (f.rd ? 8u : 0u) |
+                              (f.ra ? 4u : 0u) | (f.ad ? 2u : 0u) | (f.cd ? 1u : 0u);
+    std::string& fragment = fragments[index];
+    if (fragment.empty()) {
+        auto flag = [&](const char* key, bool value) {
+            fragment += key;
+            fragment += value ? "true" : "false";
+        };
+        flag(",\"flags\":{\"qr\":", f.qr);
+        flag(",\"aa\":", f.aa);
+        flag(",\"tc\":", f.tc);
+        flag(",\"rd\":", f.rd);
+        flag(",\"ra\":", f.ra);
+        flag(",\"ad\":", f.ad);
+        flag(",\"cd\":", f.cd);
+        fragment += "},\"rtt_ms\":";
+    }
+    return fragment;
+}
+
 // Milliseconds rounded to the microsecond, printed as std::to_chars prints
 // round(ms * 1000) / 1000 (shortest form that reads back the same): below
 // 100,000 ms that is the fixed form, the integer part and up to three
@@ -210,14 +235,7 @@ void append_answer_json(const Question& q, const netreactor::DnsQueryResult& r, 
         w.text(",\"rcode\":");
         if (const std::string* name = header_rcode_name(m->rcode)) w.str(*name);
         else w.str(netreactor::dns_rcode_name(m->rcode));
-        // Each flag's key and value in one fragment.
-        w.text(m->flags.qr ? ",\"flags\":{\"qr\":true" : ",\"flags\":{\"qr\":false");
-        w.text(m->flags.aa ? ",\"aa\":true" : ",\"aa\":false");
-        w.text(m->flags.tc ? ",\"tc\":true" : ",\"tc\":false");
-        w.text(m->flags.rd ? ",\"rd\":true" : ",\"rd\":false");
-        w.text(m->flags.ra ? ",\"ra\":true" : ",\"ra\":false");
-        w.text(m->flags.ad ? ",\"ad\":true" : ",\"ad\":false");
-        w.text(m->flags.cd ? ",\"cd\":true},\"rtt_ms\":" : ",\"cd\":false},\"rtt_ms\":");
+        w.text(flags_fragment(m->flags));
     } else {
         w.text(",\"rcode\":null,\"flags\":null,\"rtt_ms\":");
     }
