@@ -61,6 +61,18 @@ std::string base64(const std::string& in) {
     return out;
 }
 
+// `,"type":"MX","ttl":` for a type with a mnemonic (made the first time the
+// type is seen; a mnemonic needs no escape): one append per record where
+// there were three. Empty for a type without one.
+std::string_view type_ttl_fragment(std::uint16_t type) {
+    static std::array<std::string, 258> fragments;  // CAA, 257, has the largest mnemonic number
+    std::string_view mnemonic = netreactor::dns_type_mnemonic(type);
+    if (mnemonic.empty() || type >= fragments.size()) return {};
+    std::string& fragment = fragments[type];
+    if (fragment.empty()) fragment = ",\"type\":\"" + std::string(mnemonic) + "\",\"ttl\":";
+    return fragment;
+}
+
 // The answer line of docs/json/nr-resolve.schema.json, written as literal
 // fragments ("keys and punctuation") and escaped values, in the order of the
 // schema: no tree, no temporary strings for the common record types.
@@ -121,10 +133,13 @@ public:
 
     void record(const netreactor::DnsRecord& r) {
         text("{\"name\":"); str(r.name);
-        text(",\"type\":");
-        if (auto mnemonic = netreactor::dns_type_mnemonic(r.type); !mnemonic.empty()) str(mnemonic);
-        else str(netreactor::dns_type_name(r.type));
-        text(",\"ttl\":"); num(r.ttl);
+        if (std::string_view fragment = type_ttl_fragment(r.type); !fragment.empty()) {
+            text(fragment);
+        } else {
+            text(",\"type\":"); str(netreactor::dns_type_name(r.type));
+            text(",\"ttl\":");
+        }
+        num(r.ttl);
         text(",\"data\":"); str(r.data);
         std::visit(*this, r.fields);
         text("}");
