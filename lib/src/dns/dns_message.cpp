@@ -120,7 +120,12 @@ private:
             pos += 10;
             need(pos, rdlen, len_, "RDATA");
             int end = pos + rdlen;
-            if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
+            if (kept == nullptr && (r.type == static_cast<std::uint16_t>(DnsType::A) ||
+                                    r.type == static_cast<std::uint16_t>(DnsType::AAAA))) {
+                // Only checked, and an address's one check is its length
+                // (read_rdata's): its text is never read.
+                check_address_length(r.type, rdlen);
+            } else if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
                 read_rdata(r, pos, end);
             } else if (out != nullptr) {
                 out->pop_back();  // EDNS OPT: a pseudo-record, not kept
@@ -134,8 +139,7 @@ private:
         switch (static_cast<DnsType>(r.type)) {
             case DnsType::A:
             case DnsType::AAAA: {
-                int size = r.type == static_cast<std::uint16_t>(DnsType::A) ? 4 : 16;
-                if (rdlen != size) throw BadMessage{"address RDATA of wrong length"};
+                int size = check_address_length(r.type, rdlen);
                 char text[INET6_ADDRSTRLEN];
                 if (size == 4) {
                     r.data.assign(text, ipv4_text(buf_ + pos, text));
@@ -249,6 +253,13 @@ private:
             if (i < 3) *p++ = '.';
         }
         return static_cast<std::size_t>(p - out);
+    }
+
+    // An A (AAAA) record's RDATA must be 4 (16) bytes; returns that size.
+    static int check_address_length(std::uint16_t type, int rdlen) {
+        int size = type == static_cast<std::uint16_t>(DnsType::A) ? 4 : 16;
+        if (rdlen != size) throw BadMessage{"address RDATA of wrong length"};
+        return size;
     }
 
     static void exact_end(int pos, int end) {
