@@ -173,6 +173,27 @@ const std::string* header_rcode_name(int rcode) {
     return rcode >= 0 && rcode < 16 ? &names[static_cast<std::size_t>(rcode)] : nullptr;
 }
 
+// `"NOERROR","rcode":"NOERROR"`: the status and the header's rcode (0-15)
+// in one fragment per pair (made the first time the pair is seen, by the
+// same writer as the rest), where there were two strings and a literal.
+// Empty for a status or rcode out of range.
+std::string_view status_rcode_fragment(netreactor::DnsStatus status, int rcode) {
+    constexpr std::size_t kStatuses = static_cast<std::size_t>(netreactor::DnsStatus::Failed) + 1;
+    static std::array<std::string, kStatuses * 16> fragments;
+    const auto index = static_cast<std::size_t>(status);
+    const std::string* rcode_name = header_rcode_name(rcode);
+    if (index >= kStatuses || rcode_name == nullptr) return {};
+    std::string& fragment = fragments[index * 16 + static_cast<std::size_t>(rcode)];
+    if (fragment.empty()) {
+        LineBuffer line;
+        append_json_string(line, netreactor::to_string(status));
+        line.append(",\"rcode\":");
+        append_json_string(line, *rcode_name);
+        fragment = line.view();
+    }
+    return fragment;
+}
+
 // `,"flags":{"qr":...,"cd":...},"rtt_ms":` for the header flags, one
 // fragment for all seven (made the first time each combination is seen, out
 // of 128): one append per answer where there were seven.
@@ -245,13 +266,17 @@ void append_answer_json(const Question& q, const netreactor::DnsQueryResult& r, 
     bool sent = !from_hosts_file && r.status != netreactor::DnsStatus::BadName;
     if (sent && !r.server.empty()) w.str(r.server); else w.text("null");
     w.text(!sent ? ",\"proto\":null,\"status\":" : r.tcp ? ",\"proto\":\"tcp\",\"status\":" : ",\"proto\":\"udp\",\"status\":");
-    w.str(netreactor::to_string(r.status));
     if (m != nullptr && !from_hosts_file) {
-        w.text(",\"rcode\":");
-        if (const std::string* name = header_rcode_name(m->rcode)) w.str(*name);
-        else w.str(netreactor::dns_rcode_name(m->rcode));
+        if (std::string_view fragment = status_rcode_fragment(r.status, m->rcode); !fragment.empty()) {
+            w.text(fragment);
+        } else {
+            w.str(netreactor::to_string(r.status));
+            w.text(",\"rcode\":");
+            w.str(netreactor::dns_rcode_name(m->rcode));
+        }
         w.text(flags_fragment(m->flags));
     } else {
+        w.str(netreactor::to_string(r.status));
         w.text(",\"rcode\":null,\"flags\":null,\"rtt_ms\":");
     }
     append_rtt_ms(out, r.rtt_ms);
