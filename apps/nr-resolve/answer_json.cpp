@@ -73,6 +73,17 @@ std::string_view type_ttl_fragment(std::uint16_t type) {
     return fragment;
 }
 
+// `,"type":"MX","source":"dns","server":` for a question of a type with a
+// mnemonic (made the first time the type is seen). Empty for the others.
+std::string_view question_type_fragment(std::uint16_t type) {
+    static std::array<std::string, 258> fragments;
+    std::string_view mnemonic = netreactor::dns_type_mnemonic(type);
+    if (mnemonic.empty() || type >= fragments.size()) return {};
+    std::string& fragment = fragments[type];
+    if (fragment.empty()) fragment = ",\"type\":\"" + std::string(mnemonic) + "\",\"source\":\"dns\",\"server\":";
+    return fragment;
+}
+
 // The answer line of docs/json/nr-resolve.schema.json, written as literal
 // fragments ("keys and punctuation") and escaped values, in the order of the
 // schema: no tree, no temporary strings for the common record types.
@@ -255,14 +266,20 @@ void append_answer_json(const Question& q, const netreactor::DnsQueryResult& r, 
         w.text(",\"address\":");
     }
     w.str(q.input);
-    w.text(",\"type\":");
     // The label printed as "type": "ADDRESS" for the default lookup, else the
     // type's mnemonic ("A", "MX"...) or "TYPE65" (dns_type_name: a string
-    // built, only for types without a mnemonic).
-    if (q.kind == QuestionKind::address) w.text("\"ADDRESS\"");
-    else if (auto mnemonic = netreactor::dns_type_mnemonic(q.type); !mnemonic.empty()) w.str(mnemonic);
-    else w.str(netreactor::dns_type_name(q.type));
-    w.text(from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
+    // built, only for types without a mnemonic); with the source's key and
+    // value, one fragment for the usual cases.
+    if (q.kind == QuestionKind::address) {
+        w.text(from_hosts_file ? ",\"type\":\"ADDRESS\",\"source\":\"hosts\",\"server\":"
+                               : ",\"type\":\"ADDRESS\",\"source\":\"dns\",\"server\":");
+    } else if (std::string_view fragment = question_type_fragment(q.type); !fragment.empty() && !from_hosts_file) {
+        w.text(fragment);
+    } else {
+        w.text(",\"type\":");
+        w.str(netreactor::dns_type_name(q.type));
+        w.text(from_hosts_file ? ",\"source\":\"hosts\",\"server\":" : ",\"source\":\"dns\",\"server\":");
+    }
     bool sent = !from_hosts_file && r.status != netreactor::DnsStatus::BadName;
     if (sent && !r.server.empty()) w.str(r.server); else w.text("null");
     w.text(!sent ? ",\"proto\":null,\"status\":" : r.tcp ? ",\"proto\":\"tcp\",\"status\":" : ",\"proto\":\"udp\",\"status\":");
