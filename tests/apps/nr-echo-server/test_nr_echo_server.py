@@ -401,6 +401,30 @@ class StalledPeers(unittest.TestCase):
         # such a peer was alive 5.9 s after a 1 s idle timeout).
         self.check_stalled_peer_is_closed("--idle-timeout", "1")
 
+    def test_a_peer_that_stalls_after_the_queues_emptied_is_still_closed(self):
+        # Without --idle-timeout the sweep runs only while echo is queued: it
+        # stops once every queue is empty, and must start again for the next.
+        with start("--proto", "tcp", "--stall-timeout", "2") as server:
+            first = connect(server.port, rcvbuf=4096)
+            sent = fill_until_stuck(first, quiet=0.3)  # echo queued in the server...
+            first.setblocking(True)
+            self.assertEqual(len(recv_exactly(first, sent)), sent)  # ...then all read: no queue left
+            time.sleep(0.6)  # a few sweep periods (0.25 s): the sweep has stopped
+            second = connect(server.port, rcvbuf=4096)
+            peer = "%s:%d" % second.getsockname()
+            fill_until_stuck(second, quiet=0.3)
+            event = server.read_line(8)
+            self.assertIsNotNone(event, "no stalled event")
+            self.assertEqual(event["event"], "stalled")
+            self.assertEqual(event["peer"], peer)
+            self.assertTrue(closed_by_server(second))
+            self.assertTrue(echo_ok_on(first))  # the first, which read its echo, is served on
+            first.close()
+            second.close()
+            _, _, shutdown = stop(server)
+            self.assertEqual(shutdown["stall_closed"], 1)
+            assert_every_byte_accounted(self, shutdown)
+
     def test_a_slow_reader_is_not_stalled(self):
         # Reading slowly is progress, even while a large write is partly done.
         size = 3 * 1024 * 1024
