@@ -80,6 +80,7 @@ netreactor::DnsQueryResult from_hosts(const std::string& name, const std::vector
 // the one it was given, where a by-value parameter would be a second move.
 void PendingQuestion::ask(netreactor::Resolver& resolver, Question&& question) {
     question_ = std::move(question);
+    resolver_ = &resolver;
     const std::string& name = question_.input;
     switch (question_.kind) {
         case QuestionKind::record:
@@ -111,8 +112,14 @@ void PendingQuestion::address_half_answered() {
     if (a_ && aaaa_) answered(merge(std::move(*a_), std::move(*aaaa_)));
 }
 
+// Once its line is written the result goes back to the resolver, whose next
+// queries reuse its buffers (names, records): most answers then need no
+// allocation of their own. The receiver may ask this question's successor
+// meanwhile (the same resolver).
 void PendingQuestion::answered(DnsQueryResult&& result, bool from_hosts_file) {
+    netreactor::Resolver& resolver = *resolver_;
     receiver_.answered(*this, question_, result, from_hosts_file);
+    resolver.recycle(std::move(result));
 }
 
 }  // namespace resolve

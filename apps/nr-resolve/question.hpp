@@ -65,6 +65,7 @@ private:
     void address_half_answered();
 
     Receiver& receiver_;
+    netreactor::Resolver* resolver_ = nullptr;  // the last ask()'s: each answer's storage goes back to it
     Question question_;
     netreactor::DnsLookup lookup_;       // the question's lookup; an address question's A lookup
     netreactor::DnsLookup aaaa_lookup_;  // an address question's AAAA lookup

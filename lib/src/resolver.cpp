@@ -17,6 +17,8 @@ Resolver::Resolver(Loop& loop, const ResolverOptions& options) : impl_(new Impl)
     impl_->use_hosts_file = options.use_hosts_file;
     impl_->parse_options.additional = options.keep_additional_section;
     impl_->default_deadline = options.deadline;
+    impl_->spare_messages.reserve(Impl::kSpareResults);
+    impl_->spare_names.reserve(Impl::kSpareResults);
     try {
         impl_->channel = new AresChannel(impl_->loop, options);
     } catch (...) {
@@ -103,7 +105,7 @@ DnsLookup Resolver::query(std::string_view name, std::uint16_t type, QueryCallba
     auto* state = new QueryState;
     state->callback = std::move(callback);
     DnsQueryResult& result = state->result;
-    result.name = std::string(name);
+    result.name = impl_->query_name(name);
     result.type = type;
     if (!impl_->servers.empty()) result.server = impl_->servers.front();
     DnsLookup handle = impl_->start(state, deadline);
@@ -166,6 +168,16 @@ void Resolver::cancel_all() {
         impl_->complete(state);
     }
     impl_->reap();
+}
+
+void Resolver::recycle(DnsQueryResult&& spent) noexcept {
+    // Both vectors were reserved to kSpareResults: push_back never allocates.
+    if (spent.message && impl_->spare_messages.size() < Impl::kSpareResults)
+        impl_->spare_messages.push_back(std::move(*spent.message));
+    // A name in its string's own buffer (15 bytes or fewer) is no storage to keep.
+    if (spent.name.capacity() > std::string().capacity() && impl_->spare_names.size() < Impl::kSpareResults)
+        impl_->spare_names.push_back(std::move(spent.name));
+    spent = DnsQueryResult{};
 }
 
 std::size_t Resolver::pending() const noexcept { return impl_->outstanding; }

@@ -79,6 +79,14 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     bool use_hosts_file = true;
     std::chrono::milliseconds default_deadline{0};
     DnsParseOptions parse_options;  // how answers to query() are decoded
+    // Storage of results given back by recycle(), reused by later queries:
+    // a spent message becomes the next decoding's target (the walker
+    // overwrites every field and reuses its strings and records in place), a
+    // spent name the next query's name. Each bounded (kSpareResults, reserved
+    // up front, so recycle() never allocates).
+    static constexpr std::size_t kSpareResults = 64;
+    std::vector<DnsMessage> spare_messages;
+    std::vector<std::string> spare_names;
     std::unique_ptr<HostsFile> hosts;  // loaded on first use
 
     DnsLookupState* live_head = nullptr;
@@ -118,6 +126,11 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
 
     // resolver_query.cpp: a DNS ID no query of this channel holds.
     std::optional<std::uint16_t> free_id();
+    // The message an answer is decoded into: the one `slot` holds (an earlier
+    // datagram's decoding), else a spent one from recycle(), else a new one.
+    DnsMessage& decoding_target(std::optional<DnsMessage>& slot);
+    // `name` in a spent name's buffer if there is one.
+    std::string query_name(std::string_view name);
 
     // AresChannel::Observer
     void on_datagram(const std::uint8_t* data, std::size_t size) override;  // resolver_query.cpp

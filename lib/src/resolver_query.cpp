@@ -54,7 +54,7 @@ void QueryState::classify(int ares_status, const unsigned char* abuf, int alen) 
     } else {
         parsed_bytes = nullptr;
         if (auto error = parse_dns_message_into({abuf, static_cast<std::size_t>(alen)}, impl->parse_options,
-                                                r.message.emplace())) {
+                                                impl->decoding_target(r.message))) {
             r.message.reset();
             return fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, error->message()));
         }
@@ -112,7 +112,7 @@ void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
         state->truncated = true;  // c-ares asks again over TCP
         return;
     }
-    auto error = parse_dns_message_into({data, size}, parse_options, state->result.message.emplace());
+    auto error = parse_dns_message_into({data, size}, parse_options, decoding_target(state->result.message));
     if (!error) {
         // c-ares checks the question and hands the same bytes to on_query_answer.
         state->parsed_bytes = data;
@@ -127,6 +127,22 @@ void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
     if (!source.server.empty()) state->result.server = std::move(source.server);
     state->fail(DnsStatus::BadResp, lookup_error(DnsStatus::BadResp, error->message()));
     complete(state);
+}
+
+DnsMessage& Resolver::Impl::decoding_target(std::optional<DnsMessage>& slot) {
+    if (slot) return *slot;
+    if (spare_messages.empty()) return slot.emplace();
+    slot.emplace(std::move(spare_messages.back()));
+    spare_messages.pop_back();
+    return *slot;
+}
+
+std::string Resolver::Impl::query_name(std::string_view name) {
+    if (spare_names.empty()) return std::string(name);
+    std::string reused = std::move(spare_names.back());
+    spare_names.pop_back();
+    reused.assign(name);
+    return reused;
 }
 
 // A DNS ID no query of this channel holds (IDs must be unique in flight).

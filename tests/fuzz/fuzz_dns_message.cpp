@@ -13,7 +13,11 @@
 //   family, unknown types read "\# <length> <hex>", no OPT record is kept;
 // - follow_cnames terminates with at most one name per answer;
 // - parsed without keeping the additional section, the same verdict and the
-//   same answer and authority sections, and no additional records.
+//   same answer and authority sections, and no additional records;
+// - decoded into a message that still holds an earlier input's decoding (the
+//   resolver reuses a recycled result's storage: parse_dns_message_into), the
+//   same verdict and, on success, the same message: nothing of the earlier
+//   one is left.
 #include <arpa/inet.h>
 
 #include <cstddef>
@@ -24,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "dns/dns_parse.hpp"
 #include "netreactor/dns_record.hpp"
 
 using namespace netreactor;
@@ -194,11 +199,33 @@ bool same_records(const std::vector<DnsRecord>& a, const std::vector<DnsRecord>&
     return true;
 }
 
+bool same_message(const DnsMessage& a, const DnsMessage& b) {
+    return a.id == b.id && a.opcode == b.opcode && a.rcode == b.rcode && a.flags.qr == b.flags.qr &&
+           a.flags.aa == b.flags.aa && a.flags.tc == b.flags.tc && a.flags.rd == b.flags.rd && a.flags.ra == b.flags.ra &&
+           a.flags.ad == b.flags.ad && a.flags.cd == b.flags.cd && a.question_name == b.question_name &&
+           a.question_type == b.question_type && same_records(a.answers, b.answers) &&
+           same_records(a.authority, b.authority) && same_records(a.additional, b.additional);
+}
+
+// The last input's successful decoding, kept from one input to the next, and
+// the next input decoded into it.
+void check_reused_decoding(const std::uint8_t* data, std::size_t size, const DnsParseResult& fresh) {
+    static DnsMessage reused;
+    static DnsMessage last;  // a message decoding failed into is dropped, as the resolver drops it
+    reused = last;
+    auto error = parse_dns_message_into({data, size}, DnsParseOptions{}, reused);
+    require(error.has_value() == fresh.error.has_value());
+    if (error) return;
+    require(same_message(reused, *fresh.message));
+    last = reused;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     DnsParseResult r = parse_dns_message({data, size});
     require(r.message.has_value() != r.error.has_value());
+    check_reused_decoding(data, size, r);
     // Without the additional section: the same verdict and the same other sections.
     DnsParseOptions without_additional;
     without_additional.additional = false;

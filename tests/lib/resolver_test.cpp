@@ -219,6 +219,110 @@ TEST(ResolverQuery, TheAdditionalSectionIsKeptUnlessTheOptionsSayNot) {
     EXPECT_EQ(to_string(dropped.status), "NOERROR");
 }
 
+namespace {
+
+// One question through `resolver` (whose server is `dns`), the loop run until its answer.
+DnsQueryResult ask_with(Loop& loop, FakeDns& dns, Resolver& resolver, const std::string& name) {
+    std::optional<DnsQueryResult> got;
+    auto lookup = resolver.query(name, 1, [&](DnsQueryResult r) { got = std::move(r); dns.socket.stop_receiving(); });
+    loop.run();
+    dns.socket.start_receiving();
+    EXPECT_TRUE(got);
+    if (!got) return {};
+    return std::move(*got);  // moved, not copied: the test follows its buffers
+}
+
+}  // namespace
+
+// recycle(): a later answer is decoded into a spent result's storage (the
+// same record vector and name buffers), and nothing of the spent answer
+// shows in it: fewer records, no additional section, no answer at all, no
+// message on a timeout. A result the caller keeps is its own.
+TEST(ResolverQuery, ARecycledResultLendsItsStorageButNoneOfItsContents) {
+    Loop loop;
+    FakeDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
+    dns.handler.with_additional = true;
+    const std::string first_name = "the-first-and-longest-name.example.test";
+    DnsQueryResult kept = ask_with(loop, dns, resolver, first_name);
+    DnsQueryResult spent = ask_with(loop, dns, resolver, first_name);
+    ASSERT_TRUE(spent.message);
+    ASSERT_EQ(spent.message->answers.size(), 1u);
+    ASSERT_EQ(spent.message->additional.size(), 1u);
+    const DnsRecord* records = spent.message->answers.data();
+    const char* owner_buffer = spent.message->answers[0].name.data();
+    const char* question_buffer = spent.message->question_name.data();
+    resolver.recycle(std::move(spent));
+    EXPECT_FALSE(spent.message);  // NOLINT(bugprone-use-after-move): recycle() leaves it empty
+    EXPECT_TRUE(spent.name.empty());
+
+    dns.handler.with_additional = false;
+    DnsQueryResult second = ask_with(loop, dns, resolver, "second.example.test");
+    EXPECT_EQ(to_string(second.status), "NOERROR");
+    EXPECT_EQ(second.name, "second.example.test");
+    ASSERT_TRUE(second.message);
+    EXPECT_EQ(second.message->question_name, "second.example.test");
+    ASSERT_EQ(second.message->answers.size(), 1u);
+    EXPECT_EQ(second.message->answers[0].name, "second.example.test");
+    EXPECT_EQ(second.message->answers[0].data, "192.0.2.1");
+    EXPECT_TRUE(second.message->additional.empty()) << "the spent answer's additional record leaked";
+    EXPECT_TRUE(second.message->authority.empty());
+    // The storage is the spent result's: no allocation for this answer's records and names.
+    EXPECT_EQ(second.message->answers.data(), records);
+    EXPECT_EQ(second.message->answers[0].name.data(), owner_buffer);
+    EXPECT_EQ(second.message->question_name.data(), question_buffer);
+    resolver.recycle(std::move(second));
+
+    dns.handler.with_answer = false;
+    DnsQueryResult third = ask_with(loop, dns, resolver, "third.example.test");
+    EXPECT_EQ(to_string(third.status), "NODATA");
+    ASSERT_TRUE(third.message);
+    EXPECT_EQ(third.message->question_name, "third.example.test");
+    EXPECT_TRUE(third.message->answers.empty()) << "the spent answer's record leaked";
+    EXPECT_TRUE(third.message->additional.empty());
+    resolver.recycle(std::move(third));
+
+    // No answer at all: no message, whatever was recycled.
+    dns.socket.stop_receiving();
+    std::optional<DnsQueryResult> timed_out;
+    auto lookup = resolver.query("fourth.example.test", 1, [&](DnsQueryResult r) { timed_out = std::move(r); });
+    loop.run();
+    dns.socket.start_receiving();
+    ASSERT_TRUE(timed_out);
+    EXPECT_EQ(to_string(timed_out->status), "TIMEOUT");
+    EXPECT_EQ(timed_out->name, "fourth.example.test");
+    EXPECT_FALSE(timed_out->message);
+
+    // The result held since the start is untouched by all of this.
+    EXPECT_EQ(kept.name, first_name);
+    ASSERT_TRUE(kept.message);
+    EXPECT_EQ(kept.message->question_name, first_name);
+    ASSERT_EQ(kept.message->answers.size(), 1u);
+    EXPECT_EQ(kept.message->answers[0].name, first_name);
+    EXPECT_EQ(kept.message->answers[0].data, "192.0.2.1");
+    ASSERT_EQ(kept.message->additional.size(), 1u);
+    EXPECT_EQ(kept.message->additional[0].data, "192.0.2.2");
+}
+
+// Results recycled beyond what the resolver keeps are freed, and a resolver
+// destroyed with spent results still held frees them (ASan checks both).
+TEST(ResolverQuery, RecyclingMoreResultsThanKeptIsHarmless) {
+    Loop loop;
+    FakeDns dns(loop);
+    Resolver resolver(loop, hermetic(dns.address()));
+    DnsQueryResult answer = ask_with(loop, dns, resolver, "a-name-longer-than-fifteen-bytes.example.test");
+    ASSERT_TRUE(answer.message);
+    for (int i = 0; i < 200; ++i) {
+        DnsQueryResult copy = answer;
+        resolver.recycle(std::move(copy));
+    }
+    resolver.recycle(DnsQueryResult{});  // nothing to keep
+    DnsQueryResult next = ask_with(loop, dns, resolver, "next.example.test");
+    ASSERT_TRUE(next.message);
+    ASSERT_EQ(next.message->answers.size(), 1u);
+    EXPECT_EQ(next.message->answers[0].name, "next.example.test");
+}
+
 TEST(ResolverQuery, ServfailAndRefusedAreReportedAsSuch) {
     Loop loop;
     FakeDns dns(loop);

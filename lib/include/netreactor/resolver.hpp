@@ -203,6 +203,17 @@ public:
     /// turned the hosts file off). The file is read once, on first use. Synchronous.
     std::vector<SocketAddress> hosts_file_addresses(std::string_view name, int family = AF_UNSPEC);
 
+    /// Gives back a result the caller has finished with, so that later
+    /// query() and reverse() calls reuse its storage (the capacity of its
+    /// name and of its message's strings and record vectors) instead of
+    /// allocating their own: for programs that ask many questions and read
+    /// each answer once. Optional; the result is taken (moved from) and none
+    /// of its contents ever reach another result: a later answer overwrites
+    /// every field it reuses, and a lookup without an answer gets no message.
+    /// The Resolver keeps a bounded number of spent results (the rest are
+    /// freed here).
+    void recycle(DnsQueryResult&& spent) noexcept;
+
     /// Completes every pending lookup with Canceled (from the loop, after
     /// this call returns). Lookups started afterwards are not affected.
     void cancel_all();

@@ -26,9 +26,12 @@ public:
     Walker(std::span<const std::uint8_t> bytes, const DnsParseOptions& options)
         : buf_(bytes.data()), len_(static_cast<int>(bytes.size())), options_(options) {}
 
-    // Fills `m` (default-constructed).
+    // Fills `m`: default-constructed, or an earlier message whose storage is
+    // reused (every field is overwritten; see read_section).
     void walk(DnsMessage& m) {
         if (len_ < 12) throw BadMessage{"message shorter than a DNS header"};
+        m.question_name.clear();
+        m.question_type = 0;
         m.id = u16(0);
         std::uint8_t b2 = buf_[2], b3 = buf_[3];
         m.flags.qr = b2 & 0x80;
@@ -93,24 +96,27 @@ private:
     }
 
     // Reads `count` records into `out` (OPT records left out), or only
-    // checks them when `out` is null.
+    // checks them when `out` is null. The records `out` already holds (a
+    // reused message's) are overwritten in place, their strings' buffers
+    // kept; those left over are erased at the end.
     void read_section(int& pos, int count, std::vector<DnsRecord>* out) {
         // Room for the records the header announces, as far as the bytes
         // left can hold them (11 bytes at least each): one allocation, no
         // growth; a lying header costs no more than the message's size.
         if (out != nullptr && count > 0)
             out->reserve(static_cast<std::size_t>(std::min({count, (len_ - pos) / 11, 64})));
-        DnsRecord scratch;  // the record being checked when none is kept
+        std::size_t used = 0;  // records of `out` written by this message
+        DnsRecord scratch;     // the record being checked when none is kept
         for (int i = 0; i < count; ++i) {
             // Built where it is kept (no move into the vector afterwards).
-            DnsRecord* kept = out != nullptr ? &out->emplace_back() : nullptr;
-            if (kept == nullptr) {
-                // The scratch record's strings are reused; read_rdata sets
-                // its fields, every alternative.
-                scratch.name.clear();
-                scratch.data.clear();
-            }
+            DnsRecord* kept = nullptr;
+            if (out != nullptr) kept = used < out->size() ? &(*out)[used] : &out->emplace_back();
+            // A reused record's (or the scratch record's) strings are
+            // cleared and refilled; the header fields below and read_rdata's
+            // fields (every alternative) are set for every record.
             DnsRecord& r = kept != nullptr ? *kept : scratch;
+            r.name.clear();
+            r.data.clear();
             name_into(pos, len_, r.name);
             need(pos, 10, len_, "record header");
             r.type = u16(pos);
@@ -127,11 +133,13 @@ private:
                 check_address_length(r.type, rdlen);
             } else if (r.type != static_cast<std::uint16_t>(DnsType::OPT)) {
                 read_rdata(r, pos, end);
-            } else if (out != nullptr) {
-                out->pop_back();  // EDNS OPT: a pseudo-record, not kept
+            } else {
+                kept = nullptr;  // EDNS OPT: a pseudo-record, not kept (its slot is reused)
             }
+            if (kept != nullptr) used++;
             pos = end;
         }
+        if (out != nullptr && used < out->size()) out->erase(out->begin() + static_cast<std::ptrdiff_t>(used), out->end());
     }
 
     void read_rdata(DnsRecord& r, int pos, int end) {

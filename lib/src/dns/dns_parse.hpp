@@ -13,8 +13,9 @@
 
 namespace netreactor {
 
-// Decodes `bytes` into `out`, which must be a default-constructed DnsMessage.
-// nullopt on success; otherwise the Error parse_dns_message() would report
+// Decodes `bytes` into `out`: a default-constructed DnsMessage, or one
+// decoded before whose storage is reused (its strings' and vectors' buffers;
+// every field is overwritten, records left over are erased). nullopt on success; otherwise the Error parse_dns_message() would report
 // (code "BADRESP", operation "parse"), and `out` holds part of the message:
 // the caller drops it.
 std::optional<Error> parse_dns_message_into(std::span<const std::uint8_t> bytes, const DnsParseOptions& options,
