@@ -17,7 +17,7 @@ Resolver::Resolver(Loop& loop, const ResolverOptions& options) : impl_(new Impl)
     impl_->use_hosts_file = options.use_hosts_file;
     impl_->parse_options.additional = options.keep_additional_section;
     impl_->default_deadline = options.deadline;
-    impl_->spare_messages.reserve(Impl::kSpareResults);
+    impl_->spare_messages.resize(Impl::kSpareResults);
     impl_->spare_names.reserve(Impl::kSpareResults);
     try {
         impl_->channel = new AresChannel(impl_->loop, options);
@@ -171,13 +171,14 @@ void Resolver::cancel_all() {
 }
 
 void Resolver::recycle(DnsQueryResult&& spent) noexcept {
-    // Both vectors were reserved to kSpareResults: push_back never allocates.
-    if (spent.message && impl_->spare_messages.size() < Impl::kSpareResults)
-        impl_->spare_messages.push_back(std::move(*spent.message));
+    // The message slots exist and the names were reserved up front: nothing here allocates.
+    if (spent.message && impl_->spare_message_count < Impl::kSpareResults)
+        impl_->spare_messages[impl_->spare_message_count++] = std::move(*spent.message);
+    spent.message.reset();
     // A name in its string's own buffer (15 bytes or fewer) is no storage to keep.
     if (spent.name.capacity() > std::string().capacity() && impl_->spare_names.size() < Impl::kSpareResults)
         impl_->spare_names.push_back(std::move(spent.name));
-    spent = DnsQueryResult{};
+    spent.name.clear();
 }
 
 std::size_t Resolver::pending() const noexcept { return impl_->outstanding; }

@@ -82,10 +82,14 @@ struct NETREACTOR_INTERNAL Resolver::Impl : AresChannel::Observer {
     // Storage of results given back by recycle(), reused by later queries:
     // a spent message becomes the next decoding's target (the walker
     // overwrites every field and reuses its strings and records in place), a
-    // spent name the next query's name. Each bounded (kSpareResults, reserved
-    // up front, so recycle() never allocates).
+    // spent name the next query's name. Each bounded (kSpareResults, made or
+    // reserved up front, so recycle() never allocates). The messages are
+    // slots: the first spare_message_count hold spent messages, the rest
+    // moved-from (empty) ones, left in place rather than destroyed and made
+    // again for every answer.
     static constexpr std::size_t kSpareResults = 64;
     std::vector<DnsMessage> spare_messages;
+    std::size_t spare_message_count = 0;
     std::vector<std::string> spare_names;
     std::unique_ptr<HostsFile> hosts;  // loaded on first use
 

@@ -131,10 +131,9 @@ void Resolver::Impl::on_datagram(const std::uint8_t* data, std::size_t size) {
 
 DnsMessage& Resolver::Impl::decoding_target(std::optional<DnsMessage>& slot) {
     if (slot) return *slot;
-    if (spare_messages.empty()) return slot.emplace();
-    slot.emplace(std::move(spare_messages.back()));
-    spare_messages.pop_back();
-    return *slot;
+    if (spare_message_count == 0) return slot.emplace();
+    // The slot's moved-from message stays (empty) for the next recycle().
+    return slot.emplace(std::move(spare_messages[--spare_message_count]));
 }
 
 std::string Resolver::Impl::query_name(std::string_view name) {
