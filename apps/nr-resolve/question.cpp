@@ -25,7 +25,9 @@ bool same_record(const DnsRecord& a, const DnsRecord& b) {
 // by both once), and the status of the pair: NOERROR if either has
 // addresses; otherwise a failure other than NODATA wins (a timeout of one
 // half is not "no data"), A's before AAAA's; NODATA for both says so.
-DnsQueryResult merge(DnsQueryResult a, DnsQueryResult aaaa) {
+// `aaaa` is left with what was not taken (its records moved, their vector
+// kept) for the resolver to reuse.
+DnsQueryResult merge(DnsQueryResult a, DnsQueryResult& aaaa) {
     DnsQueryResult merged = std::move(a);
     merged.type = 0;
     merged.tcp = merged.tcp || aaaa.tcp;
@@ -109,7 +111,12 @@ void PendingQuestion::ask(netreactor::Resolver& resolver, Question&& question) {
 }
 
 void PendingQuestion::address_half_answered() {
-    if (a_ && aaaa_) answered(merge(std::move(*a_), std::move(*aaaa_)));
+    if (!a_ || !aaaa_) return;
+    DnsQueryResult merged = merge(std::move(*a_), *aaaa_);
+    // The AAAA half's storage goes back now: answered() may ask the next
+    // question with this PendingQuestion, which resets both halves.
+    resolver_->recycle(std::move(*aaaa_));
+    answered(std::move(merged));
 }
 
 // Once its line is written the result goes back to the resolver, whose next

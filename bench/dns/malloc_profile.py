@@ -12,7 +12,7 @@ bins above: the slow path). A model, not glibc itself: glibc refills the
 tcache from a bin on such an allocation, so "misses" counts the blocks that
 went through the bins, not the calls into them.
 
-    python3 bench/dns/malloc_profile.py --build build-bench [--names 20000] [--tool PATH ...]
+    python3 bench/dns/malloc_profile.py --build build-bench [--names 20000] [--tool PATH ...] [--type A|address]
 """
 import argparse
 import collections
@@ -61,6 +61,7 @@ def main():
     p.add_argument("--build", default="build-bench", help="a build with -Dbench=true (for the shim)")
     p.add_argument("--names", type=int, default=20000)
     p.add_argument("--tool", action="append", help="nr-resolve binaries (default: the build's)")
+    p.add_argument("--type", default="A", help="nr-resolve's -t; 'address' for its default address lookup (A and AAAA)")
     args = p.parse_args()
     shim = os.path.abspath(os.path.join(args.build, "bench", "dns", "libmalloc-log.so"))
     tools = args.tool or [os.path.join(args.build, "apps", "nr-resolve", "nr-resolve")]
@@ -74,7 +75,8 @@ def main():
         for tool in tools:
             log = os.path.join(work, "malloc.log")
             env = dict(os.environ, LD_PRELOAD=shim, MALLOC_LOG_OUT=log)
-            subprocess.run([tool, "-s", f"127.0.0.1:{port}", "-f", names, "-t", "A", "-c", "300"], env=env,
+            asked = [] if args.type == "address" else ["-t", args.type]
+            subprocess.run([tool, "-s", f"127.0.0.1:{port}", "-f", names, *asked, "-c", "300"], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             calls, missed = replay(log)
             allocations = sum(c for (op, _), c in calls.items() if op == ALLOCATE)
