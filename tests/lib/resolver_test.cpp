@@ -304,6 +304,29 @@ TEST(ResolverQuery, ARecycledResultLendsItsStorageButNoneOfItsContents) {
     EXPECT_EQ(kept.message->additional[0].data, "192.0.2.2");
 }
 
+// A result recycled into a resolver that does not keep the additional
+// section (here one from a resolver that does) lends its storage, never its
+// additional records: the walker empties the section it does not fill.
+TEST(ResolverQuery, ARecycledAdditionalSectionNeverReachesAResolverThatDropsIt) {
+    Loop loop;
+    FakeDns dns(loop);
+    dns.handler.with_additional = true;
+    Resolver keeping(loop, hermetic(dns.address()));
+    DnsQueryResult spent = ask_with(loop, dns, keeping, "first.example.test");
+    ASSERT_TRUE(spent.message);
+    ASSERT_EQ(spent.message->additional.size(), 1u);
+
+    ResolverOptions options = hermetic(dns.address());
+    options.keep_additional_section = false;
+    Resolver dropping(loop, options);
+    dropping.recycle(std::move(spent));
+    DnsQueryResult next = ask_with(loop, dns, dropping, "second.example.test");
+    ASSERT_TRUE(next.message);
+    ASSERT_EQ(next.message->answers.size(), 1u);
+    EXPECT_EQ(next.message->answers[0].name, "second.example.test");
+    EXPECT_TRUE(next.message->additional.empty()) << "the recycled result's additional record leaked";
+}
+
 // Results recycled beyond what the resolver keeps are freed, and a resolver
 // destroyed with spent results still held frees them (ASan checks both).
 TEST(ResolverQuery, RecyclingMoreResultsThanKeptIsHarmless) {

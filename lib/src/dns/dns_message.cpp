@@ -59,6 +59,8 @@ public:
         read_section(pos, ancount, &m.answers);
         read_section(pos, nscount, &m.authority);
         read_section(pos, arcount, options_.additional ? &m.additional : nullptr);
+        // A reused message's additional section, which this walk does not fill.
+        if (!options_.additional) m.additional.clear();
     }
 
 private:
