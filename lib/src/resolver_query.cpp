@@ -49,10 +49,10 @@ void QueryState::classify(int ares_status, const unsigned char* abuf, int alen) 
         }
         return fail(status, lookup_error(status, ares_failure_message(status, ares_status)));
     }
-    if (parsed_bytes == abuf && parsed_size == static_cast<std::size_t>(alen)) {
-        parsed_bytes = nullptr;  // the hook's decoding of these bytes: confirmed
-    } else {
-        parsed_bytes = nullptr;
+    // The hook's decoding of these bytes is confirmed; any other is replaced.
+    const bool decoded_by_hook = parsed_bytes == abuf && parsed_size == static_cast<std::size_t>(alen);
+    parsed_bytes = nullptr;
+    if (!decoded_by_hook) {
         if (auto error = parse_dns_message_into({abuf, static_cast<std::size_t>(alen)}, impl->parse_options,
                                                 impl->decoding_target(r.message))) {
             r.message.reset();

@@ -1,7 +1,6 @@
 #include "wire_name.hpp"
 
 #include <array>
-#include <bit>
 #include <cstring>
 
 namespace netreactor {
